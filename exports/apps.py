@@ -1,0 +1,17 @@
+"""App configuration: builds the service graph once at start-up."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportsConfig(AppConfig):
+    """The Bufdir export app."""
+
+    name = "exports"
+    verbose_name = _("Bufdir exports")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Build the service graph (no I/O: connections open on first use)."""
+        from exports.container import build_container
+
+        build_container()

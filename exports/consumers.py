@@ -1,0 +1,66 @@
+"""The websocket that pushes an organisation's export states to its HTMX page."""
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from exports.container import services
+from exports.presentation import history_rows, status_context
+from exports.selectors import export_membership, latest_audit, recent_audits
+from exports.services.export_state import ExportState
+from exports.services.progress import organisation_group
+
+FORBIDDEN = 4403
+
+
+class ExportProgressConsumer(AsyncWebsocketConsumer):
+    """Joins the group of the user's own organisation and renders each state as an HTMX fragment."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        """Accept members who may export; show them the current state at once."""
+        membership = await database_sync_to_async(export_membership)(self.scope.get("user"))
+        if membership is None:
+            await self.close(code=FORBIDDEN)
+            return
+        self.organisation_id = membership.organisation_id
+        self.group = organisation_group(self.organisation_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        audit = await database_sync_to_async(latest_audit)(self.organisation_id)
+        if audit is not None:
+            await self._send_state(ExportState.from_audit(audit))
+
+    async def disconnect(self, code: int) -> None:
+        """Leave the organisation's group."""
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """The page sends nothing the server acts on."""
+
+    async def export_state(self, message: dict[str, Any]) -> None:
+        """A state from the worker: render it for this page."""
+        await self._send_state(ExportState.from_message(message))
+
+    async def _send_state(self, state: ExportState) -> None:
+        """Send the status fragment, and the history when the export has finished."""
+        html = await database_sync_to_async(self._render)(state)
+        await self.send(text_data=html)
+
+    def _render(self, state: ExportState) -> str:
+        """The out-of-band fragments for one state."""
+        storage = services().storage
+        download_url = storage.download_url(state.audit_id) if state.status == "succeeded" else None
+        with translation.override(settings.LANGUAGE_CODE):
+            html = render_to_string("exports/_status.html", {**status_context(state, download_url), "oob": True})
+            if not state.is_active:
+                history = history_rows(recent_audits(self.organisation_id), storage)
+                html += render_to_string("exports/_history.html", {"history": history, "oob": True})
+        return html

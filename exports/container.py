@@ -1,0 +1,130 @@
+"""The service graph: built once at start-up with no I/O, handed out by one container, overridable in tests."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+
+Factory = Callable[..., Any]
+
+
+def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
+    """Each service's factory and the services it depends on, in dependency order."""
+    from channels.layers import get_channel_layer
+    from django.core.files.storage import storages
+
+    from exports.services.activity_source import LocalActivitySource
+    from exports.services.audit import BufdirExportAuditService
+    from exports.services.bundler import Bundler
+    from exports.services.column_mapper import BufdirColumnMapper
+    from exports.services.config_repository import ColumnConfigRepository
+    from exports.services.export_storage import ExportStorage
+    from exports.services.orchestrator import BufdirExportOrchestrator
+    from exports.services.plugins import PluginRegistry
+    from exports.services.progress import ChannelLayerGateway, ProgressPublisher
+    from exports.services.workbook import WorkbookGenerator
+
+    options = settings.BUFDIR_EXPORT
+    return {
+        "activity_source": (LocalActivitySource, ()),
+        "config_repository": (ColumnConfigRepository, ()),
+        "plugin_registry": (lambda: PluginRegistry(options["PLUGINS"]), ()),
+        "column_mapper": (BufdirColumnMapper, ()),
+        "workbook_generator": (WorkbookGenerator, ()),
+        "bundler": (Bundler, ()),
+        "export_storage": (lambda: ExportStorage(storages["exports"], options["DOWNLOAD_URL_MAX_AGE"]), ()),
+        "audit_service": (BufdirExportAuditService, ()),
+        "channel_gateway": (lambda: ChannelLayerGateway(get_channel_layer), ()),
+        "progress_publisher": (
+            lambda audits, gateway: ProgressPublisher(audits, gateway, options["PROGRESS_INTERVAL_SECONDS"]),
+            ("audit_service", "channel_gateway"),
+        ),
+        "orchestrator": (
+            lambda source, configs, mapper, plugins, workbooks, bundler, storage, audits, progress: (
+                BufdirExportOrchestrator(
+                    source=source, configs=configs, mapper=mapper, plugins=plugins, workbooks=workbooks,
+                    bundler=bundler, storage=storage, audits=audits, progress=progress,
+                    chunk_size=options["CHUNK_SIZE"],
+                )
+            ),
+            ("activity_source", "config_repository", "column_mapper", "plugin_registry", "workbook_generator",
+             "bundler", "export_storage", "audit_service", "progress_publisher"),
+        ),
+    }
+
+
+class ServiceContainer:
+    """Holds one instance of every service; `override` swaps nodes and rebuilds what depends on them."""
+
+    def __init__(self, graph: Mapping[str, tuple[Factory, tuple[str, ...]]]) -> None:
+        self._graph = dict(graph)
+        self._instances = self._build({})
+
+    def _build(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
+        """Instantiate the graph in order, taking overridden nodes as given."""
+        unknown = set(overrides) - set(self._graph)
+        if unknown:
+            raise KeyError(f"no such services: {sorted(unknown)}")
+        instances: dict[str, Any] = {}
+        for name, (factory, dependencies) in self._graph.items():
+            instances[name] = overrides[name] if name in overrides else factory(
+                *(instances[dependency] for dependency in dependencies)
+            )
+        return instances
+
+    def get(self, name: str) -> Any:
+        """The service registered under `name`."""
+        return self._instances[name]
+
+    def names(self) -> list[str]:
+        """The names of every service in the graph."""
+        return list(self._graph)
+
+    @contextmanager
+    def override(self, **fakes: Any) -> Iterator[ServiceContainer]:
+        """Within the block, the named services are the given fakes and dependants are rebuilt on them."""
+        previous = self._instances
+        self._instances = self._build(fakes)
+        try:
+            yield self
+        finally:
+            self._instances = previous
+
+    @property
+    def orchestrator(self) -> Any:
+        """The export orchestrator."""
+        return self.get("orchestrator")
+
+    @property
+    def audits(self) -> Any:
+        """The audit service."""
+        return self.get("audit_service")
+
+    @property
+    def storage(self) -> Any:
+        """The export storage."""
+        return self.get("export_storage")
+
+    @property
+    def progress(self) -> Any:
+        """The progress publisher."""
+        return self.get("progress_publisher")
+
+
+_container: ServiceContainer | None = None
+
+
+def build_container() -> ServiceContainer:
+    """Build the application's graph (called once, from AppConfig.ready)."""
+    global _container
+    _container = ServiceContainer(_graph())
+    return _container
+
+
+def services() -> ServiceContainer:
+    """The application's container."""
+    if _container is None:
+        raise RuntimeError("the service graph is built in ExportsConfig.ready(); is the app installed?")
+    return _container

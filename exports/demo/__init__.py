@@ -1,0 +1,1 @@
+"""Demo data: organisations, peer mentors, activities and users for trying the export."""

@@ -1,0 +1,187 @@
+"""The demo organisations' column configurations: NHF's template and a second, different one."""
+from __future__ import annotations
+
+from typing import Any
+
+GROUPS = "category in ['samtalegruppe', 'aktivitetsgruppe']"
+
+REGULATION_RULES: list[dict[str, str]] = [
+    {
+        "id": "kategori_tellende",
+        "require": "category in ['oppsokende', 'samtalegruppe', 'aktivitetsgruppe', 'kurs']",
+        "reason": "Kategorien telles ikke (telefon, kontakttjeneste og annet rapporteres separat)",
+    },
+    {"id": "likeperson", "require": "has_peer_mentor", "reason": "Mangler likeperson"},
+    {"id": "i_norge", "require": "country_code == 'NO'", "reason": "Aktiviteten fant sted utenfor Norge"},
+    {
+        "id": "duplikat",
+        "require": "not is_duplicate",
+        "reason": "Duplikat: samme likeperson, starttid og aktivitetstype er registrert tidligere",
+    },
+    {
+        "id": "gruppe_varighet",
+        "when": GROUPS,
+        "require": "duration_minutes is not None and 45 <= duration_minutes <= 1440",
+        "reason": "Gruppen varte kortere enn 45 minutter, eller varigheten mangler eller er urimelig",
+    },
+    {
+        "id": "gruppe_deltakere",
+        "when": GROUPS,
+        "require": "participant_count is not None and participant_count >= 3",
+        "reason": "Gruppen hadde færre enn tre deltakere, eller antall deltakere mangler",
+    },
+    {
+        "id": "kurs_varighet",
+        "when": "category == 'kurs'",
+        "require": "duration_minutes is not None and 90 <= duration_minutes <= 1440",
+        "reason": "Kursdagen varte kortere enn 2 x 45 minutter, eller varigheten mangler eller er urimelig",
+    },
+]
+
+DATA_VALIDATIONS: list[dict[str, str]] = [
+    {
+        "id": "kommunenummer",
+        "when": "municipality_code is not None and municipality_code != ''",
+        "require": "is_municipality(municipality_code)",
+        "reason": "Kommunenummeret finnes ikke eller har feil form (skal være fire sifre)",
+    },
+    {
+        "id": "kommunenummer_mangler",
+        "require": "municipality_code is not None and municipality_code != ''",
+        "reason": "Kommunenummer mangler",
+    },
+    {
+        "id": "fylke_kommune",
+        "when": "is_municipality(municipality_code) and county_code != ''",
+        "require": "municipality_county(municipality_code) == county_code",
+        "reason": "Kommunen ligger i et annet fylke enn lokallaget",
+    },
+    {
+        "id": "varighet_rimelig",
+        "when": "duration_minutes is not None",
+        "require": "0 < duration_minutes <= 1440",
+        "reason": "Varigheten er null, negativ eller over ett døgn",
+    },
+    {
+        "id": "deltakere_for_grupper",
+        "when": GROUPS,
+        "require": "participant_count is not None",
+        "reason": "Antall deltakere er påkrevd for grupper",
+    },
+]
+
+
+def nhf_config() -> dict[str, Any]:
+    """Norges Handikapforbund: DD.MM.YYYY dates, Ja/Nei, certified peers only for hospital visits."""
+    return {
+        "format_version": 1,
+        "template": {
+            "name": "NHF – Bufdir likepersonsarbeid",
+            "date_format": "DD.MM.YYYY",
+            "datetime_format": "DD.MM.YYYY HH:MM",
+            "time_format": "HH:MM",
+            "boolean_labels": {"true": "Ja", "false": "Nei"},
+        },
+        "activity_types": {
+            "hjemmebesok": {"label": "Hjemmebesøk", "category": "oppsokende"},
+            "sykehusbesok": {"label": "Sykehusbesøk", "category": "oppsokende"},
+            "mote_offentlig": {"label": "Møte på offentlig sted", "category": "oppsokende"},
+            "telefon": {"label": "Telefonsamtale", "category": "kontakt"},
+            "digital": {"label": "Video- eller chatsamtale", "category": "kontakt"},
+            "samtalegruppe": {"label": "Samtalegruppe", "category": "samtalegruppe"},
+            "aktivitetsgruppe": {"label": "Aktivitetsgruppe", "category": "aktivitetsgruppe"},
+            "likepersonskurs": {"label": "Kursdag for likepersoner", "category": "kurs"},
+            "stand": {"label": "Informasjonsstand", "category": "annet"},
+        },
+        "value_lists": {
+            "bufdir_kategori": {
+                "oppsokende": "Oppsøkende likepersonsarbeid",
+                "samtalegruppe": "Samtalegruppe",
+                "aktivitetsgruppe": "Aktivitetsgruppe",
+                "kurs": "Likepersonskurs",
+                "kontakt": "Likepersonstelefon/kontakttjeneste",
+                "annet": "Annet",
+                "ukjent": "Ukjent",
+            }
+        },
+        "columns": [
+            {"key": "dato", "heading": "Dato", "source": "local_date", "format": "date"},
+            {"key": "starttid", "heading": "Starttid", "source": "local_time", "format": "time"},
+            {"key": "fylke", "heading": "Fylke", "source": "county_name_of_branch", "format": "text"},
+            {"key": "lokallag", "heading": "Lokallag", "source": "branch_name", "format": "text", "width": 28},
+            {"key": "kommunenr", "heading": "Kommunenr.", "source": "municipality_code", "format": "text"},
+            {"key": "aktivitet", "heading": "Aktivitet", "source": "activity_label", "format": "text", "width": 24},
+            {
+                "key": "kategori",
+                "heading": "Bufdir-kategori",
+                "expression": "label('bufdir_kategori', category)",
+                "format": "text",
+                "width": 30,
+            },
+            {"key": "likeperson", "heading": "Likeperson", "source": "peer_mentor_name", "format": "text",
+             "width": 26},
+            {"key": "godkjent", "heading": "Godkjent likeperson", "source": "peer_mentor_certified",
+             "format": "boolean"},
+            {"key": "varighet", "heading": "Varighet (min)", "source": "duration_minutes", "format": "integer"},
+            {"key": "deltakere", "heading": "Deltakere", "source": "participant_count", "format": "integer"},
+            {"key": "tellende", "heading": "Tellende", "source": "counts", "format": "boolean"},
+            {"key": "arsak", "heading": "Årsak til ikke tellende", "source": "not_counted_reason",
+             "format": "text", "width": 50},
+            {"key": "id", "heading": "Aktivitets-ID", "source": "activity_id", "format": "text", "width": 38},
+        ],
+        "counting_rules": REGULATION_RULES
+        + [
+            {
+                "id": "sykehusbesok_godkjent",
+                "description": "NHF teller sykehusbesøk bare når likepersonen er godkjent på aktivitetsdatoen",
+                "when": "activity_type == 'sykehusbesok'",
+                "require": "peer_mentor_certified",
+                "reason": "Sykehusbesøk telles bare når likepersonen er godkjent",
+            }
+        ],
+        "validations": DATA_VALIDATIONS,
+    }
+
+
+def hlf_config() -> dict[str, Any]:
+    """The second demo organisation: ISO dates, 1/0, its own taxonomy and column order."""
+    return {
+        "format_version": 1,
+        "template": {
+            "name": "HLF demo – Bufdir-mal",
+            "date_format": "YYYY-MM-DD",
+            "datetime_format": "YYYY-MM-DD HH:MM",
+            "boolean_labels": {"true": 1, "false": 0},
+        },
+        "activity_types": {
+            "besok": {"label": "Besøk", "category": "oppsokende"},
+            "likepersonsamtale_digital": {"label": "Digital samtale", "category": "kontakt"},
+            "horselsgruppe": {"label": "Hørselsgruppe", "category": "samtalegruppe"},
+            "tur_og_trim": {"label": "Tur og trim", "category": "aktivitetsgruppe"},
+            "kursdag": {"label": "Kursdag", "category": "kurs"},
+            "messe": {"label": "Messe", "category": "annet"},
+        },
+        "value_lists": {
+            "kategori_kode": {
+                "oppsokende": "1", "samtalegruppe": "2a", "aktivitetsgruppe": "2b", "kurs": "3",
+                "kontakt": "K", "annet": "-", "ukjent": "?",
+            }
+        },
+        "columns": [
+            {"key": "id", "heading": "ID", "source": "activity_id", "format": "text"},
+            {"key": "kategori", "heading": "Kategori (kode)", "expression": "label('kategori_kode', category)",
+             "format": "text"},
+            {"key": "tidspunkt", "heading": "Tidspunkt", "source": "started_at", "format": "datetime"},
+            {"key": "type", "heading": "Type", "source": "activity_label", "format": "text"},
+            {"key": "likeperson", "heading": "Likeperson", "source": "peer_mentor_name", "format": "text"},
+            {"key": "fylkesnr", "heading": "Fylkesnr.", "source": "county_code", "format": "text"},
+            {"key": "kommune", "heading": "Kommune",
+             "expression": "municipality_name if municipality_name else municipality_code", "format": "text"},
+            {"key": "minutter", "heading": "Minutter", "source": "duration_minutes", "format": "integer"},
+            {"key": "antall", "heading": "Antall deltakere", "source": "participant_count", "format": "integer"},
+            {"key": "teller", "heading": "Teller", "source": "counts", "format": "boolean"},
+            {"key": "merknad", "heading": "Merknad", "source": "not_counted_reason", "format": "text"},
+        ],
+        "counting_rules": REGULATION_RULES,
+        "validations": DATA_VALIDATIONS,
+    }

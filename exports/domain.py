@@ -1,0 +1,86 @@
+"""Domain values of the export: requests, results and progress events (frozen dataclasses)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+
+class Phase(StrEnum):
+    """The steps of the export pipeline, in order."""
+
+    QUEUED = "queued"
+    LOADING_CONFIG = "loading_config"
+    QUERYING = "querying"
+    MAPPING = "mapping"
+    WRITING = "writing"
+    BUNDLING = "bundling"
+    STORING = "storing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of calendar dates in Norwegian local time."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError("period start is after its end")
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """The calendar year `year`."""
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: one organisation, one period, asked for by one user, tracked by one audit."""
+
+    audit_id: int
+    organisation_id: UUID
+    period: Period
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    """A progress event: the phase and how many of the rows are done."""
+
+    audit_id: int
+    phase: Phase
+    rows_processed: int
+    rows_total: int | None
+    percent: int
+
+
+@dataclass(frozen=True)
+class ExportSuccess:
+    """A finished export: where its bundle is stored and how to download it."""
+
+    audit_id: int
+    file_key: str
+    sha256: str
+    download_url: str
+    rows_exported: int
+    rows_counted: int
+
+
+@dataclass(frozen=True)
+class ExportFailure:
+    """A failed export, with a message a person can act on."""
+
+    audit_id: int
+    error_message: str
+
+
+ExportResult = ExportSuccess | ExportFailure
+
+
+class ExportError(Exception):
+    """A failure whose message (in the active language) tells a person what to do."""

@@ -1,0 +1,37 @@
+"""Read-only queries the views, consumer and commands share."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from exports.models import BufdirExportAudit, Membership
+
+
+def export_membership(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    """The membership through which `user` may export (administrator or coordinator), if any."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, role__in=Membership.EXPORT_ROLES)
+        .order_by("organisation__name")
+        .first()
+    )
+
+
+def latest_audit(organisation_id: object) -> BufdirExportAudit | None:
+    """The organisation's most recent export."""
+    return BufdirExportAudit.objects.filter(organisation_id=organisation_id).first()
+
+
+def recent_audits(organisation_id: object, limit: int = 10) -> QuerySet[BufdirExportAudit]:
+    """The organisation's recent exports, newest first."""
+    return BufdirExportAudit.objects.filter(organisation_id=organisation_id).select_related("requested_by")[:limit]
+
+
+def audit_for_member(user: AbstractBaseUser | AnonymousUser, audit_id: int) -> BufdirExportAudit | None:
+    """The audit, when it belongs to the organisation through which `user` may export."""
+    membership = export_membership(user)
+    if membership is None:
+        return None
+    return BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()

@@ -1,0 +1,84 @@
+"""Zips the workbook with `manifest.json`, which carries the export's facts and file checksums."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from exports.services.summary import ExportSummary
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ManifestFacts:
+    """The facts of an export that the manifest states besides its counts."""
+
+    organisation_id: str
+    organisation_slug: str
+    organisation_name: str
+    org_number: str
+    period_from: dt.date
+    period_to: dt.date
+    config_id: int
+    config_version: int
+    generated_at: dt.datetime
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A finished zip bundle on local disk."""
+
+    path: Path
+    sha256: str
+    bytes: int
+    manifest: dict[str, Any]
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path]) -> dict[str, Any]:
+    """The manifest document of a bundle holding `files`."""
+    return {
+        "format_version": MANIFEST_FORMAT_VERSION,
+        "organisation": {
+            "id": facts.organisation_id,
+            "slug": facts.organisation_slug,
+            "name": facts.organisation_name,
+            "org_number": facts.org_number,
+        },
+        "period": {"from": facts.period_from.isoformat(), "to": facts.period_to.isoformat()},
+        "config": {"id": facts.config_id, "version": facts.config_version},
+        "rows": {"exported": totals.exported, "counted": totals.counted, "not_counted": totals.not_counted,
+                 "deviations": totals.deviations, "rejected": totals.rejected},
+        "counted_by_category": totals.counted_categories(),
+        "documented_by_category": dict(sorted(totals.documented_by_category.items())),
+        "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],
+        "generated_at": facts.generated_at.isoformat(),
+        "requested_by": facts.requested_by,
+    }
+
+
+class Bundler:
+    """Builds bundles; holds no state of its own."""
+
+    def bundle(self, workbook: Path, facts: ManifestFacts, totals: ExportSummary, target: Path) -> Bundle:
+        """Zip `workbook` and its manifest into `target`."""
+        manifest = build_manifest(facts, totals, [workbook])
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.write(workbook, arcname=workbook.name)
+            archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2))
+        return Bundle(target, file_digest(target), target.stat().st_size, manifest)

@@ -1,0 +1,138 @@
+"""BufdirExportOrchestrator: runs the export pipeline for one request and returns its result."""
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exports.domain import (
+    ExportError,
+    ExportFailure,
+    ExportProgress,
+    ExportRequest,
+    ExportResult,
+    ExportSuccess,
+    Phase,
+)
+from exports.models import Organisation
+from exports.services.activity_source import ActivitySource
+from exports.services.audit import BufdirExportAuditService
+from exports.services.bundler import Bundler, ManifestFacts
+from exports.services.column_mapper import BufdirColumnMapper
+from exports.services.config_repository import ColumnConfigRepository
+from exports.services.duplicates import DuplicateDetector
+from exports.services.export_storage import ExportStorage
+from exports.services.plugins import PluginRegistry
+from exports.services.progress import ProgressPublisher
+from exports.services.summary import ExportSummary
+from exports.services.workbook import WorkbookFacts, WorkbookGenerator
+
+logger = logging.getLogger(__name__)
+
+PHASE_FAILURES: dict[Phase, Callable[[], str]] = {
+    Phase.LOADING_CONFIG: lambda: _("The organisation's column configuration could not be loaded."),
+    Phase.QUERYING: lambda: _("The activities could not be read from the source."),
+    Phase.MAPPING: lambda: _("The activities could not be read from the source."),
+    Phase.WRITING: lambda: _("The workbook could not be written."),
+    Phase.BUNDLING: lambda: _("The export bundle could not be made."),
+    Phase.STORING: lambda: _("The export file could not be stored: the storage service did not answer."),
+}
+
+
+def _percent(done: int, total: int | None) -> int:
+    """Progress of the mapping phase, leaving the last 10 % for writing, bundling and storing."""
+    if not total:
+        return 90
+    return min(90, 5 + (85 * done) // total)
+
+
+class BufdirExportOrchestrator:
+    """Streams, maps, writes, bundles and stores one export, recording every phase on its audit."""
+
+    def __init__(self, *, source: ActivitySource, configs: ColumnConfigRepository, mapper: BufdirColumnMapper,
+                 plugins: PluginRegistry, workbooks: WorkbookGenerator, bundler: Bundler, storage: ExportStorage,
+                 audits: BufdirExportAuditService, progress: ProgressPublisher, chunk_size: int) -> None:
+        self.source = source
+        self.configs = configs
+        self.mapper = mapper
+        self.plugins = plugins
+        self.workbooks = workbooks
+        self.bundler = bundler
+        self.storage = storage
+        self.audits = audits
+        self.progress = progress
+        self.chunk_size = chunk_size
+
+    def run(self, request: ExportRequest,
+            on_progress: Callable[[ExportProgress], None] | None = None) -> ExportResult:
+        """Run the pipeline; every failure ends as an ExportFailure with the audit marked failed."""
+        phase = Phase.LOADING_CONFIG
+        self.audits.start(request.audit_id)
+
+        def advance(next_phase: Phase, done: int, total: int | None, percent: int) -> None:
+            nonlocal phase
+            if next_phase != phase or next_phase == Phase.LOADING_CONFIG:
+                self.audits.record_phase(request.audit_id, next_phase)
+            phase = next_phase
+            event = ExportProgress(request.audit_id, next_phase, done, total, percent)
+            self.progress.publish(request.organisation_id, event)
+            if on_progress is not None:
+                on_progress(event)
+
+        try:
+            advance(Phase.LOADING_CONFIG, 0, None, 1)
+            return self._run(request, advance)
+        except ExportError as exc:
+            message = str(exc)
+        except Exception:
+            logger.exception("export %s failed in phase %s", request.audit_id, phase)
+            message = PHASE_FAILURES.get(phase, PHASE_FAILURES[Phase.WRITING])() + " " + _(
+                "Try again; if it happens again, contact your system administrator."
+            )
+        self.audits.fail(request.audit_id, message)
+        self.progress.push_state(request.organisation_id, request.audit_id)
+        return ExportFailure(request.audit_id, message)
+
+    def _run(self, request: ExportRequest, advance: Callable[[Phase, int, int | None, int], None]) -> ExportResult:
+        """The pipeline itself; raises on failure."""
+        organisation = Organisation.objects.get(pk=request.organisation_id)
+        config, compiled = self.configs.active_for(organisation.pk)
+        self.audits.use_config(request.audit_id, config)
+        plugins = self.plugins.for_organisation(organisation.slug)
+        advance(Phase.QUERYING, 0, None, 3)
+        total = self.source.count(organisation.pk, request.period)
+        name = f"bufdir-{organisation.slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
+        summary, duplicates, done = ExportSummary(), DuplicateDetector(), 0
+        with tempfile.TemporaryDirectory(prefix="bufdir-export-") as workdir:
+            workbook_path = Path(workdir) / f"{name}.xlsx"
+            writer = self.workbooks.open(workbook_path, compiled)
+            advance(Phase.MAPPING, 0, total, _percent(0, total))
+            for chunk in self.source.stream(organisation.pk, request.period, self.chunk_size):
+                for record in chunk:
+                    mapped = self.mapper.map(record, compiled, plugins, duplicates.is_duplicate(record))
+                    summary.add(mapped)
+                    writer.add(mapped)
+                done += len(chunk)
+                advance(Phase.MAPPING, done, total, _percent(done, total))
+            advance(Phase.WRITING, done, total, 92)
+            generated_at = timezone.localtime()
+            writer.close(
+                WorkbookFacts(organisation.name, organisation.org_number, request.period.start, request.period.end,
+                              config.version, compiled.template_name, generated_at),
+                summary,
+            )
+            advance(Phase.BUNDLING, done, total, 95)
+            facts = ManifestFacts(str(organisation.pk), organisation.slug, organisation.name,
+                                  organisation.org_number, request.period.start, request.period.end, config.pk,
+                                  config.version, generated_at, request.requested_by)
+            bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
+            advance(Phase.STORING, done, total, 98)
+            key = self.storage.save(organisation.slug, request.audit_id, bundle.path)
+        self.audits.succeed(request.audit_id, summary, key, bundle.sha256, bundle.bytes)
+        self.progress.push_state(request.organisation_id, request.audit_id)
+        return ExportSuccess(request.audit_id, key, bundle.sha256, self.storage.download_url(request.audit_id),
+                             summary.exported, summary.counted)

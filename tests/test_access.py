@@ -1,0 +1,91 @@
+"""Users reach only their own organisation's pages and files, and only with an export role."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from exports.container import services
+from exports.domain import ExportRequest, Period
+from exports.models import Membership
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def finished_export(export_files):
+    """A succeeded export of NHF."""
+    org = factories.organisation("nhf")
+    factories.activity(org, peer_mentor=factories.mentor(org))
+    audit = services().audits.create(org.pk, None, "test", Period.year(2025))
+    services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "test"))
+    return org, audit
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(reverse("exports:index"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_root_redirects_to_the_export_page(client):
+    assert client.get("/")["Location"] == reverse("exports:index")
+
+
+@pytest.mark.parametrize("role", [Membership.Role.PEER_MENTOR, None])
+def test_users_without_the_role_are_refused(client, role):
+    org = factories.organisation()
+    user = factories.member(org, role) if role else factories.member(org).__class__.objects.create_user("x")
+    client.force_login(user)
+    assert client.get(reverse("exports:index")).status_code == 403
+    assert client.post(reverse("exports:start"), {"mode": "year", "year": 2025}).status_code == 403
+    assert not org.export_audits.exists()
+
+
+def test_coordinators_may_export(client):
+    org = factories.organisation()
+    client.force_login(factories.member(org, Membership.Role.COORDINATOR))
+    assert client.get(reverse("exports:index")).status_code == 200
+
+
+def test_members_download_with_a_valid_link(client, finished_export):
+    org, audit = finished_export
+    client.force_login(factories.member(org))
+    response = client.get(services().storage.download_url(audit.pk))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+
+
+def test_other_organisations_cannot_download_even_with_a_valid_link(client, finished_export):
+    _, audit = finished_export
+    other = factories.organisation("other")
+    client.force_login(factories.member(other))
+    assert client.get(services().storage.download_url(audit.pk)).status_code == 404
+
+
+def test_links_expire(client, finished_export, settings):
+    org, audit = finished_export
+    client.force_login(factories.member(org))
+    url = services().storage.download_url(audit.pk)
+    storage = services().storage
+    storage.url_max_age = -1
+    try:
+        assert client.get(url).status_code == 403
+    finally:
+        storage.url_max_age = 900
+
+
+def test_a_link_for_one_audit_does_not_open_another(client, finished_export):
+    org, audit = finished_export
+    client.force_login(factories.member(org))
+    token = services().storage.download_url(audit.pk).split("token=")[1]
+    second = services().audits.create(org.pk, None, "test", Period(dt.date(2025, 1, 1), dt.date(2025, 1, 2)))
+    assert client.get(reverse("exports:download", args=[second.pk]) + f"?token={token}").status_code == 404
+    assert client.get(reverse("exports:download", args=[audit.pk]) + "?token=forged").status_code == 403
+
+
+def test_no_secret_reaches_the_page(client, settings):
+    org = factories.organisation()
+    client.force_login(factories.member(org))
+    html = client.get(reverse("exports:index")).content.decode()
+    assert settings.SECRET_KEY not in html

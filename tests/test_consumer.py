@@ -1,0 +1,85 @@
+"""The websocket consumer through Channels' communicator."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from exports.consumers import ExportProgressConsumer
+from exports.container import services
+from exports.domain import ExportProgress, Period, Phase
+from exports.models import Membership
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def communicator_for(user) -> WebsocketCommunicator:
+    """A websocket client authenticated as `user`."""
+    communicator = WebsocketCommunicator(ExportProgressConsumer.as_asgi(), "/ws/exports/")
+    communicator.scope["user"] = user
+    return communicator
+
+
+def run(coroutine_function):
+    """Run an async test body from a sync test."""
+    return async_to_sync(coroutine_function)()
+
+
+@pytest.mark.parametrize("role", [None, Membership.Role.PEER_MENTOR])
+def test_users_without_the_role_are_refused(role):
+    user = AnonymousUser() if role is None else factories.member(factories.organisation(), role)
+
+    async def body():
+        connected, code = await communicator_for(user).connect()
+        assert not connected and code == 4403
+
+    run(body)
+
+
+def test_connect_shows_the_current_state_then_pushes_progress_and_success(export_files):
+    org = factories.organisation()
+    user = factories.member(org)
+    audit = services().audits.create(org.pk, user.pk, user.username, Period.year(2025))
+
+    async def body():
+        communicator = communicator_for(user)
+        connected, _ = await communicator.connect()
+        assert connected
+        first = await communicator.receive_from()
+        assert 'id="export-status"' in first and 'hx-swap-oob="true"' in first
+        assert 'data-status="pending"' in first
+
+        progress = ExportProgress(audit.pk, Phase.MAPPING, 500, 1000, 47)
+        await sync_to_async(services().audits.start)(audit.pk)
+        await sync_to_async(services().progress.publish)(org.pk, progress)
+        loading = await communicator.receive_from()
+        assert 'value="47"' in loading and "500 av 1000" in loading and "Behandler aktiviteter" in loading
+
+        await sync_to_async(lambda: services().audits.fail(audit.pk, "Lagringstjenesten svarte ikke."))()
+        await sync_to_async(services().progress.push_state)(org.pk, audit.pk)
+        failed = await communicator.receive_from()
+        assert 'data-status="failed"' in failed and "Lagringstjenesten svarte ikke." in failed
+        assert 'id="export-history"' in failed
+        await communicator.disconnect()
+
+    run(body)
+
+
+def test_a_user_never_receives_another_organisations_progress():
+    nhf, other = factories.organisation("nhf"), factories.organisation("other")
+    user = factories.member(nhf)
+    foreign = services().audits.create(other.pk, None, "x", Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
+
+    async def body():
+        communicator = communicator_for(user)
+        connected, _ = await communicator.connect()
+        assert connected
+        await sync_to_async(services().progress.push_state)(other.pk, foreign.pk)
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+
+    run(body)

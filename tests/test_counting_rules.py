@@ -1,0 +1,184 @@
+"""Each counting rule and each deviation of the domain brief, through the orchestrator and the workbook."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from exports.container import services
+from exports.domain import ExportRequest, ExportSuccess, Period
+from tests import factories
+from tests.export_reading import OpenedBundle, open_bundle
+
+pytestmark = pytest.mark.django_db
+
+UTC = dt.UTC
+
+
+def export(org, period: Period, storage) -> OpenedBundle:
+    """Run one export of `org` and open its bundle."""
+    audit = services().audits.create(org.pk, None, "test", period)
+    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "test"))
+    assert isinstance(result, ExportSuccess), result
+    with storage.open(result.file_key) as handle:
+        return open_bundle(handle.read())
+
+
+@pytest.fixture
+def nhf(db):
+    """NHF with one branch in Bergen, a certified and an uncertified peer mentor."""
+    org = factories.organisation("nhf", name="Norges Handikapforbund")
+    local = factories.branch(org)
+    return {
+        "org": org,
+        "branch": local,
+        "certified": factories.mentor(org, local, dt.date(2020, 1, 1), "Kari Godkjent"),
+        "uncertified": factories.mentor(org, local, None, "Ola Ugodkjent"),
+        "late": factories.mentor(org, local, dt.date(2025, 9, 1), "Per Senere"),
+    }
+
+
+CASES = [
+    # (name, activity fields, counts, reason fragment or None)
+    ("home visit counts", {"activity_type": "hjemmebesok"}, True, None),
+    ("public meeting counts", {"activity_type": "mote_offentlig"}, True, None),
+    ("phone is contact, never outreach", {"activity_type": "telefon"}, False, "telles ikke"),
+    ("video/chat is contact", {"activity_type": "digital"}, False, "telles ikke"),
+    ("stand is other, never counts", {"activity_type": "stand"}, False, "telles ikke"),
+    ("no peer mentor", {"peer_mentor": None}, False, "Mangler likeperson"),
+    ("abroad", {"country_code": "SE"}, False, "utenfor Norge"),
+    ("group of three for 45 minutes counts",
+     {"activity_type": "samtalegruppe", "duration_minutes": 45, "participant_count": 3}, True, None),
+    ("group of 44 minutes", {"activity_type": "samtalegruppe", "duration_minutes": 44, "participant_count": 5},
+     False, "kortere enn 45"),
+    ("group of two", {"activity_type": "aktivitetsgruppe", "duration_minutes": 90, "participant_count": 2},
+     False, "færre enn tre"),
+    ("group without participant count",
+     {"activity_type": "aktivitetsgruppe", "duration_minutes": 90, "participant_count": None},
+     False, "færre enn tre"),
+    ("group without duration", {"activity_type": "samtalegruppe", "duration_minutes": None, "participant_count": 4},
+     False, "varigheten mangler"),
+    ("group of absurd duration",
+     {"activity_type": "samtalegruppe", "duration_minutes": 5000, "participant_count": 4}, False, "urimelig"),
+    ("course day of 90 minutes counts", {"activity_type": "likepersonskurs", "duration_minutes": 90}, True, None),
+    ("course day of 89 minutes", {"activity_type": "likepersonskurs", "duration_minutes": 89}, False, "2 x 45"),
+    ("hospital visit by uncertified mentor", {"activity_type": "sykehusbesok", "peer_mentor": "uncertified"},
+     False, "Sykehusbesøk"),
+    ("hospital visit before certification", {"activity_type": "sykehusbesok", "peer_mentor": "late"},
+     False, "Sykehusbesøk"),
+    ("hospital visit by certified mentor", {"activity_type": "sykehusbesok", "peer_mentor": "certified"}, True, None),
+    ("unknown activity type", {"activity_type": "bowling"}, False, "Ukjent aktivitetstype"),
+]
+
+
+@pytest.mark.parametrize("name, fields, counts, reason", CASES, ids=[case[0] for case in CASES])
+def test_counting_rule(nhf, export_files, name, fields, counts, reason):
+    fields = dict(fields)
+    mentor_key = fields.pop("peer_mentor", "certified")
+    mentor = nhf[mentor_key] if mentor_key else None
+    activity = factories.activity(nhf["org"], peer_mentor=mentor, local_branch=nhf["branch"], **fields)
+
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+
+    [row] = bundle.rows("Aktiviteter")
+    assert row["Aktivitets-ID"] == str(activity.id)
+    assert row["Tellende"] == ("Ja" if counts else "Nei")
+    assert bundle.manifest["rows"] == {"exported": 1, "counted": int(counts), "not_counted": int(not counts),
+                                       "deviations": int(not counts), "rejected": 0}
+    deviations = bundle.rows("Avvik")
+    if counts:
+        assert deviations == []
+        assert sum(bundle.manifest["counted_by_category"].values()) == 1
+    else:
+        assert len(deviations) == 1 and reason in deviations[0]["Årsak"]
+        assert reason in row["Årsak til ikke tellende"]
+
+
+def test_duplicate_counts_once_and_copy_is_a_deviation(nhf, export_files):
+    first = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"])
+    copy = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"])
+    other_type = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                                    activity_type="mote_offentlig")
+
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+
+    assert bundle.manifest["rows"]["exported"] == 3
+    assert bundle.manifest["counted_by_category"]["oppsokende"] == 2
+    [deviation] = bundle.rows("Avvik")
+    assert deviation["Aktivitets-ID"] == max(str(first.id), str(copy.id))
+    assert "Duplikat" in deviation["Årsak"]
+    assert str(other_type.id) not in {d["Aktivitets-ID"] for d in bundle.rows("Avvik")}
+
+
+def test_several_counted_activities_for_one_peer_on_one_day(nhf, export_files):
+    for hour in (9, 12, 15):
+        factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                           started_at=dt.datetime(2025, 3, 3, hour, tzinfo=UTC))
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+    assert bundle.manifest["counted_by_category"]["oppsokende"] == 3
+
+
+def test_rejected_only_on_avvik_and_deleted_never(nhf, export_files):
+    rejected = factories.activity(nhf["org"], peer_mentor=nhf["certified"], status="rejected")
+    deleted = factories.activity(nhf["org"], peer_mentor=nhf["certified"], status="deleted",
+                                 started_at=dt.datetime(2025, 7, 1, tzinfo=UTC))
+    approved = factories.activity(nhf["org"], peer_mentor=nhf["certified"], status="approved",
+                                  started_at=dt.datetime(2025, 8, 1, tzinfo=UTC))
+
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+
+    listed = {row["Aktivitets-ID"] for row in bundle.rows("Aktiviteter")}
+    deviations = {row["Aktivitets-ID"]: row["Årsak"] for row in bundle.rows("Avvik")}
+    assert listed == {str(approved.id)}
+    assert "avvist" in deviations[str(rejected.id)]
+    assert str(deleted.id) not in listed | set(deviations)
+    assert bundle.manifest["rows"]["rejected"] == 1
+
+
+def test_year_is_calendar_year_in_oslo_time(nhf, export_files):
+    late_evening_utc = factories.activity(nhf["org"], peer_mentor=nhf["certified"],
+                                          started_at=dt.datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
+    last_minute = factories.activity(nhf["org"], peer_mentor=nhf["certified"],
+                                     started_at=dt.datetime(2025, 12, 31, 22, 59, tzinfo=UTC))
+    new_year_utc = factories.activity(nhf["org"], peer_mentor=nhf["certified"],
+                                      started_at=dt.datetime(2024, 12, 31, 23, 15, tzinfo=UTC))
+
+    bundle_2025 = export(nhf["org"], Period.year(2025), export_files)
+    bundle_2026 = export(nhf["org"], Period.year(2026), export_files)
+
+    ids_2025 = {row["Aktivitets-ID"]: row["Dato"] for row in bundle_2025.rows("Aktiviteter")}
+    assert set(ids_2025) == {str(last_minute.id), str(new_year_utc.id)}
+    assert ids_2025[str(new_year_utc.id)].date() == dt.date(2025, 1, 1)
+    [row_2026] = bundle_2026.rows("Aktiviteter")
+    assert row_2026["Aktivitets-ID"] == str(late_evening_utc.id)
+    assert row_2026["Dato"].date() == dt.date(2026, 1, 1)
+    assert bundle_2026.manifest["period"] == {"from": "2026-01-01", "to": "2026-12-31"}
+
+
+@pytest.mark.parametrize("code, message", [
+    ("12", "finnes ikke eller har feil form"),
+    ("abcd", "finnes ikke eller har feil form"),
+    ("0399", "finnes ikke eller har feil form"),
+    (None, "Kommunenummer mangler"),
+    ("0301", "annet fylke"),
+])
+def test_municipality_problems_are_deviations_but_still_count(nhf, export_files, code, message):
+    activity = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                                  municipality_code=code)
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+    [row] = bundle.rows("Aktiviteter")
+    assert row["Tellende"] == "Ja"
+    [deviation] = bundle.rows("Avvik")
+    assert deviation["Aktivitets-ID"] == str(activity.id) and message in deviation["Årsak"]
+    assert bundle.manifest["counted_by_category"]["oppsokende"] == 1
+
+
+def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped(nhf, export_files):
+    factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                       description="x", municipality_code="=HYPERLINK(\"http://x\")")
+    factories.mentor(nhf["org"], name="Bell\x07 Ringer")
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+    [row] = bundle.rows("Aktiviteter")
+    assert row["Kommunenr."] == "=HYPERLINK(\"http://x\")"
+    cell = next(c for c in bundle.workbook["Aktiviteter"][2] if c.value == row["Kommunenr."])
+    assert cell.data_type == "s"
