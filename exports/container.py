@@ -60,6 +60,7 @@ class ServiceContainer:
 
     def __init__(self, graph: Mapping[str, tuple[Factory, tuple[str, ...]]]) -> None:
         self._graph = dict(graph)
+        self._overrides: dict[str, Any] = {}
         self._instances = self._build({})
 
     def _build(self, overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -84,13 +85,17 @@ class ServiceContainer:
 
     @contextmanager
     def override(self, **fakes: Any) -> Iterator[ServiceContainer]:
-        """Within the block, the named services are the given fakes and dependants are rebuilt on them."""
-        previous = self._instances
-        self._instances = self._build(fakes)
+        """Within the block, the named services are the given fakes and dependants are rebuilt on them.
+
+        Overrides nest: an inner block keeps the fakes of the blocks around it.
+        """
+        previous_instances, previous_overrides = self._instances, self._overrides
+        self._overrides = {**previous_overrides, **fakes}
         try:
+            self._instances = self._build(self._overrides)
             yield self
         finally:
-            self._instances = previous
+            self._instances, self._overrides = previous_instances, previous_overrides
 
     @property
     def orchestrator(self) -> Any:

@@ -84,7 +84,8 @@ def test_counting_rule(nhf, export_files, name, fields, counts, reason):
     assert row["Aktivitets-ID"] == str(activity.id)
     assert row["Tellende"] == ("Ja" if counts else "Nei")
     assert bundle.manifest["rows"] == {"exported": 1, "counted": int(counts), "not_counted": int(not counts),
-                                       "deviations": int(not counts), "rejected": 0}
+                                       "deviations": int(not counts), "rejected": 0,
+                                       "unreadable": 0}
     deviations = bundle.rows("Avvik")
     if counts:
         assert deviations == []

@@ -63,7 +63,7 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
         "period": {"from": facts.period_from.isoformat(), "to": facts.period_to.isoformat()},
         "config": {"id": facts.config_id, "version": facts.config_version},
         "rows": {"exported": totals.exported, "counted": totals.counted, "not_counted": totals.not_counted,
-                 "deviations": totals.deviations, "rejected": totals.rejected},
+                 "deviations": totals.deviations, "rejected": totals.rejected, "unreadable": totals.unreadable},
         "counted_by_category": totals.counted_categories(),
         "documented_by_category": dict(sorted(totals.documented_by_category.items())),
         "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from exports.services.expressions import ExpressionError
 from exports.services.plugins import ExportRulePlugin
 
 UNKNOWN_CATEGORY = "ukjent"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,18 @@ class BufdirColumnMapper:
         )
         values = tuple(self._value(config, column, variables, issues) for column in config.columns)
         return MappedActivity(record, category, local_start, True, counts, tuple(reasons), tuple(issues), values)
+
+    def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, plugins: Sequence[ExportRulePlugin] = (),
+                    is_duplicate: bool = False) -> MappedActivity:
+        """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
+        try:
+            return self.map(record, config, plugins, is_duplicate)
+        except Exception as exc:  # a broken row must not stop the other thousands
+            logger.warning("activity %s could not be mapped", record.id, exc_info=True)
+            reason = _("The row could not be read (%(error)s); correct it in the app") % {
+                "error": type(exc).__name__}
+            local_start = record.started_at.astimezone(OSLO)
+            return MappedActivity(record, UNKNOWN_CATEGORY, local_start, False, False, (reason,), (), ())
 
     @staticmethod
     def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any]) -> list[str]:

@@ -113,7 +113,7 @@ class BufdirExportOrchestrator:
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for chunk in self.source.stream(organisation.pk, request.period, self.chunk_size):
                 for record in chunk:
-                    mapped = self.mapper.map(record, compiled, plugins, duplicates.is_duplicate(record))
+                    mapped = self.mapper.map_or_flag(record, compiled, plugins, duplicates.is_duplicate(record))
                     summary.add(mapped)
                     writer.add(mapped)
                 done += len(chunk)

@@ -17,6 +17,7 @@ class ExportSummary:
     not_counted: int = 0
     deviations: int = 0
     rejected: int = 0
+    unreadable: int = 0
     counted_by_category: Counter = field(default_factory=Counter)
     documented_by_category: Counter = field(default_factory=Counter)
     counted_by_county: Counter = field(default_factory=Counter)
@@ -27,7 +28,10 @@ class ExportSummary:
         if row.is_deviation:
             self.deviations += 1
         if not row.listed:
-            self.rejected += 1
+            if row.record.status == "rejected":
+                self.rejected += 1
+            else:
+                self.unreadable += 1
             return
         self.exported += 1
         self.documented_by_category[row.category] += 1

@@ -162,6 +162,7 @@ class WorkbookWriter:
             [_("Not counted"), totals.not_counted],
             [_("Rows on Avvik"), totals.deviations],
             [_("Rejected registrations (only on Avvik)"), totals.rejected],
+            [_("Unreadable rows (only on Avvik)"), totals.unreadable],
         ]
         for row in rows:
             sheet.append(row)
