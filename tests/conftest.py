@@ -1,6 +1,8 @@
 """Shared fixtures: an in-memory channel layer, local storage in a temporary folder, synchronous tasks."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from channels.layers import channel_layers
 from django.core.files.storage import FileSystemStorage
@@ -10,9 +12,18 @@ from exports.services.export_storage import ExportStorage
 
 
 @pytest.fixture(autouse=True)
-def in_memory_channel_layer(settings):
-    """Each test gets a fresh in-memory channel layer (the SQLite one is exercised by the browser test)."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+def fresh_channel_layer(settings):
+    """Each test gets its own channel layer: Redis when REDIS_URL is set (production), else in memory.
+
+    The SQLite layer of the embedded default is exercised across processes by the browser test.
+    """
+    if settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {"default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
+        }}
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()

@@ -1,0 +1,133 @@
+"""End to end in headless Chromium: real server and worker processes on the embedded default."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.export_reading import open_bundle
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run a management command in its own process."""
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory) -> Iterator[str]:
+    """Migrated, seeded app served by `runserver` (Daphne) with a django-q2 worker beside it."""
+    var = tmp_path_factory.mktemp("var")
+    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
+           "EXPORT_CHUNK_SIZE": "250", "Q_WORKERS": "1"}
+    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    manage(env, "migrate", "--noinput")
+    manage(env, "migrate", "--database", "channels", "--noinput")
+    manage(env, "seed_demo", "--activities", "4000", "--seed", "7")
+    port = free_port()
+    logs = var / "logs"
+    logs.mkdir()
+    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                              cwd=ROOT, env=env, stdout=(logs / "server.log").open("w"), stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+                              stdout=(logs / "worker.log").open("w"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError((logs / "server.log").read_text())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def page():
+    """A page in headless Debian Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(accept_downloads=True)
+        yield context.new_page()
+        browser.close()
+
+
+STATUS_RECORDER = """() => {
+  window.seenStates = [];
+  const record = () => {
+    const el = document.querySelector('#export-status');
+    const bar = document.querySelector('#export-progress');
+    if (el) window.seenStates.push([el.dataset.status, bar ? Number(bar.value) : null]);
+  };
+  new MutationObserver(record).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def test_log_in_export_last_year_watch_progress_and_download(live_app, page, tmp_path):
+    last_year = timezone.localdate().year - 1
+    page.goto(live_app + "/")
+    page.fill("#id_username", "nhf-admin")
+    page.fill("#id_password", "demo-passord-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/exports/")
+    assert page.locator("h1").inner_text() == "Eksport til Bufdir"
+    assert page.locator("[aria-live=polite] #export-status").count() == 1
+    page.wait_for_function("() => window.htmx && document.querySelector('[ws-connect]')")
+    page.evaluate(STATUS_RECORDER)
+
+    page.select_option("#id_year", str(last_year))
+    page.keyboard.press("Tab")
+    page.click("#export-button")
+    page.wait_for_selector("#download-link", timeout=120_000)
+
+    states = page.evaluate("window.seenStates")
+    statuses = [status for status, _ in states]
+    assert statuses[0] in ("pending", "running") and statuses[-1] == "succeeded"
+    assert "running" in statuses, states
+    percents = [value for status, value in states if status == "running" and value is not None]
+    assert percents and percents == sorted(percents)
+
+    with page.expect_download() as download_info:
+        page.click("#download-link")
+    target = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(target)
+    assert zipfile.is_zipfile(target)
+    bundle = open_bundle(target.read_bytes())
+    assert bundle.manifest["organisation"]["slug"] == "nhf"
+    assert bundle.manifest["period"] == {"from": f"{last_year}-01-01", "to": f"{last_year}-12-31"}
+    assert bundle.manifest["rows"]["exported"] == len(bundle.rows("Aktiviteter")) > 0
+    assert page.locator("#export-history tbody tr").count() >= 1
