@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 Factory = Callable[..., Any]
 
@@ -15,7 +16,6 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from channels.layers import get_channel_layer
     from django.core.files.storage import storages
 
-    from exports.services.activity_source import LocalActivitySource
     from exports.services.audit import BufdirExportAuditService
     from exports.services.bundler import Bundler
     from exports.services.column_mapper import BufdirColumnMapper
@@ -28,7 +28,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
 
     options = settings.BUFDIR_EXPORT
     return {
-        "activity_source": (LocalActivitySource, ()),
+        "activity_source": (_activity_source, ()),
         "config_repository": (ColumnConfigRepository, ()),
         "plugin_registry": (lambda: PluginRegistry(options["PLUGINS"]), ()),
         "column_mapper": (BufdirColumnMapper, ()),
@@ -53,6 +53,18 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
              "bundler", "export_storage", "audit_service", "progress_publisher"),
         ),
     }
+
+
+def _activity_source() -> Any:
+    """The local tables, or the Supabase project when EXPORT_ACTIVITY_SOURCE is `supabase`."""
+    from exports.services.activity_source import LocalActivitySource
+    from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
+
+    if settings.BUFDIR_EXPORT["ACTIVITY_SOURCE"] == "supabase":
+        if not (settings.SUPABASE_URL and settings.SUPABASE_SERVICE_KEY):
+            raise ImproperlyConfigured("the Supabase activity source needs SUPABASE_URL and SUPABASE_SERVICE_KEY")
+        return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY))
+    return LocalActivitySource()
 
 
 class ServiceContainer:

@@ -1,6 +1,7 @@
 """Turns export states into what the templates show: labels, percent and the download link."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,8 @@ def status_context(state: ExportState | None, download_url: str | None) -> dict[
     return {
         "state": state,
         "phase_label": PHASE_LABELS.get(state.phase, state.phase) if state else "",
+        "period_from": dt.date.fromisoformat(state.period_from) if state else None,
+        "period_to": dt.date.fromisoformat(state.period_to) if state else None,
         "download_url": download_url,
     }
 

@@ -110,8 +110,10 @@ def test_log_in_export_last_year_watch_progress_and_download(live_app, page, tmp
     page.evaluate(STATUS_RECORDER)
 
     page.select_option("#id_year", str(last_year))
-    page.keyboard.press("Tab")
-    page.click("#export-button")
+    page.focus("#id_year")
+    while page.evaluate("document.activeElement.id") != "export-button":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#download-link", timeout=120_000)
 
     states = page.evaluate("window.seenStates")

@@ -1,0 +1,99 @@
+"""Streams activities from an organisation's Supabase project through supabase-py (PostgREST)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+from uuid import UUID
+
+from exports.domain import Period
+from exports.services.activity_source import ActivityRecord, period_bounds
+
+SELECT = (
+    "id,activity_type,started_at,duration_minutes,participant_count,country_code,municipality_code,"
+    "description,status,peer_mentor_id,peer_mentors(full_name,certified_on),"
+    "local_branches(name,county_code,municipality_code)"
+)
+
+
+def _quoted(value: str) -> str:
+    """A PostgREST filter value in double quotes (timestamps hold ':' and '+')."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _record(row: dict[str, Any]) -> ActivityRecord:
+    """One PostgREST row, with its embedded peer mentor and local branch, as an ActivityRecord."""
+    mentor = row.get("peer_mentors") or {}
+    branch = row.get("local_branches") or {}
+    certified_on = mentor.get("certified_on")
+    return ActivityRecord(
+        id=UUID(row["id"]),
+        activity_type=row["activity_type"],
+        started_at=dt.datetime.fromisoformat(row["started_at"]),
+        duration_minutes=row.get("duration_minutes"),
+        participant_count=row.get("participant_count"),
+        country_code=row.get("country_code"),
+        municipality_code=row.get("municipality_code"),
+        description=row.get("description"),
+        status=row["status"],
+        peer_mentor_id=UUID(row["peer_mentor_id"]) if row.get("peer_mentor_id") else None,
+        peer_mentor_name=mentor.get("full_name"),
+        peer_mentor_certified_on=dt.date.fromisoformat(certified_on) if certified_on else None,
+        local_branch_name=branch.get("name"),
+        local_branch_county_code=branch.get("county_code"),
+        local_branch_municipality_code=branch.get("municipality_code"),
+    )
+
+
+class SupabaseActivitySource:
+    """Reads the `activities` table of the organisation's Supabase project; the client is made on first use."""
+
+    def __init__(self, client_factory: Callable[[], Any]) -> None:
+        self._client_factory = client_factory
+        self._client: Any = None
+
+    def _activities(self, organisation_id: UUID, period: Period, columns: str, **select: Any) -> Any:
+        """A PostgREST query of the period's activities of one organisation, deleted ones left out."""
+        if self._client is None:
+            self._client = self._client_factory()
+        start, end = period_bounds(period)
+        return (
+            self._client.table("activities")
+            .select(columns, **select)
+            .eq("organisation_id", str(organisation_id))
+            .gte("started_at", start.isoformat())
+            .lt("started_at", end.isoformat())
+            .neq("status", "deleted")
+        )
+
+    def count(self, organisation_id: UUID, period: Period) -> int:
+        """How many activities `stream` will yield (PostgREST exact count, no rows fetched)."""
+        response = self._activities(organisation_id, period, "id", count="exact", head=True).execute()
+        return int(response.count or 0)
+
+    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+        """Yield chunks ordered by (started_at, id), each request starting after the last row seen."""
+        after: tuple[str, str] | None = None
+        while True:
+            query = self._activities(organisation_id, period, SELECT)
+            if after is not None:
+                started, last_id = _quoted(after[0]), after[1]
+                query = query.or_(f"started_at.gt.{started},and(started_at.eq.{started},id.gt.{last_id})")
+            rows = query.order("started_at").order("id").limit(chunk_size).execute().data
+            if not rows:
+                return
+            yield [_record(row) for row in rows]
+            if len(rows) < chunk_size:
+                return
+            after = (rows[-1]["started_at"], rows[-1]["id"])
+
+
+def supabase_client_factory(url: str, key: str) -> Callable[[], Any]:
+    """A factory that creates the supabase-py client when the first export needs it."""
+
+    def create() -> Any:
+        from supabase import create_client
+
+        return create_client(url, key)
+
+    return create

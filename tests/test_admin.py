@@ -1,0 +1,64 @@
+"""The Django admin: column configurations with validation and versions, audits read-only and filterable."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from exports.demo.configs import nhf_config
+from exports.models import BufdirExportAudit, OrganisationColumnConfig
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-123")
+    client.force_login(user)
+    return client
+
+
+def test_saving_a_changed_document_creates_a_new_version_and_keeps_the_old(admin_client):
+    org = factories.organisation()
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    document = nhf_config()
+    document["template"]["boolean_labels"] = {"true": 1, "false": 0}
+    url = reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk])
+    assert "&quot;format_version&quot;: 1" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"organisation": org.pk, "is_active": "on", "comment": "1/0",
+                                       "document": json.dumps(document)})
+    assert response.status_code == 302
+    versions = list(OrganisationColumnConfig.objects.filter(organisation=org).order_by("version"))
+    assert [(v.version, v.is_active) for v in versions] == [(1, False), (2, True)]
+    assert versions[0].document == nhf_config() and versions[1].document == document
+
+
+def test_an_invalid_document_is_shown_with_its_errors_and_not_saved(admin_client):
+    org = factories.organisation()
+    document = nhf_config()
+    document["columns"][0]["source"] = "dato"
+    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_add"),
+                                 {"organisation": org.pk, "comment": "", "document": json.dumps(document)})
+    assert response.status_code == 200
+    assert "columns[0].source: unknown source field «dato»" in response.content.decode()
+    assert OrganisationColumnConfig.objects.count() == 1
+
+
+def test_audits_are_read_only_and_filterable(admin_client):
+    org, other = factories.organisation("nhf"), factories.organisation("other")
+    for organisation, status in ((org, "succeeded"), (other, "failed")):
+        BufdirExportAudit.objects.create(organisation=organisation, period_from=dt.date(2025, 1, 1),
+                                         period_to=dt.date(2025, 12, 31), status=status)
+    listing = admin_client.get(reverse("admin:exports_bufdirexportaudit_changelist"),
+                               {"organisation__id__exact": org.pk, "status__exact": "succeeded"})
+    assert listing.status_code == 200 and listing.context["cl"].result_count == 1
+    audit = BufdirExportAudit.objects.get(organisation=org)
+    assert admin_client.get(reverse("admin:exports_bufdirexportaudit_add")).status_code == 403
+    assert admin_client.post(reverse("admin:exports_bufdirexportaudit_delete", args=[audit.pk]),
+                             {"post": "yes"}).status_code == 403
+    change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk]))
+    assert change.status_code == 200 and 'name="status"' not in change.content.decode()
