@@ -98,7 +98,7 @@ else:
     }
 
 Q_CLUSTER = {
-    "name": "bufdir",
+    "name": env_str("Q_CLUSTER_NAME", "bufdir"),
     "workers": env_int("Q_WORKERS", 2),
     "timeout": env_int("EXPORT_TIMEOUT_SECONDS", 1800),
     "retry": env_int("EXPORT_TIMEOUT_SECONDS", 1800) + 60,

@@ -47,6 +47,13 @@ def _history(organisation_id: object) -> list[dict[str, Any]]:
     return history_rows(recent_audits(organisation_id), services().storage)
 
 
+def _page_context(membership, form: ExportPeriodForm) -> dict[str, Any]:
+    """The whole page's context: the organisation, the form, the current export and the history."""
+    organisation_id = membership.organisation_id
+    return {"organisation": membership.organisation, "form": form, "history": _history(organisation_id),
+            **_status(latest_audit(organisation_id))}
+
+
 def _fail_stale() -> None:
     """Close exports whose worker disappeared, so nothing shows as running forever."""
     services().audits.fail_stale(dt.timedelta(seconds=settings.BUFDIR_EXPORT["STALE_AFTER_SECONDS"]))
@@ -57,14 +64,7 @@ def _fail_stale() -> None:
 def index(request: HttpRequest, membership) -> HttpResponse:
     """The trigger page: the form, the current export and the history."""
     _fail_stale()
-    organisation = membership.organisation
-    context = {
-        "organisation": organisation,
-        "form": ExportPeriodForm(),
-        "history": _history(organisation.pk),
-        **_status(latest_audit(organisation.pk)),
-    }
-    return render(request, "exports/index.html", context)
+    return render(request, "exports/index.html", _page_context(membership, ExportPeriodForm()))
 
 
 @require_POST
@@ -75,10 +75,7 @@ def start(request: HttpRequest, membership) -> HttpResponse:
     if not form.is_valid():
         if request.htmx:
             return render(request, "exports/_form.html", {"form": form}, status=422)
-        return render(request, "exports/index.html", {
-            "organisation": membership.organisation, "form": form,
-            "history": _history(membership.organisation_id), **_status(latest_audit(membership.organisation_id)),
-        }, status=422)
+        return render(request, "exports/index.html", _page_context(membership, form), status=422)
     _fail_stale()
     audit = start_export(services().audits, membership, form.period())
     if not request.htmx:

@@ -6,9 +6,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 import zipfile
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.utils import timezone
@@ -32,16 +35,48 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
+@contextmanager
+def fresh_postgres_database(url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server of `url`, dropped afterwards."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"bufdir_e2e_{uuid.uuid4().hex[:12]}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory) -> Iterator[str]:
-    """Migrated, seeded app served by `runserver` (Daphne) with a django-q2 worker beside it."""
+    """Migrated, seeded app served by `runserver` (Daphne) with a django-q2 worker beside it.
+
+    On the embedded default (no DATABASE_URL) that is SQLite and the SQLite channel layer; with
+    DATABASE_URL and REDIS_URL set it is a fresh PostgreSQL database, Redis as channel layer and broker.
+    """
     var = tmp_path_factory.mktemp("var")
     env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
-           "EXPORT_CHUNK_SIZE": "250", "Q_WORKERS": "1"}
-    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
-        env.pop(name, None)
+           "EXPORT_CHUNK_SIZE": "250", "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"e2e-{uuid.uuid4().hex[:8]}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    with ExitStack() as stack:
+        if env.get("DATABASE_URL", "").startswith("postgres"):
+            env["DATABASE_URL"] = stack.enter_context(fresh_postgres_database(env["DATABASE_URL"]))
+        else:
+            env.pop("DATABASE_URL", None)
+            env.pop("REDIS_URL", None)
+        yield from serve(env, var)
+
+
+def serve(env: dict[str, str], var: Path) -> Iterator[str]:
+    """Migrate and seed, then run the server and the worker until the tests are done."""
     manage(env, "migrate", "--noinput")
-    manage(env, "migrate", "--database", "channels", "--noinput")
+    if "REDIS_URL" not in env:
+        manage(env, "migrate", "--database", "channels", "--noinput")
     manage(env, "seed_demo", "--activities", "4000", "--seed", "7")
     port = free_port()
     logs = var / "logs"

@@ -113,3 +113,17 @@ def test_stale_exports_are_failed_when_the_page_loads(admin_client):
     admin_client.get(reverse("exports:index"))
     audit.refresh_from_db()
     assert audit.status == "failed" and "stoppet" in audit.error_message
+
+
+def test_a_worker_that_died_leaves_a_failed_export_not_a_running_one(admin_client):
+    from types import SimpleNamespace
+
+    from exports.tasks import export_finished
+
+    audit = BufdirExportAudit.objects.create(organisation=admin_client.org, period_from=dt.date(2025, 1, 1),
+                                             period_to=dt.date(2025, 12, 31), status="running")
+    export_finished(SimpleNamespace(success=False, args=[audit.pk]))
+    audit.refresh_from_db()
+    assert audit.status == "failed" and "arbeidsprosessen" in audit.error_message
+    html = admin_client.get(reverse("exports:status")).content.decode()
+    assert 'data-status="failed"' in html and "arbeidsprosessen" in html

@@ -80,5 +80,8 @@ class Bundler:
         manifest = build_manifest(facts, totals, [workbook])
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.write(workbook, arcname=workbook.name)
-            archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2))
+            entry = zipfile.ZipInfo(MANIFEST_NAME, date_time=facts.generated_at.timetuple()[:6])
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, json.dumps(manifest, ensure_ascii=False, indent=2))
         return Bundle(target, file_digest(target), target.stat().st_size, manifest)

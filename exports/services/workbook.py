@@ -77,7 +77,7 @@ class WorkbookWriter:
     def _write_headers(self) -> None:
         """Headings of the two row sheets, with column widths."""
         for index, column in enumerate(self.config.columns):
-            self.activities.column_dimensions[_letter(index)].width = column.width or max(12, len(column.heading) + 2)
+            self.activities.column_dimensions[_letter(index)].width = column.width or max(16, len(column.heading) + 2)
         self.activities.freeze_panes = "A2"
         self.activities.append([_cell(self.activities, c.heading, bold=True) for c in self.config.columns])
         headings = [_("Date"), _("Start time"), _("Activity type"), _("Category"), _("Peer mentor"),
@@ -125,7 +125,7 @@ class WorkbookWriter:
         sheet = self.summary
         sheet.column_dimensions["A"].width = 40
         for letter in "BCD":
-            sheet.column_dimensions[letter].width = 16
+            sheet.column_dimensions[letter].width = 22
         rows: list[list[Any]] = [
             [_cell(sheet, _("Bufdir report: peer-support activities"), bold=True)],
             [_("Organisation"), facts.organisation_name],
