@@ -70,12 +70,11 @@ class BufdirExportOrchestrator:
     def run(self, request: ExportRequest,
             on_progress: Callable[[ExportProgress], None] | None = None) -> ExportResult:
         """Run the pipeline; every failure ends as an ExportFailure with the audit marked failed."""
-        phase = Phase.LOADING_CONFIG
-        self.audits.start(request.audit_id)
+        phase = Phase.QUEUED
 
         def advance(next_phase: Phase, done: int, total: int | None, percent: int) -> None:
             nonlocal phase
-            if next_phase != phase or next_phase == Phase.LOADING_CONFIG:
+            if next_phase != phase:
                 self.audits.record_phase(request.audit_id, next_phase)
             phase = next_phase
             event = ExportProgress(request.audit_id, next_phase, done, total, percent)
@@ -84,13 +83,14 @@ class BufdirExportOrchestrator:
                 on_progress(event)
 
         try:
+            self.audits.start(request.audit_id)
             advance(Phase.LOADING_CONFIG, 0, None, 1)
             return self._run(request, advance)
         except ExportError as exc:
             message = str(exc)
         except Exception:
             logger.exception("export %s failed in phase %s", request.audit_id, phase)
-            message = PHASE_FAILURES.get(phase, PHASE_FAILURES[Phase.WRITING])() + " " + _(
+            message = PHASE_FAILURES.get(phase, lambda: _("The export failed unexpectedly."))() + " " + _(
                 "Try again; if it happens again, contact your system administrator."
             )
         self.audits.fail(request.audit_id, message)
