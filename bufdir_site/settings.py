@@ -136,13 +136,32 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
 
 EXPORT_STORAGE_DIR = Path(env_str("EXPORT_STORAGE_DIR", str(VAR_DIR / "exports")))
+EXPORT_S3_BUCKET = env_str("EXPORT_S3_BUCKET", "")
+if EXPORT_S3_BUCKET:
+    # An S3-compatible bucket, such as Supabase Storage's S3 endpoint (https://<ref>.supabase.co/storage/v1/s3).
+    EXPORT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EXPORT_S3_BUCKET,
+            "endpoint_url": env_str("EXPORT_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("EXPORT_S3_REGION", "") or None,
+            "access_key": env_str("EXPORT_S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("EXPORT_S3_SECRET_ACCESS_KEY", ""),
+            "addressing_style": "path",
+            "default_acl": None,
+            "file_overwrite": True,
+            "querystring_auth": True,
+        },
+    }
+else:
+    EXPORT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(EXPORT_STORAGE_DIR), "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(EXPORT_STORAGE_DIR), "base_url": None},
-    },
+    "exports": EXPORT_STORAGE,
 }
 
 SUPABASE_URL = env_str("SUPABASE_URL", "")
