@@ -171,6 +171,8 @@ class WorkbookWriter:
         chart.title = _("Counted activities per category")
         chart.y_axis.title = _("Activities")
         chart.legend = None
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
         chart.add_data(Reference(sheet, min_col=2, min_row=first_category_row - 1, max_row=last_category_row),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=first_category_row, max_row=last_category_row))
