@@ -1,0 +1,1 @@
+"""Django project of the Bufdir export service."""

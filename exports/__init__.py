@@ -1,0 +1,1 @@
+"""The Bufdir export app."""

@@ -81,6 +81,7 @@ class AuditEventInline(admin.TabularInline):
     readonly_fields = ["at", "phase", "message"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Events are written by the export only."""
         return False
 
 
@@ -96,15 +97,19 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     inlines = [AuditEventInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Every field: the trail is evidence, not a form."""
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        """Audits are created by exports only."""
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nobody edits the trail."""
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nobody deletes the trail."""
         return False
 
 

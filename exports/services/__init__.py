@@ -1,0 +1,1 @@
+"""The export services, one module each; built into a graph by exports.container."""

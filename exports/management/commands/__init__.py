@@ -1,0 +1,1 @@
+"""seed_demo, bufdir_export, fail_stale_exports."""

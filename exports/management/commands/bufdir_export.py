@@ -36,9 +36,12 @@ class TerminalProgressBar:
 
 
 class Command(BaseCommand):
+    """`manage.py bufdir_export`."""
+
     help = "Export an organisation's peer-support activities for Bufdir and copy the bundle into a folder."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        """--org, --year or --from/--to, --out."""
         parser.add_argument("--org", required=True, help="organisation slug, e.g. nhf")
         parser.add_argument("--year", type=int, help="calendar year (Europe/Oslo)")
         parser.add_argument("--from", dest="date_from", type=_date, help="first date, YYYY-MM-DD")
@@ -58,6 +61,7 @@ class Command(BaseCommand):
         raise CommandError("give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD")
 
     def handle(self, *args, **options) -> None:
+        """Run the export in the foreground and copy its bundle into --out."""
         period = self._period(options)
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:

@@ -8,8 +8,11 @@ from exports.container import services
 
 
 class Command(BaseCommand):
+    """`manage.py fail_stale_exports`."""
+
     help = "Mark exports that have not moved for EXPORT_STALE_AFTER_SECONDS as failed."
 
     def handle(self, *args, **options) -> None:
+        """Fail the stale exports and say which."""
         failed = services().audits.fail_stale(dt.timedelta(seconds=settings.BUFDIR_EXPORT["STALE_AFTER_SECONDS"]))
         self.stdout.write(f"failed {len(failed)} stale export(s): {failed}")
