@@ -58,7 +58,10 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
 def _activity_source() -> Any:
     """The local tables, or the Supabase project when EXPORT_ACTIVITY_SOURCE is `supabase`."""
     from exports.services.activity_source import LocalActivitySource
-    from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
+    from exports.services.supabase_source import (
+        SupabaseActivitySource,
+        supabase_client_factory,
+    )
 
     if settings.BUFDIR_EXPORT["ACTIVITY_SOURCE"] == "supabase":
         if not (settings.SUPABASE_URL and settings.SUPABASE_SERVICE_KEY):

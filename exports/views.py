@@ -17,7 +17,12 @@ from exports.container import services
 from exports.forms import ExportPeriodForm
 from exports.models import BufdirExportAudit
 from exports.presentation import download_url_for, history_rows, status_context
-from exports.selectors import audit_for_member, export_membership, latest_audit, recent_audits
+from exports.selectors import (
+    audit_for_member,
+    export_membership,
+    latest_audit,
+    recent_audits,
+)
 from exports.services.export_state import ExportState
 from exports.services.starting import start_export
 

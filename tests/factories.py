@@ -8,7 +8,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from exports.demo.configs import nhf_config
-from exports.models import Activity, LocalBranch, Membership, Organisation, OrganisationColumnConfig, PeerMentor
+from exports.models import (
+    Activity,
+    LocalBranch,
+    Membership,
+    Organisation,
+    OrganisationColumnConfig,
+    PeerMentor,
+)
 
 _numbers = itertools.count(1)
 
@@ -26,8 +33,8 @@ def branch(org: Organisation, name: str = "Bergen", county: str = "46", municipa
     return LocalBranch.objects.create(organisation=org, name=name, county_code=county, municipality_code=municipality)
 
 
-def mentor(org: Organisation, local_branch: LocalBranch | None = None, certified_on: dt.date | None = dt.date(2020, 1, 1),
-           name: str | None = None) -> PeerMentor:
+def mentor(org: Organisation, local_branch: LocalBranch | None = None,
+           certified_on: dt.date | None = dt.date(2020, 1, 1), name: str | None = None) -> PeerMentor:
     """A peer mentor, certified since 2020 unless told otherwise."""
     return PeerMentor.objects.create(organisation=org, local_branch=local_branch,
                                      full_name=name or f"Likeperson {next(_numbers)}", certified_on=certified_on)

@@ -11,7 +11,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from exports.models import Activity, BufdirExportAudit, Membership, Organisation, OrganisationColumnConfig
+from exports.models import (
+    Activity,
+    BufdirExportAudit,
+    Membership,
+    Organisation,
+    OrganisationColumnConfig,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,11 @@ from django.core.exceptions import ValidationError
 from exports.admin import ColumnConfigForm
 from exports.demo.configs import hlf_config, nhf_config
 from exports.models import OrganisationColumnConfig
-from exports.services.config_validation import InvalidColumnConfig, compile_document, validate_document
+from exports.services.config_validation import (
+    InvalidColumnConfig,
+    compile_document,
+    validate_document,
+)
 from tests import factories
 
 

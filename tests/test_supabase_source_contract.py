@@ -7,7 +7,6 @@ for `Prefer: count=exact` on a HEAD request.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from urllib.parse import parse_qs, urlsplit
 

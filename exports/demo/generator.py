@@ -6,8 +6,8 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import accumulate
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from exports.demo.configs import hlf_config, nhf_config
 from exports.geography_data import COUNTIES, MUNICIPALITIES
-from exports.models import Activity, LocalBranch, Membership, Organisation, OrganisationColumnConfig, PeerMentor
+from exports.models import (
+    Activity,
+    LocalBranch,
+    Membership,
+    Organisation,
+    OrganisationColumnConfig,
+    PeerMentor,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 DEMO_PASSWORD = "demo-passord-2026"

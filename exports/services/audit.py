@@ -9,7 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exports.domain import Period, Phase
-from exports.models import BufdirExportAudit, BufdirExportAuditEvent, OrganisationColumnConfig
+from exports.models import (
+    BufdirExportAudit,
+    BufdirExportAuditEvent,
+    OrganisationColumnConfig,
+)
 from exports.services.summary import ExportSummary
 
 Status = BufdirExportAudit.Status

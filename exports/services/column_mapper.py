@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 
 from exports.geography import county_name, municipality_name
 from exports.services.activity_source import OSLO, ActivityRecord
-from exports.services.config_validation import CompiledColumn, CompiledConfig, CompiledRule
+from exports.services.config_validation import (
+    CompiledColumn,
+    CompiledConfig,
+    CompiledRule,
+)
 from exports.services.expressions import ExpressionError
 from exports.services.plugins import ExportRulePlugin
 

@@ -7,7 +7,11 @@ from django.utils.translation import gettext as _
 
 from exports.domain import ExportError
 from exports.models import OrganisationColumnConfig
-from exports.services.config_validation import CompiledConfig, InvalidColumnConfig, compile_document
+from exports.services.config_validation import (
+    CompiledConfig,
+    InvalidColumnConfig,
+    compile_document,
+)
 
 
 class ColumnConfigRepository:

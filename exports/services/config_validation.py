@@ -8,7 +8,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from exports.services.config_schema import COLUMN_CONFIG_SCHEMA
-from exports.services.expressions import CompiledExpression, ExpressionEngine, ExpressionError
+from exports.services.expressions import (
+    CompiledExpression,
+    ExpressionEngine,
+    ExpressionError,
+)
 from exports.services.row_variables import COLUMN_VARIABLES, ROW_VARIABLES
 
 _SCHEMA_VALIDATOR = Draft202012Validator(COLUMN_CONFIG_SCHEMA)
@@ -143,9 +147,8 @@ class _Compiler:
             source = column.get("expression") or ""
             for name in _label_list_names(source):
                 if name not in lists:
-                    self.errors.append(
-                        ConfigError(f"columns[{index}].expression", f"value list «{name}» is not defined in value_lists")
-                    )
+                    message = f"value list «{name}» is not defined in value_lists"
+                    self.errors.append(ConfigError(f"columns[{index}].expression", message))
 
     def compile(self) -> CompiledConfig:
         """Compile the whole document or raise InvalidColumnConfig."""

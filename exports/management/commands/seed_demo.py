@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from exports.demo.generator import DEFAULT_ACTIVITIES, DEFAULT_SEED, seed_demo, summary_lines
+from exports.demo.generator import (
+    DEFAULT_ACTIVITIES,
+    DEFAULT_SEED,
+    seed_demo,
+    summary_lines,
+)
 
 
 class Command(BaseCommand):
