@@ -1,7 +1,10 @@
-"""Bufdir's activity categories and their Norwegian names."""
+"""Bufdir's activity categories: which count, and the one set of Norwegian names every sheet and page uses."""
 from django.utils.translation import gettext_lazy as _
 
-from exports.services.config_schema import CATEGORIES, COUNTING_CATEGORIES
+CATEGORIES = ("oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs", "kontakt", "annet")
+COUNTING_CATEGORIES = ("oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs")
+REPORTED_SEPARATELY = ("kontakt", "annet")
+UNKNOWN_CATEGORY = "ukjent"
 
 CATEGORY_LABELS = {
     "oppsokende": _("Outreach peer support"),
@@ -9,8 +12,17 @@ CATEGORY_LABELS = {
     "aktivitetsgruppe": _("Activity group"),
     "kurs": _("Peer-mentor training course"),
     "kontakt": _("Peer phone and contact service"),
-    "annet": _("Other (never counted)"),
-    "ukjent": _("Unknown activity type"),
+    "annet": _("Other activities"),
+    UNKNOWN_CATEGORY: _("Unknown activity type"),
 }
 
-__all__ = ["CATEGORIES", "COUNTING_CATEGORIES", "CATEGORY_LABELS"]
+NOT_COUNTED_BY_CATEGORY = {
+    "kontakt": _("Not counted: phone and contact services are reported separately"),
+    "annet": _("Not counted: other activities are documented but never counted"),
+}
+
+
+def category_label(category: str) -> str:
+    """The Norwegian name of a category (the code itself when it is not one of Bufdir's)."""
+    label = CATEGORY_LABELS.get(category)
+    return str(label) if label is not None else category

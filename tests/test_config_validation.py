@@ -46,8 +46,9 @@ BAD_DOCUMENTS = [
      "counting_rules[0].require", "only the functions"),
     ("unknown source", lambda d: d["columns"][2].update(source="fylke"), "columns[2].source", "unknown source"),
     ("duplicate rule id", lambda d: d["counting_rules"].append(dict(d["counting_rules"][0])),
-     "counting_rules[8].id", "duplicate rule id"),
-    ("undefined value list", lambda d: d["columns"][6].update(expression="label('mangler', category)"),
+     "counting_rules[7].id", "duplicate rule id"),
+    ("undefined value list", lambda d: d["columns"][6].pop("source") and d["columns"][6].update(
+        expression="label('mangler', category)"),
      "columns[6].expression", "value list «mangler»"),
     ("column with source and expression", lambda d: d["columns"][0].update(expression="local_date"),
      "columns[0]", "valid under each of"),

@@ -39,12 +39,12 @@ def nhf(db):
 
 
 CASES = [
-    # (name, activity fields, counts, reason fragment or None)
+    # (name, activity fields, counts, reason fragment or None, on Avvik)
     ("home visit counts", {"activity_type": "hjemmebesok"}, True, None),
     ("public meeting counts", {"activity_type": "mote_offentlig"}, True, None),
-    ("phone is contact, never outreach", {"activity_type": "telefon"}, False, "telles ikke"),
-    ("video/chat is contact", {"activity_type": "digital"}, False, "telles ikke"),
-    ("stand is other, never counts", {"activity_type": "stand"}, False, "telles ikke"),
+    ("phone is contact, never outreach", {"activity_type": "telefon"}, False, "rapporteres separat"),
+    ("video/chat is contact", {"activity_type": "digital"}, False, "rapporteres separat"),
+    ("stand is other, never counts", {"activity_type": "stand"}, False, "telles aldri"),
     ("no peer mentor", {"peer_mentor": None}, False, "Mangler likeperson"),
     ("abroad", {"country_code": "SE"}, False, "utenfor Norge"),
     ("group of three for 45 minutes counts",
@@ -71,6 +71,9 @@ CASES = [
 ]
 
 
+SEPARATE = {"telefon", "digital", "stand"}
+
+
 @pytest.mark.parametrize("name, fields, counts, reason", CASES, ids=[case[0] for case in CASES])
 def test_counting_rule(nhf, export_files, name, fields, counts, reason):
     fields = dict(fields)
@@ -83,16 +86,49 @@ def test_counting_rule(nhf, export_files, name, fields, counts, reason):
     [row] = bundle.rows("Aktiviteter")
     assert row["Aktivitets-ID"] == str(activity.id)
     assert row["Tellende"] == ("Ja" if counts else "Nei")
+    on_avvik = not counts and fields.get("activity_type") not in SEPARATE
     assert bundle.manifest["rows"] == {"exported": 1, "counted": int(counts), "not_counted": int(not counts),
-                                       "deviations": int(not counts), "rejected": 0,
+                                       "deviations": int(on_avvik), "rejected": 0,
                                        "unreadable": 0}
     deviations = bundle.rows("Avvik")
     if counts:
         assert deviations == []
         assert sum(bundle.manifest["counted_by_category"].values()) == 1
     else:
-        assert len(deviations) == 1 and reason in deviations[0]["Årsak"]
         assert reason in row["Årsak til ikke tellende"]
+    if on_avvik:
+        [deviation] = deviations
+        assert reason in deviation["Årsak"] and deviation["Slik retter du det"]
+    elif not counts:
+        assert deviations == [], "a phone, contact or other row in order is not a deviation"
+
+
+def test_a_phone_row_with_a_real_problem_is_a_deviation_for_that_problem_only(nhf, export_files):
+    factories.activity(nhf["org"], peer_mentor=None, local_branch=nhf["branch"], activity_type="telefon",
+                       municipality_code="9999")
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+    [deviation] = bundle.rows("Avvik")
+    assert deviation["Årsak"].split("; ") == ["Mangler likeperson",
+                                              "Kommunenummeret finnes ikke eller har feil form (skal være fire sifre)"]
+    assert "separat" not in deviation["Årsak"]
+    assert deviation["Kategori"] == "Likepersonstelefon og kontakttjeneste"
+
+
+def test_avvik_lists_the_most_common_problem_first_and_each_reason_once(nhf, export_files):
+    abroad = [factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                                 country_code="SE", started_at=dt.datetime(2025, 5, day, 9, tzinfo=UTC))
+              for day in (1, 2)]
+    lonely = [factories.activity(nhf["org"], peer_mentor=None, local_branch=nhf["branch"],
+                                 started_at=dt.datetime(2025, 3, day, 9, tzinfo=UTC)) for day in (1, 2, 3)]
+    both = factories.activity(nhf["org"], peer_mentor=None, local_branch=nhf["branch"], country_code="DK",
+                              started_at=dt.datetime(2025, 1, 5, 9, tzinfo=UTC))
+    bundle = export(nhf["org"], Period.year(2025), export_files)
+    rows = bundle.rows("Avvik")
+    assert [row["Aktivitets-ID"] for row in rows] == [str(a.id) for a in (both, *lonely, *abroad)]
+    assert rows[0]["Årsak"] == "Mangler likeperson; Aktiviteten fant sted utenfor Norge"
+    assert all(len(row["Årsak"].split("; ")) == len(set(row["Årsak"].split("; "))) for row in rows)
+    assert bundle.manifest["deviations_by_reason"] == {"Mangler likeperson": 4,
+                                                       "Aktiviteten fant sted utenfor Norge": 3}
 
 
 def test_duplicate_counts_once_and_copy_is_a_deviation(nhf, export_files):

@@ -23,18 +23,38 @@ NHF_CATEGORIES = {
 }
 
 
+COUNTING = {"oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs"}
+GROUPS = {"samtalegruppe", "aktivitetsgruppe"}
+
+
+def data_problem(activity: Activity, category: str) -> bool:
+    """A problem with the registration itself: municipality, duration, a group's participants."""
+    code = activity.municipality_code
+    branch = activity.local_branch
+    return (
+        not code
+        or code not in MUNICIPALITIES
+        or (branch is not None and bool(branch.county_code) and code[:2] != branch.county_code)
+        or (activity.duration_minutes is not None and not 0 < activity.duration_minutes <= 1440)
+        or (category in GROUPS and activity.participant_count is None)
+    )
+
+
 def recompute(org: Organisation, year: int) -> dict[str, object]:
     """The brief's rules, written out plainly, applied to every activity of the year."""
     counted: Counter = Counter()
     documented: Counter = Counter()
     verdicts: dict[str, bool] = {}
+    deviations: set[str] = set()
     seen: set[tuple] = set()
     activities = (Activity.objects.filter(organisation=org).exclude(status="deleted")
                   .select_related("peer_mentor", "local_branch").order_by("started_at", "id"))
-    municipality_flags = 0
     for activity in activities:
         local = activity.started_at.astimezone(OSLO)
-        if local.year != year or activity.status == "rejected":
+        if local.year != year:
+            continue
+        if activity.status == "rejected":
+            deviations.add(str(activity.id))
             continue
         category = NHF_CATEGORIES[activity.activity_type]
         documented[category] += 1
@@ -44,25 +64,20 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
         if mentor is not None:
             seen.add(key)
         minutes, people = activity.duration_minutes, activity.participant_count
-        ok = (
-            category in {"oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs"}
-            and mentor is not None
-            and activity.country_code == "NO"
-            and not duplicate
-        )
-        if category in {"samtalegruppe", "aktivitetsgruppe"}:
-            ok = ok and minutes is not None and 45 <= minutes <= 1440 and people is not None and people >= 3
+        in_order = mentor is not None and activity.country_code == "NO" and not duplicate
+        if category in GROUPS:
+            in_order = in_order and minutes is not None and 45 <= minutes <= 1440 and people is not None and people >= 3
         if category == "kurs":
-            ok = ok and minutes is not None and 90 <= minutes <= 1440
+            in_order = in_order and minutes is not None and 90 <= minutes <= 1440
         if activity.activity_type == "sykehusbesok":
-            ok = ok and mentor is not None and mentor.certified_on is not None and mentor.certified_on <= local.date()
-        if activity.municipality_code not in MUNICIPALITIES:
-            municipality_flags += 1
+            in_order = in_order and mentor.certified_on is not None and mentor.certified_on <= local.date()
+        ok = category in COUNTING and in_order
         verdicts[str(activity.id)] = ok
         if ok:
             counted[category] += 1
-    return {"counted": counted, "documented": documented, "verdicts": verdicts,
-            "municipality_flags": municipality_flags}
+        if not in_order or data_problem(activity, category):
+            deviations.add(str(activity.id))
+    return {"counted": counted, "documented": documented, "verdicts": verdicts, "deviations": deviations}
 
 
 def test_export_agrees_with_an_independent_recomputation(tmp_path, export_files):
@@ -86,8 +101,16 @@ def test_export_agrees_with_an_independent_recomputation(tmp_path, export_files)
     assert {row["Aktivitets-ID"]: row["Tellende"] == "Ja" for row in rows} == expected["verdicts"]
     assert manifest["rows"]["exported"] == len(rows) == len(expected["verdicts"])
     assert manifest["rows"]["counted"] == sum(expected["verdicts"].values())
-    flagged = [row for row in bundle.rows("Avvik") if "Kommunenummer" in (row["Årsak"] or "")]
-    assert len(flagged) >= 1
+    avvik = bundle.rows("Avvik")
+    assert {row["Aktivitets-ID"] for row in avvik} == expected["deviations"]
+    assert len(avvik) == len(expected["deviations"]) == manifest["rows"]["deviations"]
+    assert not any(row["Kategori"] in ("Likepersonstelefon og kontakttjeneste", "Annet")
+                   and row["Årsak"].startswith("Telles ikke") for row in avvik)
+    assert any("Kommunenummer" in row["Årsak"] for row in avvik)
+    reasons = Counter(reason for row in avvik for reason in row["Årsak"].split("; "))
+    assert dict(reasons) == manifest["deviations_by_reason"]
+    firsts = [row["Årsak"].split("; ")[0] for row in avvik]
+    assert firsts[0] == max(reasons, key=reasons.get)
     summary: dict = {}
     for row in bundle.workbook["Sammendrag"].iter_rows(values_only=True):
         summary.setdefault(row[0], row[1])

@@ -7,34 +7,43 @@ GROUPS = "category in ['samtalegruppe', 'aktivitetsgruppe']"
 
 REGULATION_RULES: list[dict[str, str]] = [
     {
-        "id": "kategori_tellende",
-        "require": "category in ['oppsokende', 'samtalegruppe', 'aktivitetsgruppe', 'kurs']",
-        "reason": "Kategorien telles ikke (telefon, kontakttjeneste og annet rapporteres separat)",
+        "id": "likeperson",
+        "require": "has_peer_mentor",
+        "reason": "Mangler likeperson",
+        "action": "Registrer likepersonen som deltok, i appen.",
     },
-    {"id": "likeperson", "require": "has_peer_mentor", "reason": "Mangler likeperson"},
-    {"id": "i_norge", "require": "country_code == 'NO'", "reason": "Aktiviteten fant sted utenfor Norge"},
+    {
+        "id": "i_norge",
+        "require": "country_code == 'NO'",
+        "reason": "Aktiviteten fant sted utenfor Norge",
+        "action": "Rett landet i appen hvis aktiviteten var i Norge; ellers telles den ikke.",
+    },
     {
         "id": "duplikat",
         "require": "not is_duplicate",
         "reason": "Duplikat: samme likeperson, starttid og aktivitetstype er registrert tidligere",
+        "action": "Slett den ene registreringen i appen.",
     },
     {
         "id": "gruppe_varighet",
         "when": GROUPS,
         "require": "duration_minutes is not None and 45 <= duration_minutes <= 1440",
         "reason": "Gruppen varte kortere enn 45 minutter, eller varigheten mangler eller er urimelig",
+        "action": "Rett varigheten i appen hvis den er feil; en gruppe må vare minst 45 minutter.",
     },
     {
         "id": "gruppe_deltakere",
         "when": GROUPS,
         "require": "participant_count is not None and participant_count >= 3",
         "reason": "Gruppen hadde færre enn tre deltakere, eller antall deltakere mangler",
+        "action": "Før opp antall deltakere i appen; en gruppe må ha minst tre.",
     },
     {
         "id": "kurs_varighet",
         "when": "category == 'kurs'",
         "require": "duration_minutes is not None and 90 <= duration_minutes <= 1440",
         "reason": "Kursdagen varte kortere enn 2 x 45 minutter, eller varigheten mangler eller er urimelig",
+        "action": "Rett varigheten i appen hvis den er feil; en kursdag må vare minst 90 minutter.",
     },
 ]
 
@@ -44,29 +53,34 @@ DATA_VALIDATIONS: list[dict[str, str]] = [
         "when": "municipality_code is not None and municipality_code != ''",
         "require": "is_municipality(municipality_code)",
         "reason": "Kommunenummeret finnes ikke eller har feil form (skal være fire sifre)",
+        "action": "Rett kommunenummeret i appen til kommunen der aktiviteten fant sted.",
     },
     {
         "id": "kommunenummer_mangler",
         "require": "municipality_code is not None and municipality_code != ''",
         "reason": "Kommunenummer mangler",
+        "action": "Før opp kommunenummeret i appen.",
     },
     {
         "id": "fylke_kommune",
         "when": "is_municipality(municipality_code) and county_code != ''",
         "require": "municipality_county(municipality_code) == county_code",
         "reason": "Kommunen ligger i et annet fylke enn lokallaget",
+        "action": "Sjekk kommunenummeret; er det riktig, trenger du ikke gjøre noe.",
     },
     {
         "id": "varighet_rimelig",
         "when": "duration_minutes is not None",
         "require": "0 < duration_minutes <= 1440",
         "reason": "Varigheten er null, negativ eller over ett døgn",
+        "action": "Rett varigheten i appen.",
     },
     {
         "id": "deltakere_for_grupper",
         "when": GROUPS,
         "require": "participant_count is not None",
         "reason": "Antall deltakere er påkrevd for grupper",
+        "action": "Før opp antall deltakere i appen.",
     },
 ]
 
@@ -93,17 +107,6 @@ def nhf_config() -> dict[str, Any]:
             "likepersonskurs": {"label": "Kursdag for likepersoner", "category": "kurs"},
             "stand": {"label": "Informasjonsstand", "category": "annet"},
         },
-        "value_lists": {
-            "bufdir_kategori": {
-                "oppsokende": "Oppsøkende likepersonsarbeid",
-                "samtalegruppe": "Samtalegruppe",
-                "aktivitetsgruppe": "Aktivitetsgruppe",
-                "kurs": "Likepersonskurs",
-                "kontakt": "Likepersonstelefon/kontakttjeneste",
-                "annet": "Annet",
-                "ukjent": "Ukjent",
-            }
-        },
         "columns": [
             {"key": "dato", "heading": "Dato", "source": "local_date", "format": "date"},
             {"key": "starttid", "heading": "Starttid", "source": "local_time", "format": "time"},
@@ -111,13 +114,8 @@ def nhf_config() -> dict[str, Any]:
             {"key": "lokallag", "heading": "Lokallag", "source": "branch_name", "format": "text", "width": 28},
             {"key": "kommunenr", "heading": "Kommunenr.", "source": "municipality_code", "format": "text"},
             {"key": "aktivitet", "heading": "Aktivitet", "source": "activity_label", "format": "text", "width": 24},
-            {
-                "key": "kategori",
-                "heading": "Bufdir-kategori",
-                "expression": "label('bufdir_kategori', category)",
-                "format": "text",
-                "width": 30,
-            },
+            {"key": "kategori", "heading": "Bufdir-kategori", "source": "category_label", "format": "text",
+             "width": 36},
             {"key": "likeperson", "heading": "Likeperson", "source": "peer_mentor_name", "format": "text",
              "width": 26},
             {"key": "godkjent", "heading": "Godkjent likeperson", "source": "peer_mentor_certified",
@@ -137,6 +135,7 @@ def nhf_config() -> dict[str, Any]:
                 "when": "activity_type == 'sykehusbesok'",
                 "require": "peer_mentor_certified",
                 "reason": "Sykehusbesøk telles bare når likepersonen er godkjent",
+                "action": "Sjekk at riktig likeperson er registrert; er den det, telles besøket ikke.",
             }
         ],
         "validations": DATA_VALIDATIONS,

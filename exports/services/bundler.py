@@ -15,7 +15,7 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ManifestFacts:
     """The facts of an export that the manifest states besides its counts."""
 
@@ -66,6 +66,7 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
                  "deviations": totals.deviations, "rejected": totals.rejected, "unreadable": totals.unreadable},
         "counted_by_category": totals.counted_categories(),
         "documented_by_category": dict(sorted(totals.documented_by_category.items())),
+        "deviations_by_reason": dict(totals.reasons_by_frequency()),
         "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],
         "generated_at": facts.generated_at.isoformat(),
         "requested_by": facts.requested_by,

@@ -1,14 +1,22 @@
 """BufdirColumnMapper: turns one activity into one output row, its category, and whether it counts."""
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from exports.categories import (
+    COUNTING_CATEGORIES,
+    NOT_COUNTED_BY_CATEGORY,
+    REPORTED_SEPARATELY,
+    UNKNOWN_CATEGORY,
+    category_label,
+)
 from exports.geography import county_name, municipality_name
 from exports.services.activity_source import OSLO, ActivityRecord
 from exports.services.config_validation import (
@@ -16,30 +24,47 @@ from exports.services.config_validation import (
     CompiledConfig,
     CompiledRule,
 )
-from exports.services.expressions import ExpressionError
+from exports.services.expressions import CONSTANT_NAMES, FUNCTION_NAMES, ExpressionError
 from exports.services.plugins import ExportRulePlugin
 
-UNKNOWN_CATEGORY = "ukjent"
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """Something the organisation can act on: what is wrong with a row, in Norwegian, and what to do."""
+
+    text: str
+    action: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MappedActivity:
-    """The mapper's verdict on one activity."""
+    """The mapper's verdict on one activity.
+
+    `reasons` are why a row does not count that the organisation can act on; a phone, contact or other row
+    does not count by its category alone, which is no reason to act (`not_counted_reason` still says it).
+    """
 
     record: ActivityRecord
     category: str
     local_start: dt.datetime
     listed: bool
     counts: bool
-    reasons: tuple[str, ...]
-    issues: tuple[str, ...]
-    values: tuple[Any, ...]
+    reasons: tuple[Finding, ...]
+    issues: tuple[Finding, ...] = ()
+    values: tuple[Any, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every reason and data problem of the row, each once."""
+        return _unique(self.reasons + self.issues)
 
     @property
     def is_deviation(self) -> bool:
-        """Whether the row belongs on `Avvik`: not listed, not counted, or with a data problem."""
-        return not self.listed or not self.counts or bool(self.issues)
+        """Whether the row belongs on `Avvik`: rejected, unreadable, not counted for a reason, or a data problem."""
+        return not self.listed or bool(self.issues) or (not self.counts and (
+            bool(self.reasons) or self.category not in REPORTED_SEPARATELY))
 
     @property
     def county_code(self) -> str:
@@ -52,17 +77,52 @@ class MappedActivity:
         return self.record.local_branch_name or ""
 
 
+def _unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """The findings in order, each text once."""
+    seen: dict[str, Finding] = {}
+    for finding in findings:
+        seen.setdefault(finding.text, finding)
+    return tuple(seen.values())
+
+
+def _reads_only_category(rule: CompiledRule) -> bool:
+    """Whether a rule is about the category alone (so a phone or other row fails it by definition)."""
+    if rule.when is not None:
+        return False
+    names = {node.id for node in ast.walk(rule.require.tree) if isinstance(node, ast.Name)}
+    return names - FUNCTION_NAMES - CONSTANT_NAMES == {"category"}
+
+
+def _counting_advice() -> str:
+    """What to do about a counting rule that gives no advice of its own."""
+    return _("Check the registration in the app and correct it if it is wrong.")
+
+
+def _data_advice() -> str:
+    """What to do about a data problem whose rule gives no advice of its own."""
+    return _("Correct the field in the registration in the app.")
+
+
+def rejected_finding() -> Finding:
+    """Why a rejected registration is on `Avvik`, and what to do."""
+    return Finding(text=_("The registration was rejected"),
+                   action=_("Correct the registration in the app and approve it again, "
+                            "or leave it if the rejection was right."))
+
+
 def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate: bool) -> dict[str, Any]:
     """The variables expressions and columns may read for one record."""
     local_start = record.started_at.astimezone(OSLO)
     local_date = local_start.date()
     activity_type = config.activity_types.get(record.activity_type)
     certified_on = record.peer_mentor_certified_on
+    category = activity_type["category"] if activity_type else UNKNOWN_CATEGORY
     return {
         "activity_id": str(record.id),
         "activity_type": record.activity_type,
         "activity_label": activity_type["label"] if activity_type else record.activity_type,
-        "category": activity_type["category"] if activity_type else UNKNOWN_CATEGORY,
+        "category": category,
+        "category_label": category_label(category),
         "status": record.status,
         "started_at": local_start.replace(tzinfo=None),
         "local_date": local_date,
@@ -88,51 +148,55 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
 class BufdirColumnMapper:
     """Applies a compiled column configuration and an organisation's plugins to activities."""
 
-    def map(
-        self,
-        record: ActivityRecord,
-        config: CompiledConfig,
-        plugins: Sequence[ExportRulePlugin] = (),
-        is_duplicate: bool = False,
-    ) -> MappedActivity:
+    def map(self, record: ActivityRecord, config: CompiledConfig, *, plugins: Sequence[ExportRulePlugin] = (),
+            is_duplicate: bool = False) -> MappedActivity:
         """Map one activity; a problem with the row becomes a reason or an issue, never an exception."""
         variables = _row_variables(record, config, is_duplicate)
         local_start = record.started_at.astimezone(OSLO)
         category = variables["category"]
         if record.status == "rejected":
-            return MappedActivity(record, category, local_start, False, False,
-                                  (_("The registration was rejected"),), (), ())
-        reasons: list[str] = []
+            return MappedActivity(record=record, category=category, local_start=local_start, listed=False,
+                                  counts=False, reasons=(rejected_finding(),))
+        reasons: list[Finding] = []
         if category == UNKNOWN_CATEGORY:
-            reasons.append(_("Unknown activity type «%(code)s»: add it to the column configuration")
-                           % {"code": record.activity_type})
-        reasons += self._failed(config, config.counting_rules, variables)
-        issues = self._failed(config, config.validations, variables)
+            reasons.append(Finding(
+                text=_("Unknown activity type «%(code)s»") % {"code": record.activity_type},
+                action=_("Correct the activity type in the app, or ask the system administrator to add it "
+                         "to the column configuration.")))
+        separate = category in REPORTED_SEPARATELY
+        reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
+                                skip_category_rules=category not in COUNTING_CATEGORIES)
+        issues = self._failed(config, config.validations, variables, _data_advice)
         for plugin in plugins:
-            reasons += plugin.reasons_not_counted(variables)
-            issues += plugin.data_issues(variables)
-        counts = not reasons
-        variables.update(
-            counts=counts, not_counted_reason="; ".join(reasons), data_issues="; ".join(issues)
-        )
+            reasons += [Finding(text=text, action=_counting_advice()) for text in plugin.reasons_not_counted(variables)]
+            issues += [Finding(text=text, action=_data_advice()) for text in plugin.data_issues(variables)]
+        counts = not reasons and category in COUNTING_CATEGORIES
+        explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
+        variables.update(counts=counts, not_counted_reason="; ".join(dict.fromkeys(explained)),
+                         data_issues="; ".join(dict.fromkeys(i.text for i in issues)))
         values = tuple(self._value(config, column, variables, issues) for column in config.columns)
-        return MappedActivity(record, category, local_start, True, counts, tuple(reasons), tuple(issues), values)
+        return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
+                              counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values)
 
-    def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, plugins: Sequence[ExportRulePlugin] = (),
-                    is_duplicate: bool = False) -> MappedActivity:
+    def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, *,
+                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False) -> MappedActivity:
         """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
         try:
-            return self.map(record, config, plugins, is_duplicate)
+            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate)
         except Exception as exc:  # a broken row must not stop the other thousands
             logger.warning("activity %s could not be mapped", record.id, exc_info=True)
-            reason = _("The row could not be read (%(error)s); correct it in the app") % {
-                "error": type(exc).__name__}
-            local_start = record.started_at.astimezone(OSLO)
-            return MappedActivity(record, UNKNOWN_CATEGORY, local_start, False, False, (reason,), (), ())
+            finding = Finding(
+                text=_("The row could not be read (%(error)s)") % {"error": type(exc).__name__},
+                action=_("Open the registration in the app and save it again; if the row stays here, "
+                         "tell the system administrator."))
+            return MappedActivity(record=record, category=UNKNOWN_CATEGORY,
+                                  local_start=record.started_at.astimezone(OSLO), listed=False, counts=False,
+                                  reasons=(finding,))
 
     @staticmethod
-    def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any]) -> list[str]:
-        """The reasons of the rules that apply to the row and that it does not satisfy."""
+    def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any],
+                advice: Callable[[], str], *, skip_category_rules: bool = False) -> list[Finding]:
+        """The findings of the rules that apply to the row and that it does not satisfy."""
         failed = []
         for rule in rules:
             try:
@@ -140,13 +204,13 @@ class BufdirColumnMapper:
                 satisfied = not applies or bool(config.engine.evaluate(rule.require, variables))
             except ExpressionError:
                 satisfied = False
-            if not satisfied:
-                failed.append(rule.reason)
+            if not satisfied and not (skip_category_rules and _reads_only_category(rule)):
+                failed.append(Finding(text=rule.reason, action=rule.action or advice()))
         return failed
 
     @staticmethod
     def _value(config: CompiledConfig, column: CompiledColumn, variables: Mapping[str, Any],
-               issues: list[str]) -> Any:
+               issues: list[Finding]) -> Any:
         """The value of one column, with booleans given the template's labels."""
         try:
             if column.expression is not None:
@@ -154,7 +218,9 @@ class BufdirColumnMapper:
             else:
                 value = variables[column.source]  # type: ignore[index]
         except ExpressionError:
-            issues.append(_("Column «%(heading)s» could not be computed") % {"heading": column.heading})
+            issues.append(Finding(
+                text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},
+                action=_("Ask the system administrator to correct the column configuration.")))
             return None
         if column.format == "boolean":
             return config.true_label if value else config.false_label

@@ -1,7 +1,7 @@
 """The JSON Schema that every column configuration document must satisfy."""
 
-CATEGORIES = ("oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs", "kontakt", "annet")
-COUNTING_CATEGORIES = ("oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs")
+from exports.categories import CATEGORIES
+
 COLUMN_FORMATS = ("text", "integer", "date", "datetime", "time", "boolean")
 
 _RULE = {
@@ -14,6 +14,7 @@ _RULE = {
         "when": {"type": "string", "minLength": 1},
         "require": {"type": "string", "minLength": 1},
         "reason": {"type": "string", "minLength": 1},
+        "action": {"type": "string", "minLength": 1},
     },
 }
 

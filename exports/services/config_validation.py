@@ -42,6 +42,7 @@ class CompiledRule:
     when: CompiledExpression | None
     require: CompiledExpression
     reason: str
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class _Compiler:
             when = self.expression(f"{path}.when", rule.get("when"), ROW_VARIABLES)
             require = self.expression(f"{path}.require", rule["require"], ROW_VARIABLES)
             if require is not None:
-                compiled.append(CompiledRule(rule["id"], when, require, rule["reason"]))
+                compiled.append(CompiledRule(rule["id"], when, require, rule["reason"], rule.get("action", "")))
         return tuple(compiled)
 
     def columns(self) -> tuple[CompiledColumn, ...]:

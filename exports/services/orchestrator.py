@@ -113,7 +113,8 @@ class BufdirExportOrchestrator:
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for chunk in self.source.stream(organisation.pk, request.period, self.chunk_size):
                 for record in chunk:
-                    mapped = self.mapper.map_or_flag(record, compiled, plugins, duplicates.is_duplicate(record))
+                    mapped = self.mapper.map_or_flag(record, compiled, plugins=plugins,
+                                                    is_duplicate=duplicates.is_duplicate(record))
                     summary.add(mapped)
                     writer.add(mapped)
                 done += len(chunk)
@@ -126,9 +127,11 @@ class BufdirExportOrchestrator:
                 summary,
             )
             advance(Phase.BUNDLING, done, total, 95)
-            facts = ManifestFacts(str(organisation.pk), organisation.slug, organisation.name,
-                                  organisation.org_number, request.period.start, request.period.end, config.pk,
-                                  config.version, generated_at, request.requested_by)
+            facts = ManifestFacts(
+                organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
+                organisation_name=organisation.name, org_number=organisation.org_number,
+                period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
+                config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
             bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
             advance(Phase.STORING, done, total, 98)
             key = self.storage.save(organisation.slug, request.audit_id, bundle.path)

@@ -6,6 +6,7 @@ ROW_VARIABLES = frozenset(
         "activity_type",
         "activity_label",
         "category",
+        "category_label",
         "status",
         "started_at",
         "local_date",

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
+from exports.categories import COUNTING_CATEGORIES
 from exports.services.column_mapper import MappedActivity
-from exports.services.config_schema import COUNTING_CATEGORIES
 
 
 @dataclass
 class ExportSummary:
-    """Running totals of one export; its memory grows with categories, counties and branches only."""
+    """Running totals of one export; its memory grows with categories, counties, branches and reasons only."""
 
+    read: int = 0
     exported: int = 0
     counted: int = 0
     not_counted: int = 0
@@ -22,11 +24,14 @@ class ExportSummary:
     documented_by_category: Counter = field(default_factory=Counter)
     counted_by_county: Counter = field(default_factory=Counter)
     counted_by_branch: Counter = field(default_factory=Counter)
+    deviations_by_reason: Counter = field(default_factory=Counter)
 
     def add(self, row: MappedActivity) -> None:
         """Count one mapped activity."""
+        self.read += 1
         if row.is_deviation:
             self.deviations += 1
+            self.deviations_by_reason.update(finding.text for finding in row.findings)
         if not row.listed:
             if row.record.status == "rejected":
                 self.rejected += 1
@@ -46,3 +51,18 @@ class ExportSummary:
     def counted_categories(self) -> dict[str, int]:
         """Counted activities for each of Bufdir's four counting categories, zeros included."""
         return {category: self.counted_by_category.get(category, 0) for category in COUNTING_CATEGORIES}
+
+    def reasons_by_frequency(self) -> list[tuple[str, int]]:
+        """Deviation reasons with their row counts, the most common first (ties in order of appearance)."""
+        return self.deviations_by_reason.most_common()
+
+    def as_facts(self) -> dict[str, Any]:
+        """The totals as plain JSON-ready values (for the audit record and a later comparison)."""
+        return {
+            "rows": {"read": self.read, "exported": self.exported, "counted": self.counted,
+                     "not_counted": self.not_counted, "deviations": self.deviations, "rejected": self.rejected,
+                     "unreadable": self.unreadable},
+            "counted_by_category": self.counted_categories(),
+            "documented_by_category": dict(sorted(self.documented_by_category.items())),
+            "deviations_by_reason": dict(self.reasons_by_frequency()),
+        }

@@ -15,10 +15,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from exports.categories import CATEGORIES, CATEGORY_LABELS, COUNTING_CATEGORIES
+from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
 from exports.geography import county_name
-from exports.services.column_mapper import UNKNOWN_CATEGORY, MappedActivity
+from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
+from exports.services.deviation_spool import DeviationSpool
 from exports.services.summary import ExportSummary
 
 SHEET_ACTIVITIES = "Aktiviteter"
@@ -66,6 +67,7 @@ class WorkbookWriter:
         self.activities = self.workbook.create_sheet(SHEET_ACTIVITIES)
         self.summary = self.workbook.create_sheet(SHEET_SUMMARY)
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
+        self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
         self._write_headers()
 
@@ -80,10 +82,10 @@ class WorkbookWriter:
             self.activities.column_dimensions[_letter(index)].width = column.width or max(16, len(column.heading) + 2)
         self.activities.freeze_panes = "A2"
         self.activities.append([_cell(self.activities, c.heading, bold=True) for c in self.config.columns])
-        headings = [_("Date"), _("Start time"), _("Activity type"), _("Category"), _("Peer mentor"),
-                    _("Local branch"), _("County"), _("Municipality number"), _("Counts"), _("Reason"),
+        headings = [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
+                    _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
                     _("Activity ID")]
-        for index, width in enumerate((12, 10, 22, 26, 24, 24, 16, 14, 9, 60, 38)):
+        for index, width in enumerate((50, 60, 12, 10, 22, 30, 24, 24, 16, 14, 9, 38)):
             self.deviations.column_dimensions[_letter(index)].width = width
         self.deviations.freeze_panes = "A2"
         self.deviations.append([_cell(self.deviations, h, bold=True) for h in headings])
@@ -98,26 +100,44 @@ class WorkbookWriter:
             self._add_deviation(row)
 
     def _add_deviation(self, row: MappedActivity) -> None:
-        """One row of `Avvik`, with every reason and issue in plain Norwegian."""
+        """Keep one row of `Avvik` until the end, when the most common problem is known."""
         record = row.record
         activity_type = self.config.activity_types.get(record.activity_type)
-        self.deviations.append([
-            _cell(self.deviations, row.local_start.date(), self.config.date_format),
-            _cell(self.deviations, row.local_start.time().replace(tzinfo=None), self.config.time_format),
+        details = (
+            row.local_start.date(),
+            row.local_start.time().replace(tzinfo=None),
             activity_type["label"] if activity_type else record.activity_type,
-            str(CATEGORY_LABELS.get(row.category, row.category)),
-            _cell(self.deviations, record.peer_mentor_name or ""),
-            _cell(self.deviations, row.branch_name),
+            category_label(row.category),
+            record.peer_mentor_name or "",
+            row.branch_name,
             county_name(row.county_code),
-            _cell(self.deviations, record.municipality_code or ""),
+            record.municipality_code or "",
             self.config.true_label if row.counts else self.config.false_label,
-            _cell(self.deviations, "; ".join(row.reasons + row.issues)),
             str(record.id),
-        ])
+        )
+        findings = row.findings
+        self._spool.add(reasons=[f.text for f in findings],
+                        payload=({f.text: f.action for f in findings}, details))
+
+    def _write_deviations(self, totals: ExportSummary) -> None:
+        """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""
+        sheet = self.deviations
+        ranked = [reason for reason, _count in totals.reasons_by_frequency()]
+        for reasons, (actions, details) in self._spool.by_frequency(ranked):
+            day, time, *rest = details
+            sheet.append([
+                _cell(sheet, "; ".join(reasons)),
+                _cell(sheet, " ".join(dict.fromkeys(actions[reason] for reason in reasons))),
+                _cell(sheet, day, self.config.date_format),
+                _cell(sheet, time, self.config.time_format),
+                *(_cell(sheet, value) for value in rest),
+            ])
+        self._spool.close()
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
-        """Write `Sammendrag` with its chart and save the workbook."""
+        """Write `Sammendrag` with its chart, then `Avvik`, and save the workbook."""
         self._write_summary(facts, totals)
+        self._write_deviations(totals)
         self.workbook.save(self.path)
 
     def _write_summary(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
@@ -138,7 +158,7 @@ class WorkbookWriter:
             [_cell(sheet, h, bold=True) for h in (_("Category"), _("Counted activities"))],
         ]
         first_category_row = len(rows) + 1
-        rows += [[str(CATEGORY_LABELS[c]), totals.counted_by_category.get(c, 0)] for c in COUNTING_CATEGORIES]
+        rows += [[category_label(c), totals.counted_by_category.get(c, 0)] for c in COUNTING_CATEGORIES]
         last_category_row = len(rows)
         rows += [[_cell(sheet, _("Total counted"), bold=True), _cell(sheet, totals.counted, bold=True)], []]
         rows.append([_cell(sheet, h, bold=True) for h in (_("Category"), _("Documented"), _("Counted"),
@@ -147,7 +167,7 @@ class WorkbookWriter:
             documented = totals.documented_by_category.get(category, 0)
             if documented or category in CATEGORIES:
                 counted = totals.counted_by_category.get(category, 0)
-                rows.append([str(CATEGORY_LABELS[category]), documented, counted, documented - counted])
+                rows.append([category_label(category), documented, counted, documented - counted])
         rows += [[], [_cell(sheet, h, bold=True) for h in (_("County"), _("County code"), _("Counted activities"))]]
         for code, count in sorted(totals.counted_by_county.items()):
             rows.append([county_name(code), code, count])
