@@ -22,7 +22,7 @@ class OpenedBundle:
         """A sheet's data rows as dicts keyed by heading."""
         values = list(self.workbook[sheet].iter_rows(values_only=True))
         headings = values[0]
-        return [dict(zip(headings, row)) for row in values[1:]]
+        return [dict(zip(headings, row, strict=True)) for row in values[1:]]
 
 
 def open_bundle(data: bytes) -> OpenedBundle:

@@ -46,9 +46,8 @@ def test_graph_resolves_with_every_dependency_replaced_by_a_fake():
 
 
 def test_overriding_an_unknown_service_is_refused():
-    with pytest.raises(KeyError):
-        with services().override(no_such_service=object()):
-            pass
+    with pytest.raises(KeyError), services().override(no_such_service=object()):
+        pass
 
 
 def test_building_a_graph_runs_factories_in_dependency_order():

@@ -31,8 +31,9 @@ def org_with_activities():
     return org
 
 
-def run_export(org, period=Period.year(2025)):
-    """Create an audit and run the orchestrator on it."""
+def run_export(org, period=None):
+    """Create an audit and run the orchestrator on it (for 2025 unless told otherwise)."""
+    period = period or Period.year(2025)
     audit = services().audits.create(org.pk, None, "tester", period)
     return audit, services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
 

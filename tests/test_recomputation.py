@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -81,7 +82,7 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
 
 
 def test_export_agrees_with_an_independent_recomputation(tmp_path, export_files):
-    call_command("seed_demo", activities=3000, seed=11, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", activities=3000, seed=11, stdout=io.StringIO())
     org = Organisation.objects.get(slug="nhf")
     year = dt.date.today().year - 1
     audit = services().audits.create(org.pk, None, "test", Period.year(year))

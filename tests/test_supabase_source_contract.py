@@ -55,7 +55,7 @@ class FakePostgrest:
         limit = int(query["limit"][0])
         start = 0
         if "or" in query:
-            last_id = query["or"][0].rsplit("id.gt.", 1)[1].rstrip("))")
+            last_id = query["or"][0].rsplit("id.gt.", 1)[1].removesuffix("))")
             start = next(i for i, r in enumerate(self.rows) if r["id"] == last_id) + 1
         page = self.rows[start:start + limit]
         return httpx.Response(200, json=page, headers={"Content-Range": f"{start}-{start + len(page) - 1}/*"})

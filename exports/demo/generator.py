@@ -743,7 +743,7 @@ def plant_duplicates(rng: random.Random, drafts: list[ActivityDraft], used: set[
     pool = [i for i, draft in enumerate(drafts) if i not in used and draft.mentor is not None]
     pairs = min(count, len(pool) // 2)
     chosen = rng.sample(pool, 2 * pairs)
-    for source, target in zip(chosen[:pairs], chosen[pairs:]):
+    for source, target in zip(chosen[:pairs], chosen[pairs:], strict=True):
         drafts[target] = replace(drafts[source], id=drafts[target].id)
     return pairs
 
