@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-resolve the locks from the direct requirements: every transitive package pinned with hashes.
-# requirements.txt -> requirements.lock; each requirements-NAME.txt -> requirements-NAME.lock, constrained by
-# the runtime lock so that every lock installs the same runtime packages. Extra arguments go to uv
+# requirements.txt -> requirements.lock; requirements-dev.txt -> requirements-dev.lock, constrained by the
+# runtime lock so that both install the same runtime packages. Extra arguments go to uv
 # (e.g. --upgrade-package django).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,4 @@ compile() {
     --index-url https://pypi.org/simple --custom-compile-command "scripts/lock.sh" "$@"
 }
 compile requirements.txt -o requirements.lock "$@"
-for direct in requirements-*.txt; do
-  compile "$direct" -c requirements.lock -o "${direct%.txt}.lock" "$@"
-done
+compile requirements-dev.txt -c requirements.lock -o requirements-dev.lock "$@"
