@@ -31,7 +31,9 @@ INSTALLED_APPS = [
     "channels_lite",
     "django_q",
     "django_htmx",
+    "ninja",
     "exports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +177,11 @@ BUFDIR_EXPORT = {
     "STALE_AFTER_SECONDS": env_int("EXPORT_STALE_AFTER_SECONDS", 10 * 60),
     "PLUGINS": {},
 }
+
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/m")
+if REDIS_URL:
+    # Shared by every server process, so the per-token API throttle counts across them.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)

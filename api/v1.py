@@ -1,0 +1,135 @@
+"""The JSON API, version 1: start, list, inspect, download and cancel exports with a personal token."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Path, Query, Router, Status
+
+from api import links
+from api.auth import ApiTokenAuth
+from api.errors import ApiError, install_error_handlers, not_found
+from api.periods import requested_period
+from api.presenters import export_document
+from api.schemas import ErrorOut, ExportListOut, ExportOut, StartExportIn
+from api.throttling import TokenRateThrottle
+from api.tokens import TokenGrant
+from exports.container import services
+from exports.domain import Phase
+from exports.models import BufdirExportAudit
+from exports.services.starting import start_export
+
+MAX_ID = 2**63 - 1
+ZIP_RESPONSE = {"description": "The bundle (workbook and manifest.json).",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def _errors(*statuses: int) -> dict[int, Any]:
+    """The error answers an operation may give, besides 400, 401, 422 and 429, which every one may."""
+    return {status: ErrorOut for status in sorted({400, 401, 422, 429, *statuses})}
+
+
+def _grant(request: HttpRequest) -> TokenGrant:
+    """The grant of the request's token (authentication has run)."""
+    return request.auth  # type: ignore[attr-defined,return-value]
+
+
+def _audit_of(grant: TokenGrant, export_id: int) -> BufdirExportAudit:
+    """The export, when it belongs to the token's organisation; 404 for any other."""
+    audit = BufdirExportAudit.objects.filter(pk=export_id, organisation_id=grant.membership.organisation_id).first()
+    if audit is None:
+        raise not_found()
+    return audit
+
+
+def _serialised(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any]:
+    """The export as it appears inside an error document."""
+    return ExportOut.model_validate(export_document(request, audit, detail=False)).model_dump(mode="json",
+                                                                                             by_alias=True)
+
+
+def _already_running(request: HttpRequest, organisation_id: object) -> ApiError | None:
+    """A 409 carrying the organisation's pending or running export, if there is one."""
+    running = BufdirExportAudit.objects.filter(organisation_id=organisation_id,
+                                               status__in=BufdirExportAudit.ACTIVE_STATUSES).first()
+    if running is None:
+        return None
+    return ApiError(409, "export_running", _("An export of this organisation is already waiting or running."),
+                    export=_serialised(request, running))
+
+
+router = Router(tags=["exports"], by_alias=True)
+
+
+@router.post("/exports", response={202: ExportOut, **_errors(409)}, summary="Start an export",
+             operation_id="start_export")
+def start(request: HttpRequest, payload: StartExportIn) -> Status:
+    """Start an export of the token's organisation for a year or a date range (202), unless one is running (409)."""
+    grant = _grant(request)
+    period = requested_period(payload)
+    organisation_id = grant.membership.organisation_id
+    if conflict := _already_running(request, organisation_id):
+        raise conflict
+    try:
+        audit = start_export(services().audits, grant.membership, period)
+    except IntegrityError:
+        if conflict := _already_running(request, organisation_id):
+            raise conflict from None
+        raise
+    services().audits.record_phase(audit.pk, Phase.QUEUED, _("Started through the API with the token "
+                                                             "“%(name)s” of %(user)s.") % {
+        "name": grant.token.name, "user": grant.membership.user.get_username()})
+    return Status(202, export_document(request, audit))
+
+
+@router.get("/exports", response={200: ExportListOut, **_errors()}, summary="Recent exports",
+            operation_id="list_exports")
+def list_exports(request: HttpRequest, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
+    """The organisation's most recent exports, newest first."""
+    audits = BufdirExportAudit.objects.filter(organisation_id=_grant(request).membership.organisation_id)[:limit]
+    return {"items": [export_document(request, audit, detail=False) for audit in audits]}
+
+
+@router.get("/exports/{export_id}", response={200: ExportOut, **_errors(404)}, summary="One export",
+            operation_id="get_export", url_name="export_detail")
+def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+    """Status, phase, percent, rows, counted per category, error and (when succeeded) a download URL."""
+    return export_document(request, _audit_of(_grant(request), export_id))
+
+
+@router.get("/exports/{export_id}/download", response={200: None, **_errors(404, 409, 410)},
+            summary="Download the bundle", operation_id="download_export", url_name="export_download",
+            openapi_extra={"responses": {200: ZIP_RESPONSE}})
+def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
+             link: str | None = Query(None, description="The signed part of `download_url`; expires.")
+             ) -> FileResponse:
+    """Stream the zip bundle of a succeeded export (the token is needed too, even with a link)."""
+    grant = _grant(request)
+    audit = _audit_of(grant, export_id)
+    if audit.is_active:
+        raise ApiError(409, "export_not_finished", _("The export has not finished yet."),
+                       export=_serialised(request, audit))
+    if audit.status != BufdirExportAudit.Status.SUCCEEDED or not audit.file_key:
+        raise ApiError(404, "no_file", _("This export has no file."))
+    if link is not None and not links.is_valid(link, audit.pk, audit.organisation_id):
+        raise ApiError(410, "link_expired", _("The download link has expired. Fetch the export again for a new "
+                                              "link."))
+    return FileResponse(services().storage.open(audit.file_key), as_attachment=True,
+                        filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")
+
+
+api = NinjaAPI(
+    title="Bufdir export API",
+    version="1",
+    description="Start, follow and download Bufdir exports of one organisation with a personal API token "
+                "(`Authorization: Bearer …`). Every error is JSON with `code`, `message`, `fields` and `export`.",
+    urls_namespace="api-v1",
+    auth=ApiTokenAuth(),
+    throttle=[TokenRateThrottle()],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("", router)

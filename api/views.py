@@ -1,0 +1,51 @@
+"""The page where a user with the export role creates, lists and revokes their personal API tokens."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from api.forms import NewTokenForm
+from api.tokens import issue_token, revoke_token, tokens_of
+from exports.models import Membership
+from exports.views import export_role_required
+
+NEW_TOKEN_SESSION_KEY = "api_new_token"
+
+
+def _page(request: HttpRequest, membership: Membership, form: NewTokenForm, status: int = 200) -> HttpResponse:
+    """The token page: the form, the token made just now (shown once) and the user's tokens."""
+    context = {"organisation": membership.organisation, "form": form, "tokens": tokens_of(request.user),
+               "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None)}
+    return render(request, "api/tokens.html", context, status=status)
+
+
+@require_GET
+@export_role_required
+def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """List the user's tokens and offer a new one."""
+    return _page(request, membership, NewTokenForm())
+
+
+@require_POST
+@export_role_required
+def create(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Make a token for the organisation the page is for, and show it once."""
+    form = NewTokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, membership, form, status=422)
+    issued = issue_token(user=request.user, organisation=membership.organisation, name=form.cleaned_data["name"],
+                         days=form.cleaned_data["days"])
+    request.session[NEW_TOKEN_SESSION_KEY] = {"name": issued.token.name, "secret": issued.secret}
+    return redirect("api_tokens:list")
+
+
+@require_POST
+@export_role_required
+def revoke(request: HttpRequest, membership: Membership, token_id: int) -> HttpResponse:
+    """Revoke one of the user's own tokens; it stops working at once."""
+    if revoke_token(user=request.user, token_id=token_id):
+        messages.success(request, _("The token was revoked. It no longer works."))
+    return redirect("api_tokens:list")
