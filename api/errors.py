@@ -91,10 +91,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
                                                                   "if it happens again, contact your system "
                                                                   "administrator.")))
 
-    api.add_exception_handler(Exception, on_unexpected)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Throttled, on_throttled)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(ApiError, on_api_error)
+    handlers: list[tuple[type[Exception], Any]] = [
+        (Exception, on_unexpected), (Http404, on_not_found), (HttpError, on_http_error), (Throttled, on_throttled),
+        (AuthenticationError, on_authentication), (ValidationError, on_validation), (ApiError, on_api_error),
+    ]
+    for exception, handler in handlers:
+        api.add_exception_handler(exception, handler)

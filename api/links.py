@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.conf import settings
 from django.core import signing
@@ -12,7 +13,7 @@ _SALT = "api.v1.download"
 
 def max_age() -> int:
     """Seconds a download link works (EXPORT_DOWNLOAD_URL_MAX_AGE, as on the page)."""
-    return settings.BUFDIR_EXPORT["DOWNLOAD_URL_MAX_AGE"]
+    return cast(int, settings.BUFDIR_EXPORT["DOWNLOAD_URL_MAX_AGE"])
 
 
 def sign(audit_id: int, organisation_id: object) -> tuple[str, dt.datetime]:
@@ -27,4 +28,4 @@ def is_valid(token: str, audit_id: int, organisation_id: object) -> bool:
         payload = signing.loads(token, salt=_SALT, max_age=max_age())
     except signing.BadSignature:
         return False
-    return payload == {"audit": audit_id, "org": str(organisation_id)}
+    return bool(payload == {"audit": audit_id, "org": str(organisation_id)})

@@ -23,7 +23,7 @@ def counted_by_category(audit: BufdirExportAudit) -> dict[str, int] | None:
     if audit.status != BufdirExportAudit.Status.SUCCEEDED or not audit.file_key:
         return None
     key = f"api:v1:categories:{audit.pk}:{audit.file_sha256}"
-    cached = cache.get(key)
+    cached: dict[str, int] | None = cache.get(key)
     if cached is not None:
         return cached
     try:

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from api.models import ApiToken
@@ -43,7 +43,7 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(*, user: AbstractBaseUser, organisation: Organisation, name: str,
+def issue_token(*, user: User, organisation: Organisation, name: str,
                 days: int = DEFAULT_DAYS) -> IssuedToken:
     """A new token of `user` for `organisation`, valid for `days` days."""
     if not 1 <= days <= MAX_DAYS:
@@ -89,12 +89,12 @@ def _touch(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def revoke_token(*, user: AbstractBaseUser, token_id: int) -> bool:
+def revoke_token(*, user: User, token_id: int) -> bool:
     """Revoke one of `user`'s own tokens at once; True when it was still active."""
     return bool(ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True)
                 .update(revoked_at=timezone.now()))
 
 
-def tokens_of(user: AbstractBaseUser) -> list[ApiToken]:
+def tokens_of(user: User) -> list[ApiToken]:
     """The user's tokens, newest first."""
     return list(ApiToken.objects.filter(user=user).select_related("organisation"))

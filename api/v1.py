@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest
@@ -28,12 +29,13 @@ ZIP_RESPONSE = {"description": "The bundle (workbook and manifest.json).",
 
 def _errors(*statuses: int) -> dict[int, Any]:
     """The error answers an operation may give, besides 400, 401, 422 and 429, which every one may."""
-    return {status: ErrorOut for status in sorted({400, 401, 422, 429, *statuses})}
+    return dict.fromkeys(sorted({400, 401, 422, 429, *statuses}), ErrorOut)
 
 
 def _grant(request: HttpRequest) -> TokenGrant:
     """The grant of the request's token (authentication has run)."""
-    return request.auth  # type: ignore[attr-defined,return-value]
+    grant: TokenGrant = request.auth  # type: ignore[attr-defined]
+    return grant
 
 
 def _audit_of(grant: TokenGrant, export_id: int) -> BufdirExportAudit:
@@ -50,7 +52,7 @@ def _serialised(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any
                                                                                              by_alias=True)
 
 
-def _already_running(request: HttpRequest, organisation_id: object) -> ApiError | None:
+def _already_running(request: HttpRequest, organisation_id: UUID) -> ApiError | None:
     """A 409 carrying the organisation's pending or running export, if there is one."""
     running = BufdirExportAudit.objects.filter(organisation_id=organisation_id,
                                                status__in=BufdirExportAudit.ACTIVE_STATUSES).first()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,9 +16,16 @@ from exports.views import export_role_required
 NEW_TOKEN_SESSION_KEY = "api_new_token"
 
 
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (the decorator has checked)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _page(request: HttpRequest, membership: Membership, form: NewTokenForm, status: int = 200) -> HttpResponse:
     """The token page: the form, the token made just now (shown once) and the user's tokens."""
-    context = {"organisation": membership.organisation, "form": form, "tokens": tokens_of(request.user),
+    context = {"organisation": membership.organisation, "form": form, "tokens": tokens_of(_user(request)),
                "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None)}
     return render(request, "api/tokens.html", context, status=status)
 
@@ -36,7 +44,7 @@ def create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = NewTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, membership, form, status=422)
-    issued = issue_token(user=request.user, organisation=membership.organisation, name=form.cleaned_data["name"],
+    issued = issue_token(user=_user(request), organisation=membership.organisation, name=form.cleaned_data["name"],
                          days=form.cleaned_data["days"])
     request.session[NEW_TOKEN_SESSION_KEY] = {"name": issued.token.name, "secret": issued.secret}
     return redirect("api_tokens:list")
@@ -46,6 +54,6 @@ def create(request: HttpRequest, membership: Membership) -> HttpResponse:
 @export_role_required
 def revoke(request: HttpRequest, membership: Membership, token_id: int) -> HttpResponse:
     """Revoke one of the user's own tokens; it stops working at once."""
-    if revoke_token(user=request.user, token_id=token_id):
+    if revoke_token(user=_user(request), token_id=token_id):
         messages.success(request, _("The token was revoked. It no longer works."))
     return redirect("api_tokens:list")

@@ -5,8 +5,8 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path

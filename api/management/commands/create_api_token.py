@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help=f"lifetime, 1-{MAX_DAYS} days")
         parser.add_argument("--name", default="", help="a name to recognise the token by")
 
-    def handle(self, *args, username: str, org: str, days: int, name: str, **options) -> None:
+    def handle(self, *args: object, username: str, org: str, days: int, name: str, **options: object) -> None:
         if not 1 <= days <= MAX_DAYS:
             raise CommandError(f"--days must be between 1 and {MAX_DAYS}")
         user = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()
