@@ -14,6 +14,7 @@ from bufdir_site.secret import local_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BUFDIR_VAR_DIR", str(BASE_DIR / "var")))
 
+SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks refuses it in production
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or local_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])

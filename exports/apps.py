@@ -12,6 +12,7 @@ class ExportsConfig(AppConfig):
 
     def ready(self) -> None:
         """Build the service graph (no I/O: connections open on first use)."""
+        import exports.checks  # noqa: F401  (registers the system checks)
         from exports.container import build_container
 
         build_container()

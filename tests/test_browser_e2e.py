@@ -61,7 +61,8 @@ def live_app(tmp_path_factory) -> Iterator[str]:
     """
     var = tmp_path_factory.mktemp("var")
     env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
-           "EXPORT_CHUNK_SIZE": "250", "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"e2e-{uuid.uuid4().hex[:8]}"}
+           "EXPORT_CHUNK_SIZE": "250", "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"e2e-{uuid.uuid4().hex[:8]}",
+           "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or f"e2e-{uuid.uuid4().hex}"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with ExitStack() as stack:
         if env.get("DATABASE_URL", "").startswith("postgres"):
