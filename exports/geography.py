@@ -1,16 +1,7 @@
 """Look-ups of Norwegian counties and municipalities."""
 from __future__ import annotations
 
-import re
-
 from exports.geography_data import COUNTIES, MUNICIPALITIES
-
-_MUNICIPALITY_FORMAT = re.compile(r"^\d{4}$")
-
-
-def is_well_formed_municipality(code: object) -> bool:
-    """Whether `code` has the shape of a municipality number (four digits)."""
-    return isinstance(code, str) and bool(_MUNICIPALITY_FORMAT.match(code))
 
 
 def is_municipality(code: object) -> bool:

@@ -116,11 +116,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
 
-    @property
-    def may_export(self) -> bool:
-        """Whether this role may start and download exports."""
-        return self.role in self.EXPORT_ROLES
-
 
 class OrganisationColumnConfig(models.Model):
     """A versioned column configuration (JSON document) of an organisation's Bufdir template."""

@@ -31,14 +31,13 @@ class ManifestFacts:
     requested_by: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Bundle:
     """A finished zip bundle on local disk."""
 
     path: Path
     sha256: str
     bytes: int
-    manifest: dict[str, Any]
 
 
 def file_digest(path: Path) -> str:
@@ -85,4 +84,4 @@ class Bundler:
             entry.external_attr = 0o644 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, json.dumps(manifest, ensure_ascii=False, indent=2))
-        return Bundle(target, file_digest(target), target.stat().st_size, manifest)
+        return Bundle(path=target, sha256=file_digest(target), bytes=target.stat().st_size)

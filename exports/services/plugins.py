@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from django.utils.module_loading import import_string
 
 
 class ExportRulePlugin:
     """Base class of a plugin; override either method to add reasons or data issues to a row."""
-
-    name: ClassVar[str] = ""
 
     def reasons_not_counted(self, row: Mapping[str, Any]) -> Sequence[str]:
         """Reasons (in Norwegian) why this row must not count; empty when the plugin has none."""
