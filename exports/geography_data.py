@@ -1,4 +1,10 @@
-"""Norwegian counties and municipalities in force since 1 January 2024 (SSB classification)."""
+"""Norwegian counties and municipalities in force since 1 January 2024.
+
+Source: Statistics Norway (SSB), "Standard for kommuneinndeling" (KLASS classification 131) and
+"Standard for fylkesinndeling" (KLASS classification 104), the versions valid from 2024-01-01:
+15 counties and 357 municipalities. A municipality's number starts with its county's code.
+When SSB publishes a new version, replace both tables from it and update this note.
+"""
 
 COUNTIES: dict[str, str] = {
     "03": "Oslo",
