@@ -18,6 +18,7 @@ from exports.categories import (
     category_label,
 )
 from exports.geography import county_name, municipality_name
+from exports.services import cells
 from exports.services.activity_source import OSLO, ActivityRecord
 from exports.services.config_validation import (
     CompiledColumn,
@@ -159,8 +160,9 @@ class BufdirColumnMapper:
                                   counts=False, reasons=(rejected_finding(),))
         reasons: list[Finding] = []
         if category == UNKNOWN_CATEGORY:
+            code = cells.clean_text(record.activity_type[:100]).value
             reasons.append(Finding(
-                text=_("Unknown activity type «%(code)s»") % {"code": record.activity_type},
+                text=_("Unknown activity type «%(code)s»") % {"code": code},
                 action=_("Correct the activity type in the app, or ask the system administrator to add it "
                          "to the column configuration.")))
         separate = category in REPORTED_SEPARATELY
@@ -226,7 +228,13 @@ class BufdirColumnMapper:
             return config.true_label if value else config.false_label
         if column.format == "integer" and value is not None:
             try:
-                return int(value)
-            except (TypeError, ValueError):
+                value = int(value)
+            except (TypeError, ValueError, OverflowError):
                 return None
-        return value
+        cleaned = cells.clean(value)
+        if cleaned.problem:
+            issues.append(Finding(
+                text=_("Column «%(heading)s»: %(problem)s") % {"heading": column.heading, "problem": cleaned.problem},
+                action=_("Shorten the text in the app, or ask the system administrator to correct the column "
+                         "configuration.")))
+        return cleaned.value

@@ -8,15 +8,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
 from exports.geography import county_name
+from exports.services import cells
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
@@ -25,7 +22,6 @@ from exports.services.summary import ExportSummary
 SHEET_ACTIVITIES = "Aktiviteter"
 SHEET_SUMMARY = "Sammendrag"
 SHEET_DEVIATIONS = "Avvik"
-_BOLD = Font(bold=True)
 
 
 @dataclass(frozen=True)
@@ -39,22 +35,6 @@ class WorkbookFacts:
     config_version: int
     template_name: str
     generated_at: dt.datetime
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None, bold: bool = False) -> Any:
-    """A cell whose text is always text (never a formula) and free of characters Excel refuses."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not (number_format or bold or (isinstance(value, str) and value.startswith("="))):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = _BOLD
-    return cell
 
 
 class WorkbookWriter:
@@ -81,21 +61,21 @@ class WorkbookWriter:
         for index, column in enumerate(self.config.columns):
             self.activities.column_dimensions[_letter(index)].width = column.width or max(16, len(column.heading) + 2)
         self.activities.freeze_panes = "A2"
-        self.activities.append([_cell(self.activities, c.heading, bold=True) for c in self.config.columns])
+        self.activities.append(cells.row(self.activities, (c.heading for c in self.config.columns), bold=True))
         headings = [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
                     _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
                     _("Activity ID")]
         for index, width in enumerate((50, 60, 12, 10, 22, 30, 24, 24, 16, 14, 9, 38)):
             self.deviations.column_dimensions[_letter(index)].width = width
         self.deviations.freeze_panes = "A2"
-        self.deviations.append([_cell(self.deviations, h, bold=True) for h in headings])
+        self.deviations.append(cells.row(self.deviations, headings, bold=True))
 
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity to `Aktiviteter` and, when it deviates, to `Avvik`."""
         if row.listed:
-            self.activities.append(
-                [_cell(self.activities, value, fmt) for value, fmt in zip(row.values, self._formats)]
-            )
+            sheet = self.activities
+            sheet.append([cells.cell(sheet, value, number_format=fmt)
+                          for value, fmt in zip(row.values, self._formats, strict=False)])
         if row.is_deviation:
             self._add_deviation(row)
 
@@ -115,22 +95,21 @@ class WorkbookWriter:
             self.config.true_label if row.counts else self.config.false_label,
             str(record.id),
         )
-        findings = row.findings
-        self._spool.add(reasons=[f.text for f in findings],
-                        payload=({f.text: f.action for f in findings}, details))
+        findings = [(cells.clean_text(f.text).value, f.action) for f in row.findings]
+        self._spool.add(reasons=[text for text, _action in findings], payload=(dict(findings), details))
 
     def _write_deviations(self, totals: ExportSummary) -> None:
         """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""
         sheet = self.deviations
-        ranked = [reason for reason, _count in totals.reasons_by_frequency()]
+        ranked = [cells.clean_text(reason).value for reason, _count in totals.reasons_by_frequency()]
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
             sheet.append([
-                _cell(sheet, "; ".join(reasons)),
-                _cell(sheet, " ".join(dict.fromkeys(actions[reason] for reason in reasons))),
-                _cell(sheet, day, self.config.date_format),
-                _cell(sheet, time, self.config.time_format),
-                *(_cell(sheet, value) for value in rest),
+                cells.cell(sheet, "; ".join(reasons)),
+                cells.cell(sheet, " ".join(dict.fromkeys(actions[reason] for reason in reasons))),
+                cells.cell(sheet, day, number_format=self.config.date_format),
+                cells.cell(sheet, time, number_format=self.config.time_format),
+                *cells.row(sheet, rest),
             ])
         self._spool.close()
 
@@ -146,46 +125,54 @@ class WorkbookWriter:
         sheet.column_dimensions["A"].width = 40
         for letter in "BCD":
             sheet.column_dimensions[letter].width = 22
+        date_format, datetime_format = self.config.date_format, self.config.datetime_format
+
+        def plain(*values: Any) -> list[Any]:
+            return cells.row(sheet, values)
+
+        def bold(*values: Any) -> list[Any]:
+            return cells.row(sheet, values, bold=True)
+
         rows: list[list[Any]] = [
-            [_cell(sheet, _("Bufdir report: peer-support activities"), bold=True)],
-            [_("Organisation"), facts.organisation_name],
-            [_("Organisation number"), facts.org_number],
-            [_("Period from"), _cell(sheet, facts.period_from, self.config.date_format)],
-            [_("Period to"), _cell(sheet, facts.period_to, self.config.date_format)],
-            [_("Column configuration"), f"{facts.template_name} (versjon {facts.config_version})"],
-            [_("Generated"), _cell(sheet, facts.generated_at.replace(tzinfo=None), self.config.datetime_format)],
+            bold(_("Bufdir report: peer-support activities")),
+            plain(_("Organisation"), facts.organisation_name),
+            plain(_("Organisation number"), facts.org_number),
+            [cells.cell(sheet, _("Period from")), cells.cell(sheet, facts.period_from, number_format=date_format)],
+            [cells.cell(sheet, _("Period to")), cells.cell(sheet, facts.period_to, number_format=date_format)],
+            plain(_("Column configuration"), f"{facts.template_name} (versjon {facts.config_version})"),
+            [cells.cell(sheet, _("Generated")),
+             cells.cell(sheet, facts.generated_at.replace(tzinfo=None), number_format=datetime_format)],
             [],
-            [_cell(sheet, h, bold=True) for h in (_("Category"), _("Counted activities"))],
+            bold(_("Category"), _("Counted activities")),
         ]
         first_category_row = len(rows) + 1
-        rows += [[category_label(c), totals.counted_by_category.get(c, 0)] for c in COUNTING_CATEGORIES]
+        rows += [plain(category_label(c), totals.counted_by_category.get(c, 0)) for c in COUNTING_CATEGORIES]
         last_category_row = len(rows)
-        rows += [[_cell(sheet, _("Total counted"), bold=True), _cell(sheet, totals.counted, bold=True)], []]
-        rows.append([_cell(sheet, h, bold=True) for h in (_("Category"), _("Documented"), _("Counted"),
-                                                          _("Not counted"))])
+        rows += [bold(_("Total counted"), totals.counted), []]
+        rows.append(bold(_("Category"), _("Documented"), _("Counted"), _("Not counted")))
         for category in (*CATEGORIES, UNKNOWN_CATEGORY):
             documented = totals.documented_by_category.get(category, 0)
             if documented or category in CATEGORIES:
                 counted = totals.counted_by_category.get(category, 0)
-                rows.append([category_label(category), documented, counted, documented - counted])
-        rows += [[], [_cell(sheet, h, bold=True) for h in (_("County"), _("County code"), _("Counted activities"))]]
+                rows.append(plain(category_label(category), documented, counted, documented - counted))
+        rows += [[], bold(_("County"), _("County code"), _("Counted activities"))]
         for code, count in sorted(totals.counted_by_county.items()):
-            rows.append([county_name(code), code, count])
-        rows += [[], [_cell(sheet, h, bold=True) for h in (_("Local branch"), _("County"), _("Counted activities"))]]
+            rows.append(plain(county_name(code), code, count))
+        rows += [[], bold(_("Local branch"), _("County"), _("Counted activities"))]
         for (branch, code), count in sorted(totals.counted_by_branch.items()):
-            rows.append([_cell(sheet, branch), county_name(code), count])
+            rows.append(plain(branch, county_name(code), count))
         rows += [
             [],
-            [_cell(sheet, _("Totals"), bold=True)],
-            [_("Rows on Aktiviteter"), totals.exported],
-            [_("Counted"), totals.counted],
-            [_("Not counted"), totals.not_counted],
-            [_("Rows on Avvik"), totals.deviations],
-            [_("Rejected registrations (only on Avvik)"), totals.rejected],
-            [_("Unreadable rows (only on Avvik)"), totals.unreadable],
+            bold(_("Totals")),
+            plain(_("Rows on Aktiviteter"), totals.exported),
+            plain(_("Counted"), totals.counted),
+            plain(_("Not counted"), totals.not_counted),
+            plain(_("Rows on Avvik"), totals.deviations),
+            plain(_("Rejected registrations (only on Avvik)"), totals.rejected),
+            plain(_("Unreadable rows (only on Avvik)"), totals.unreadable),
         ]
-        for row in rows:
-            sheet.append(row)
+        for values in rows:
+            sheet.append(values)
         chart = BarChart()
         chart.type = "col"
         chart.title = _("Counted activities per category")

