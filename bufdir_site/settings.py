@@ -4,6 +4,7 @@ With no variables set, the service runs on the embedded default: SQLite, django-
 ORM broker, a SQLite channel layer shared between processes and local files. Setting
 DATABASE_URL (PostgreSQL) and REDIS_URL switches to the production topology.
 """
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,7 +22,6 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "exports",
     "api",
 ]
+# Daphne's app only gives `runserver` its ASGI server; importing it installs Twisted (about 27 MiB per
+# process), so the worker, an export in the foreground and the other commands go without it.
+if sys.argv[1:2] == ["runserver"]:
+    INSTALLED_APPS.insert(0, "daphne")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
