@@ -4,6 +4,7 @@ With no variables set, the service runs on the embedded default: SQLite, django-
 ORM broker, a SQLite channel layer shared between processes and local files. Setting
 DATABASE_URL (PostgreSQL) and REDIS_URL switches to the production topology.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -179,6 +180,7 @@ BUFDIR_EXPORT = {
     "DOWNLOAD_URL_MAX_AGE": env_int("EXPORT_DOWNLOAD_URL_MAX_AGE", 15 * 60),
     "CHUNK_SIZE": env_int("EXPORT_CHUNK_SIZE", 2000),
     "PROGRESS_INTERVAL_SECONDS": float(env_str("EXPORT_PROGRESS_INTERVAL_SECONDS", "0.25")),
+    "WRITER_PROCESS": env_bool("EXPORT_WRITER_PROCESS", hasattr(os, "fork")),
     "STALE_AFTER_SECONDS": env_int("EXPORT_STALE_AFTER_SECONDS", 10 * 60),
     "PLUGINS": {},
 }

@@ -23,7 +23,6 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.orchestrator import BufdirExportOrchestrator
     from exports.services.plugins import PluginRegistry
     from exports.services.progress import ChannelLayerGateway, ProgressPublisher
-    from exports.services.workbook import WorkbookGenerator
 
     options = settings.BUFDIR_EXPORT
     return {
@@ -31,7 +30,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
         "config_repository": (ColumnConfigRepository, ()),
         "plugin_registry": (lambda: PluginRegistry(options["PLUGINS"]), ()),
         "column_mapper": (BufdirColumnMapper, ()),
-        "workbook_generator": (WorkbookGenerator, ()),
+        "workbook_generator": (_workbook_generator, ()),
         "bundler": (Bundler, ()),
         "export_storage": (lambda: ExportStorage(storages["exports"], options["DOWNLOAD_URL_MAX_AGE"]), ()),
         "audit_service": (BufdirExportAuditService, ()),
@@ -52,6 +51,15 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
              "bundler", "export_storage", "audit_service", "progress_publisher"),
         ),
     }
+
+
+def _workbook_generator() -> Any:
+    """The workbook writer: in a forked process beside the mapping (EXPORT_WRITER_PROCESS), or in this one."""
+    from exports.services.workbook import WorkbookGenerator
+    from exports.services.workbook_process import ForkedWorkbookGenerator
+
+    generator = WorkbookGenerator()
+    return ForkedWorkbookGenerator(generator) if settings.BUFDIR_EXPORT["WRITER_PROCESS"] else generator
 
 
 def _activity_source() -> Any:

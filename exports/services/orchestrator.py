@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.utils import timezone
@@ -107,9 +108,10 @@ class BufdirExportOrchestrator:
         total = self.source.count(organisation.pk, request.period)
         name = f"bufdir-{organisation.slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
         summary, duplicates, done = ExportSummary(), DuplicateDetector(), 0
-        with tempfile.TemporaryDirectory(prefix="bufdir-export-") as workdir:
+        with tempfile.TemporaryDirectory(prefix="bufdir-export-") as workdir, ExitStack() as unfinished:
             workbook_path = Path(workdir) / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
+            unfinished.callback(writer.discard)
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for chunk in self.source.stream(organisation.pk, request.period, self.chunk_size):
                 for record in chunk:

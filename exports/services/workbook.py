@@ -113,6 +113,10 @@ class WorkbookWriter:
             ])
         self._spool.close()
 
+    def discard(self) -> None:
+        """Drop what was kept for a workbook that may not be finished (a no-op after `close`)."""
+        self._spool.close()
+
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
         """Write `Sammendrag` with its chart, then `Avvik`, and save the workbook."""
         self._write_summary(facts, totals)

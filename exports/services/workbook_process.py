@@ -1,0 +1,151 @@
+"""Writes the workbook in a forked process, so mapping (this process) and writing cells (the other) overlap.
+
+The exporting process maps rows and sends them in batches through a pipe; the forked writer appends
+them with the ordinary `WorkbookWriter` and saves the workbook when told to close. Memory stays flat:
+at most a few batches are in flight, the pipe's buffer limits how far mapping can run ahead. A failure
+in either process fails the export: an error in the writer is raised at the next send or at close, and
+a writer that is abandoned (the export failed while mapping) is killed and reaped.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import traceback
+import weakref
+from pathlib import Path
+from typing import Any
+
+from exports.services.config_validation import CompiledConfig
+from exports.services.workbook import WorkbookFacts, WorkbookGenerator
+
+BATCH_ROWS = 500
+
+
+class WorkbookProcessError(RuntimeError):
+    """The writer process failed; the message carries its traceback."""
+
+
+def _stop(pid: int, streams: tuple[Any, ...]) -> None:
+    """Close our ends of a writer's pipes, kill it if it still runs, and reap it."""
+    for stream in streams:
+        try:
+            stream.close()
+        except OSError:
+            pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
+    """The writer process: append every batch, close on request, report the outcome; its exit status."""
+    try:
+        writer = writer_factory()
+        while True:
+            message = pickle.load(inbox)
+            if message[0] == "rows":
+                for row in message[1]:
+                    writer.add(row)
+            else:
+                writer.close(*message[1:])
+                pickle.dump(("ok",), outbox)
+                return 0
+    except EOFError:
+        return 1  # the exporting process went away: nothing to save
+    except BaseException:
+        pickle.dump(("error", traceback.format_exc()), outbox)
+        return 1
+    finally:
+        outbox.flush()
+
+
+class ForkedWorkbookWriter:
+    """The exporting side of a workbook written by a forked process; same interface as `WorkbookWriter`."""
+
+    def __init__(self, path: Path, config: CompiledConfig, generator: WorkbookGenerator) -> None:
+        rows_read, rows_write = os.pipe()
+        result_read, result_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the writer process
+            status = 1
+            try:
+                os.close(rows_write)
+                os.close(result_read)
+                with os.fdopen(rows_read, "rb", buffering=1 << 16) as inbox, \
+                        os.fdopen(result_write, "wb") as outbox:
+                    status = _serve(inbox, outbox, lambda: generator.open(path, config))
+            finally:
+                os._exit(status)
+        os.close(rows_read)
+        os.close(result_write)
+        self._pid = pid
+        self._rows = os.fdopen(rows_write, "wb", buffering=1 << 16)
+        self._results = os.fdopen(result_read, "rb")
+        self._batch: list[Any] = []
+        self._stop = weakref.finalize(self, _stop, pid, (self._rows, self._results))
+
+    @property
+    def pid(self) -> int:
+        """The writer process's id."""
+        return self._pid
+
+    def add(self, row: Any) -> None:
+        """Queue one mapped activity for the writer."""
+        self._batch.append(row)
+        if len(self._batch) >= BATCH_ROWS:
+            self._send(("rows", self._batch))
+            self._batch = []
+
+    def close(self, facts: WorkbookFacts, totals: Any) -> None:
+        """Send what is left and the closing facts, wait for the writer to save, raise if it failed."""
+        try:
+            if self._batch:
+                self._send(("rows", self._batch))
+                self._batch = []
+            self._send(("close", facts, totals))
+            self._rows.close()
+            outcome = self._outcome()
+        except BaseException:
+            self.discard()
+            raise
+        if outcome[0] != "ok":
+            self.discard()
+            raise WorkbookProcessError(outcome[-1])
+        self._stop.detach()
+        self._results.close()
+        os.waitpid(self._pid, 0)
+
+    def discard(self) -> None:
+        """Stop the writer if it still runs and reap it (an export that failed before closing)."""
+        self._stop()
+
+    def _outcome(self) -> tuple[str, ...]:
+        """The writer's answer: ("ok",) or ("error", its traceback)."""
+        try:
+            return pickle.load(self._results)
+        except EOFError:
+            return ("error", "the workbook writer process ended without an answer")
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        """Pickle one message into the pipe; a writer that died shows up here as its error."""
+        try:
+            pickle.dump(message, self._rows, protocol=pickle.HIGHEST_PROTOCOL)
+        except BrokenPipeError:
+            raise WorkbookProcessError(self._outcome()[-1]) from None
+
+
+class ForkedWorkbookGenerator:
+    """Starts workbooks written by a forked process (POSIX), wrapping the ordinary generator."""
+
+    def __init__(self, generator: WorkbookGenerator | None = None) -> None:
+        self.generator = generator or WorkbookGenerator()
+
+    def open(self, path: Path, config: CompiledConfig) -> ForkedWorkbookWriter:
+        """A writer whose cells are written in a forked process."""
+        return ForkedWorkbookWriter(path, config, self.generator)

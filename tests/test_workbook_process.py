@@ -1,0 +1,109 @@
+"""The workbook written in a forked process: same workbook, and a failure on either side fails the export."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from exports.container import services
+from exports.domain import ExportFailure, ExportSuccess
+from exports.models import BufdirExportAudit
+from exports.services.activity_source import LocalActivitySource
+from exports.services.workbook import WorkbookGenerator
+from exports.services.workbook_process import ForkedWorkbookGenerator
+from tests.export_reading import open_bundle
+from tests.test_orchestrator import org_with_activities, run_export  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+class RecordingForkedGenerator(ForkedWorkbookGenerator):
+    """Remembers the process id of every writer it starts."""
+
+    def __init__(self, generator: WorkbookGenerator | None = None) -> None:
+        super().__init__(generator)
+        self.pids: list[int] = []
+
+    def open(self, path, config):
+        writer = super().open(path, config)
+        self.pids.append(writer.pid)
+        return writer
+
+
+class FailingWriterGenerator(WorkbookGenerator):
+    """A generator whose writers fail on the third row (in the writer process)."""
+
+    def open(self, path, config):
+        writer = super().open(path, config)
+        rows = 0
+        add = writer.add
+
+        def failing_add(row):
+            nonlocal rows
+            rows += 1
+            if rows == 3:
+                raise RuntimeError("disk full")
+            add(row)
+
+        writer.add = failing_add
+        return writer
+
+
+class BrokenSource(LocalActivitySource):
+    """Yields the first chunk, then fails as a lost database connection would."""
+
+    def stream(self, organisation_id, period, chunk_size):
+        yield from list(super().stream(organisation_id, period, chunk_size))[:1]
+        raise ConnectionError("connection lost")
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process has exited and been reaped."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _workbook(file_key: str):
+    """The workbook of a stored bundle."""
+    with services().storage.open(file_key) as handle:
+        return open_bundle(handle.read()).workbook
+
+
+def test_forked_writer_writes_the_same_workbook(org_with_activities, export_files):
+    generator = RecordingForkedGenerator()
+    with services().override(workbook_generator=generator):
+        audit, forked = run_export(org_with_activities)
+    with services().override(workbook_generator=WorkbookGenerator()):
+        _, plain = run_export(org_with_activities)
+    assert isinstance(forked, ExportSuccess) and isinstance(plain, ExportSuccess)
+    assert generator.pids and all(pid != os.getpid() and _gone(pid) for pid in generator.pids)
+    forked_book, plain_book = _workbook(forked.file_key), _workbook(plain.file_key)
+    for name in ("Aktiviteter", "Avvik"):
+        forked_rows = list(forked_book[name].iter_rows(values_only=True))
+        assert forked_rows == list(plain_book[name].iter_rows(values_only=True))
+        assert len(forked_rows) > 1 or name == "Avvik"
+
+
+def test_a_failure_in_the_writer_process_fails_the_export(org_with_activities, export_files):
+    generator = RecordingForkedGenerator(FailingWriterGenerator())
+    with services().override(workbook_generator=generator):
+        audit, result = run_export(org_with_activities)
+    assert isinstance(result, ExportFailure)
+    audit.refresh_from_db()
+    assert audit.status == BufdirExportAudit.Status.FAILED
+    assert audit.file_key == ""
+    assert all(_gone(pid) for pid in generator.pids)
+
+
+def test_a_failure_while_mapping_stops_the_writer_process(org_with_activities, export_files, settings):
+    generator = RecordingForkedGenerator()
+    with services().override(workbook_generator=generator, activity_source=BrokenSource()):
+        services().orchestrator.chunk_size = 10
+        audit, result = run_export(org_with_activities)
+    assert isinstance(result, ExportFailure)
+    audit.refresh_from_db()
+    assert audit.status == BufdirExportAudit.Status.FAILED
+    assert len(generator.pids) == 1 and _gone(generator.pids[0])
