@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exports.domain import Period
-
-MAX_PERIOD_DAYS = 366
+from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 
 
 def year_choices(today: dt.date) -> list[tuple[int, int]]:
@@ -43,6 +42,11 @@ class ExportPeriodForm(forms.Form):
         if data.get("mode") == self.MODE_YEAR:
             if not data.get("year"):
                 self.add_error("year", _("Choose a year."))
+            else:
+                try:
+                    check_year(data["year"])
+                except PeriodOutOfBounds as exc:
+                    self.add_error("year", str(exc))
             return data
         start, end = data.get("date_from"), data.get("date_to")
         if start is None:
@@ -50,10 +54,10 @@ class ExportPeriodForm(forms.Form):
         if end is None:
             self.add_error("date_to", _("Enter the last date of the period."))
         if start and end:
-            if start > end:
-                self.add_error("date_to", _("The last date must be on or after the first date."))
-            elif (end - start).days >= MAX_PERIOD_DAYS:
-                self.add_error("date_to", _("A period can be at most one year long."))
+            try:
+                check_period(start, end)
+            except PeriodOutOfBounds as exc:
+                self.add_error("date_to", str(exc))
         return data
 
     def period(self) -> Period:

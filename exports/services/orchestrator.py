@@ -27,6 +27,7 @@ from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.config_repository import ColumnConfigRepository
 from exports.services.duplicates import DuplicateDetector
 from exports.services.export_storage import ExportStorage
+from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.summary import ExportSummary
@@ -100,6 +101,10 @@ class BufdirExportOrchestrator:
 
     def _run(self, request: ExportRequest, advance: Callable[[Phase, int, int | None, int], None]) -> ExportResult:
         """The pipeline itself; raises on failure."""
+        try:
+            check_period(request.period.start, request.period.end)
+        except PeriodOutOfBounds as exc:
+            raise ExportError(str(exc)) from exc
         organisation = Organisation.objects.get(pk=request.organisation_id)
         config, compiled = self.configs.active_for(organisation.pk)
         self.audits.use_config(request.audit_id, config)

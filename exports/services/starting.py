@@ -7,10 +7,15 @@ from django_q.tasks import async_task
 from exports.domain import Period
 from exports.models import BufdirExportAudit, Membership
 from exports.services.audit import BufdirExportAuditService
+from exports.services.period_rule import check_period
 
 
 def start_export(audits: BufdirExportAuditService, membership: Membership, period: Period) -> BufdirExportAudit:
-    """Queue an export of the membership's organisation (never one the user names) for `period`."""
+    """Queue an export of the membership's organisation (never one the user names) for `period`.
+
+    Raises PeriodOutOfBounds for a period the service does not export.
+    """
+    check_period(period.start, period.end)
     user = membership.user
     audit = audits.create(membership.organisation_id, user.pk, user.get_username(), period)
 

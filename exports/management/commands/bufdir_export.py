@@ -1,7 +1,9 @@
 """Run a Bufdir export in the foreground: same orchestrator, a progress bar, the bundle copied to a folder."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -13,11 +15,31 @@ from exports.container import services
 from exports.domain import ExportProgress, ExportRequest, ExportSuccess, Period
 from exports.models import Organisation
 from exports.presentation import PHASE_LABELS
+from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
 
 def _date(text: str) -> dt.date:
     """Parse YYYY-MM-DD for argparse."""
-    return dt.date.fromisoformat(text)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from exc
+
+
+def _year(text: str) -> int:
+    """Parse a four-digit year for argparse."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year of the form YYYY")
+    return int(text)
+
+
+def _slug(text: str) -> str:
+    """An organisation slug for argparse."""
+    if not _SLUG.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text[:60]!r} is not an organisation slug (letters, digits, - and _)")
+    return text
 
 
 class TerminalProgressBar:
@@ -42,22 +64,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         """--org, --year or --from/--to, --out."""
-        parser.add_argument("--org", required=True, help="organisation slug, e.g. nhf")
-        parser.add_argument("--year", type=int, help="calendar year (Europe/Oslo)")
+        parser.add_argument("--org", required=True, type=_slug, help="organisation slug, e.g. nhf")
+        parser.add_argument("--year", type=_year, help="calendar year (Europe/Oslo)")
         parser.add_argument("--from", dest="date_from", type=_date, help="first date, YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", type=_date, help="last date, YYYY-MM-DD (inclusive)")
         parser.add_argument("--out", required=True, type=Path, help="folder to copy the bundle into")
         parser.add_argument("--requested-by", default="command line", help="name recorded on the audit")
 
     def _period(self, options: dict) -> Period:
-        """The period from --year or --from/--to."""
-        if options["year"] and not (options["date_from"] or options["date_to"]):
-            return Period.year(options["year"])
-        if options["date_from"] and options["date_to"] and not options["year"]:
-            try:
-                return Period(options["date_from"], options["date_to"])
-            except ValueError as exc:
-                raise CommandError(str(exc)) from exc
+        """The period from --year or --from/--to, held to the service's period rule."""
+        year, start, end = options["year"], options["date_from"], options["date_to"]
+        try:
+            if year is not None and start is None and end is None:
+                return check_year(year)
+            if start is not None and end is not None and year is None:
+                return check_period(start, end)
+        except PeriodOutOfBounds as exc:
+            raise CommandError(str(exc)) from exc
         raise CommandError("give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD")
 
     def handle(self, *args, **options) -> None:
@@ -67,7 +90,10 @@ class Command(BaseCommand):
         if organisation is None:
             raise CommandError(f"no organisation with slug {options['org']!r}")
         out: Path = options["out"]
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"cannot use {str(out)[:200]!r} as the output folder: {exc.strerror}") from exc
         container = services()
         audit = container.audits.create(organisation.pk, None, options["requested_by"], period)
         request = ExportRequest(audit.pk, organisation.pk, period, options["requested_by"])
@@ -77,7 +103,10 @@ class Command(BaseCommand):
         if not isinstance(result, ExportSuccess):
             raise CommandError(result.error_message)
         target = out / Path(result.file_key).name
-        with container.storage.open(result.file_key) as source, target.open("wb") as destination:
-            shutil.copyfileobj(source, destination)
+        try:
+            with container.storage.open(result.file_key) as source, target.open("wb") as destination:
+                shutil.copyfileobj(source, destination)
+        except OSError as exc:
+            raise CommandError(f"the bundle could not be copied to {str(target)[:200]!r}: {exc.strerror}") from exc
         self.stdout.write(f"audit {audit.pk}: {result.rows_exported} rows, {result.rows_counted} counted")
         self.stdout.write(str(target.resolve()))
