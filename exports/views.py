@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
