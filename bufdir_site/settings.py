@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ninja",
     "exports",
     "api",
+    "notices",
 ]
 # Daphne's app only gives `runserver` its ASGI server; importing it installs Twisted (about 27 MiB per
 # process), so the worker, an export in the foreground and the other commands go without it.
@@ -184,6 +185,22 @@ BUFDIR_EXPORT = {
     "STALE_AFTER_SECONDS": env_int("EXPORT_STALE_AFTER_SECONDS", 10 * 60),
     "PLUGINS": {},
 }
+
+# E-mail: files under var/mail on the embedded default; SMTP when EMAIL_HOST is set.
+BUFDIR_SITE_URL = env_str("BUFDIR_SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Bufdir-eksport <bufdir-eksport@localhost>")
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/m")
 if REDIS_URL:

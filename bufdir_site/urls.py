@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("exports/", include("exports.urls")),
     path("tokens/", include("api.urls")),
+    path("notices/", include("notices.urls")),
     path("api/v1/", api_v1.urls),
 ]

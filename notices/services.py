@@ -1,0 +1,79 @@
+"""Sends the one e-mail of a finished export to the person who started it, unless they turned it off."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from exports.models import BufdirExportAudit
+from notices.models import ExportNotice, NoticePreference
+
+logger = logging.getLogger(__name__)
+Status = BufdirExportAudit.Status
+FINISHED = (Status.SUCCEEDED, Status.FAILED)
+
+
+def wants_email(user: User) -> bool:
+    """Whether the user wants an e-mail when their export has finished (yes unless turned off)."""
+    preference = NoticePreference.objects.filter(user=user).first()
+    return preference is None or preference.email_when_finished
+
+
+def set_email_preference(user: User, *, enabled: bool) -> None:
+    """Turn the user's e-mail notice on or off."""
+    NoticePreference.objects.update_or_create(user=user, defaults={"email_when_finished": enabled})
+
+
+def export_page_url() -> str:
+    """The absolute URL of the export page (the e-mail links there, never to the file)."""
+    return settings.BUFDIR_SITE_URL.rstrip("/") + reverse("exports:index")
+
+
+def _message(audit: BufdirExportAudit) -> tuple[str, str]:
+    """The subject and body of the notice, in the site's language."""
+    context = {"audit": audit, "succeeded": audit.status == Status.SUCCEEDED, "page_url": export_page_url(),
+               "user": audit.requested_by, "organisation": audit.organisation}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("notices/export_finished_subject.txt", context).strip()
+        body = render_to_string("notices/export_finished_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def notify_finished(audit_id: int) -> bool:
+    """Send the notice of a finished export at most once; True when it went out now."""
+    audit = (BufdirExportAudit.objects.select_related("organisation", "requested_by")
+             .filter(pk=audit_id, status__in=FINISHED).first())
+    if audit is None:
+        return False
+    user = audit.requested_by
+    recipient = user.email if user is not None and user.is_active and user.email and wants_email(user) else ""
+    try:
+        with transaction.atomic():
+            notice = ExportNotice.objects.create(audit=audit, recipient=recipient)
+    except IntegrityError:
+        return False
+    if not recipient:
+        return False
+    subject, body = _message(audit)
+    try:
+        send_mail(subject, body, None, [recipient])
+    except Exception:
+        logger.warning("could not send the notice of export %s; it will be tried again", audit_id, exc_info=True)
+        notice.delete()
+        return False
+    ExportNotice.objects.filter(pk=notice.pk).update(sent=True)
+    return True
+
+
+def send_pending_notices(within: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Send the notices of exports that finished within `within` and have none yet (e.g. failed by the reaper)."""
+    pending = BufdirExportAudit.objects.filter(status__in=FINISHED, finished_at__gte=timezone.now() - within,
+                                               notice__isnull=True).values_list("pk", flat=True)
+    return sum(notify_finished(audit_id) for audit_id in list(pending))
