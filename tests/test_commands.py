@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -70,6 +72,11 @@ def test_demo_data_has_both_organisations_logins_configs_and_every_deviation():
     assert activities.filter(started_at=dt.datetime(this_year - 1, 12, 31, 23, 30, tzinfo=dt.UTC)).exists()
 
 
+PROGRESS_FRAME = re.compile(r"\[(?P<filled>#*)(?P<empty>\.*)\] +(?P<percent>\d+)% (?P<done>\d+)(?:/(?P<total>\d+))? "
+                            r"(?P<phase>\S.*)\x1b\[K")
+"""One redraw of the command's progress bar."""
+
+
 def test_bufdir_export_command_writes_the_bundle_and_prints_its_path_last(tmp_path, export_files, capsys):
     seed(activities=600)
     out = io.StringIO()
@@ -79,7 +86,17 @@ def test_bufdir_export_command_writes_the_bundle_and_prints_its_path_last(tmp_pa
     assert path.parent == tmp_path and zipfile.is_zipfile(path)
     assert "manifest.json" in zipfile.ZipFile(path).namelist()
     assert BufdirExportAudit.objects.get().status == "succeeded"
-    assert "%" in capsys.readouterr().err
+    rows = json.loads(zipfile.ZipFile(path).read("manifest.json"))["rows"]
+    frames = capsys.readouterr().err.split("\r")
+    assert frames[0] == "" and frames[-1].endswith("\x1b[K\n")
+    bars = [PROGRESS_FRAME.fullmatch(frame.removesuffix("\n")) for frame in frames[1:]]
+    assert all(bars), frames
+    percents = [int(bar["percent"]) for bar in bars]
+    assert percents == sorted(percents) and 0 < percents[-1] <= 100
+    assert all(len(bar["filled"]) == 30 * int(bar["percent"]) // 100 for bar in bars)
+    assert all(len(bar["filled"]) + len(bar["empty"]) == 30 for bar in bars)
+    last = bars[-1]
+    assert last["done"] == last["total"] == str(rows["exported"] + rows["rejected"] + rows["unreadable"])
 
 
 def test_bufdir_export_command_fails_with_the_message(tmp_path, export_files):

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from exports.container import services
+from exports.demo.configs import hlf_config, nhf_config
 from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.models import OrganisationColumnConfig
 from tests import factories
 from tests.export_reading import OpenedBundle, open_bundle
 
@@ -210,12 +213,46 @@ def test_municipality_problems_are_deviations_but_still_count(nhf, export_files,
     assert bundle.manifest["counted_by_category"]["oppsokende"] == 1
 
 
-def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped(nhf, export_files):
-    factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
-                       description="x", municipality_code="=HYPERLINK(\"http://x\")")
-    factories.mentor(nhf["org"], name="Bell\x07 Ringer")
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+APP_TEXT = {
+    "branch": '=HYPERLINK("http://evil.example","Klikk")\x07',
+    "county": "+1+1\x01",
+    "municipality": "@SUM(A1:A2)\x1f",
+    "mentor": "-2+3\x0bBell\x1b Ringer",
+    "activity_type": "=cmd|' /C calc'!A0\x08",
+}
+"""Formula-like text with control characters in every text field of the app that a demo configuration maps."""
+MAPPED_APP_TEXT = {
+    "nhf": ["branch", "county", "municipality", "mentor", "activity_type"],
+    "hlf": ["county", "municipality", "mentor", "activity_type"],
+}
+REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@pytest.mark.parametrize(("make_config", "mapped"), [(nhf_config, "nhf"), (hlf_config, "hlf")])
+def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped(db, export_files, make_config,
+                                                                                  mapped):
+    org = factories.organisation("hostile")
+    OrganisationColumnConfig.objects.create(organisation=org, document=make_config(), is_active=True)
+    local = factories.branch(org, name=APP_TEXT["branch"], county=APP_TEXT["county"], municipality="4601")
+    mentor = factories.mentor(org, local, name=APP_TEXT["mentor"])
+    factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type=APP_TEXT["activity_type"],
+                       municipality_code=APP_TEXT["municipality"], description="=1+1\x02")
+
+    bundle = export(org, Period.year(2025), export_files)
+
     [row] = bundle.rows("Aktiviteter")
-    assert row["Kommunenr."] == "=HYPERLINK(\"http://x\")"
-    cell = next(c for c in bundle.workbook["Aktiviteter"][2] if c.value == row["Kommunenr."])
-    assert cell.data_type == "s"
+    cleaned = {field: REFUSED.sub("", text) for field, text in APP_TEXT.items()}
+    assert {field: cleaned[field] in row.values() for field in MAPPED_APP_TEXT[mapped]} == dict.fromkeys(
+        MAPPED_APP_TEXT[mapped], True)
+    assert len(bundle.rows("Avvik")) == 1
+    written = 0
+    for sheet in bundle.workbook.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not REFUSED.search(cell.value), (sheet.title, cell.coordinate, cell.value)
+                    if cell.value in cleaned.values():
+                        assert cell.data_type == "s" and cell.quotePrefix, (sheet.title, cell.coordinate)
+                        written += 1
+    assert written >= len(MAPPED_APP_TEXT[mapped])
