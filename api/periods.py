@@ -1,4 +1,4 @@
-"""The requested period of an API export, checked by the same rule as the page and the command line."""
+"""The requested period of an API export, checked by the one period rule of the page and the command line."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -6,9 +6,7 @@ from django.utils.translation import gettext as _
 from api.errors import ApiError
 from api.schemas import StartExportIn
 from exports.domain import Period
-from exports.forms import ExportPeriodForm
-
-FORM_TO_API_FIELDS = {"year": "year", "date_from": "from", "date_to": "to", "mode": "year", "__all__": "period"}
+from exports.services.period_rule import FIRST_YEAR, PeriodOutOfBounds, check_period, check_year, last_year
 
 
 def _invalid(fields: dict[str, list[str]]) -> ApiError:
@@ -18,21 +16,24 @@ def _invalid(fields: dict[str, list[str]]) -> ApiError:
 
 def requested_period(payload: StartExportIn) -> Period:
     """The period asked for: a year, or from and to; raises a 422 ApiError otherwise."""
-    has_range = payload.date_from is not None or payload.date_to is not None
+    start, end = payload.date_from, payload.date_to
+    has_range = start is not None or end is not None
     if payload.year is not None and has_range:
         raise _invalid({"year": [_("Give either a year or from and to, not both.")]})
-    if payload.year is None and not has_range:
-        raise _invalid({"year": [_("Give a year, or from and to.")]})
     if payload.year is not None:
-        data = {"mode": ExportPeriodForm.MODE_YEAR, "year": str(payload.year)}
-    else:
-        data = {"mode": ExportPeriodForm.MODE_RANGE,
-                "date_from": payload.date_from.isoformat() if payload.date_from else "",
-                "date_to": payload.date_to.isoformat() if payload.date_to else ""}
-    form = ExportPeriodForm(data)
-    if not form.is_valid():
-        fields: dict[str, list[str]] = {}
-        for name, messages in form.errors.items():
-            fields.setdefault(FORM_TO_API_FIELDS.get(name, name), []).extend(str(m) for m in messages)
+        try:
+            return check_year(payload.year)
+        except PeriodOutOfBounds as exc:
+            raise _invalid({"year": [str(exc)]}) from None
+    if start is None or end is None:
+        fields = {"from": [_("Enter the first date of the period.")]} if start is None else {}
+        if end is None:
+            fields["to"] = [_("Enter the last date of the period.")]
+        if not has_range:
+            fields = {"year": [_("Give a year, or from and to.")]}
         raise _invalid(fields)
-    return form.period()
+    try:
+        return check_period(start, end)
+    except PeriodOutOfBounds as exc:
+        field = "from" if not FIRST_YEAR <= start.year <= last_year() else "to"
+        raise _invalid({field: [str(exc)]}) from None

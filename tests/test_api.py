@@ -146,6 +146,20 @@ def test_a_bad_period_is_422_with_field_errors(api, body, field):
     assert not BufdirExportAudit.objects.exists()
 
 
+def test_the_period_rule_is_the_one_of_the_page_and_the_command_line(api):
+    from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+
+    too_long = api.post("/api/v1/exports", {"from": "2024-01-01", "to": "2025-06-30"}).json()
+    with pytest.raises(PeriodOutOfBounds) as rule:
+        check_period(dt.date(2024, 1, 1), dt.date(2025, 6, 30))
+    assert too_long["fields"] == {"to": [str(rule.value)]}
+    far = timezone.localdate().year + 2
+    too_late = api.post("/api/v1/exports", {"year": far}).json()
+    with pytest.raises(PeriodOutOfBounds) as rule:
+        check_year(far)
+    assert too_late["fields"] == {"year": [str(rule.value)]}
+
+
 def test_a_body_that_is_not_json_is_400(api):
     response = api.client.post("/api/v1/exports", "{", content_type="application/json", **api.headers)
     assert_error(response, 400, "bad_request")
