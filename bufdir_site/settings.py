@@ -7,10 +7,12 @@ DATABASE_URL (PostgreSQL) and REDIS_URL switches to the production topology.
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
 from bufdir_site.env import env_bool, env_int, env_list, env_str
+from bufdir_site.export_options import ExportOptions
 from bufdir_site.secret import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -80,9 +82,9 @@ SQLITE_OPTIONS = {
 }
 
 
-def _database(url: str) -> dict:
+def _database(url: str) -> dict[str, Any]:
     """Build one DATABASES entry from a URL, with the SQLite options that multi-process use needs."""
-    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
     return config
@@ -176,7 +178,7 @@ STORAGES = {
 SUPABASE_URL = env_str("SUPABASE_URL", "")
 SUPABASE_SERVICE_KEY = env_str("SUPABASE_SERVICE_KEY", "")
 
-BUFDIR_EXPORT = {
+BUFDIR_EXPORT: ExportOptions = {
     "ACTIVITY_SOURCE": env_str("EXPORT_ACTIVITY_SOURCE", "supabase" if SUPABASE_URL else "local"),
     "DOWNLOAD_URL_MAX_AGE": env_int("EXPORT_DOWNLOAD_URL_MAX_AGE", 15 * 60),
     "CHUNK_SIZE": env_int("EXPORT_CHUNK_SIZE", 2000),

@@ -3,4 +3,5 @@ from django.urls import path
 
 from exports.consumers import ExportProgressConsumer
 
-websocket_urlpatterns = [path("ws/exports/", ExportProgressConsumer.as_asgi())]
+# django-stubs type path() for views only; Channels routes ASGI applications through it.
+websocket_urlpatterns = [path("ws/exports/", ExportProgressConsumer.as_asgi())]  # type: ignore[arg-type]

@@ -462,11 +462,18 @@ def draw_participants(rng: random.Random, profile: KindProfile) -> int | None:
     return None if missing else count
 
 
+def home_branch(mentor: PeerMentor) -> LocalBranch:
+    """The demo mentor's local branch (every demo mentor has one)."""
+    if mentor.local_branch is None:
+        raise ValueError(f"demo mentor {mentor.pk} has no local branch")
+    return mentor.local_branch
+
+
 def draw_municipality(rng: random.Random, branch: LocalBranch) -> str:
     """Usually the branch's municipality, sometimes another one in the same county."""
     elsewhere = chance(rng, 0.2)
     neighbour = pick(rng, COUNTY_MUNICIPALITIES[branch.county_code])
-    return neighbour if elsewhere else branch.municipality_code
+    return neighbour if elsewhere or not branch.municipality_code else branch.municipality_code
 
 
 def draw_description(rng: random.Random, activity_type: ActivityTypeSpec, municipality_code: str | None) -> str:
@@ -497,14 +504,14 @@ def build_activities(
         if spec.certified_only and activity_type.code == spec.certified_only[0] and not is_certified_on(mentor, day):
             activity_type = spec.activity_type(spec.certified_only[1])
         started_at = draw_start(rng, day, profile)
-        municipality = draw_municipality(rng, mentor.local_branch)
+        municipality = draw_municipality(rng, home_branch(mentor))
         drafts.append(
             ActivityDraft(
                 id=new_uuid(rng),
                 type_code=activity_type.code,
                 kind=activity_type.kind,
                 mentor=mentor,
-                branch=mentor.local_branch,
+                branch=home_branch(mentor),
                 started_at=started_at,
                 duration_minutes=between(rng, *profile.duration),
                 participant_count=draw_participants(rng, profile),
@@ -551,8 +558,8 @@ def boundary_instants(year: int) -> tuple[dt.datetime, ...]:
 def assign_mentor(draft: ActivityDraft, mentor: PeerMentor) -> None:
     """Give the draft to another mentor, with that mentor's branch and municipality."""
     draft.mentor = mentor
-    draft.branch = mentor.local_branch
-    draft.municipality_code = mentor.local_branch.municipality_code
+    draft.branch = home_branch(mentor)
+    draft.municipality_code = draft.branch.municipality_code
 
 
 def make_without_mentor(rng: random.Random, draft: ActivityDraft, n: int, ctx: DeviationContext) -> None:
@@ -642,7 +649,8 @@ def make_certified_only_before_certification(
     activity_type = ctx.spec.certified_only_type()
     mentor = pick(rng, ctx.certified_mid_last_year)
     first_day = dt.date(ctx.year - 1, 1, 2)
-    day = first_day + dt.timedelta(days=between(rng, 0, (mentor.certified_on - first_day).days - 1))
+    certified_on = mentor.certified_on or dt.date(ctx.year - 1, 7, 1)  # every such mentor has a date
+    day = first_day + dt.timedelta(days=between(rng, 0, (certified_on - first_day).days - 1))
     assign_mentor(draft, mentor)
     draft.type_code = activity_type.code
     draft.started_at = draw_start(rng, day, KINDS[activity_type.kind])

@@ -1,6 +1,8 @@
 """Recreate the demo organisations, peer mentors, activities, column configurations and logins."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exports.demo.generator import (
@@ -20,7 +22,7 @@ class Command(BaseCommand):
                                  f"(default {DEFAULT_ACTIVITIES})")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
 
-    def handle(self, *args, activities: int, seed: int, verbosity: int, **options) -> None:
+    def handle(self, *args: Any, activities: int, seed: int, verbosity: int, **options: Any) -> None:
         if activities < 0:
             raise CommandError("--activities must be zero or more")
         summary = seed_demo(activity_count=activities, seed=seed)

@@ -1,0 +1,15 @@
+"""The shape of the BUFDIR_EXPORT setting, so that its readers are type-checked."""
+
+from typing import TypedDict
+
+
+class ExportOptions(TypedDict):
+    """Options of the exports app (see README's configuration table)."""
+
+    ACTIVITY_SOURCE: str
+    DOWNLOAD_URL_MAX_AGE: int
+    CHUNK_SIZE: int
+    PROGRESS_INTERVAL_SECONDS: float
+    WRITER_PROCESS: bool
+    STALE_AFTER_SECONDS: int
+    PLUGINS: dict[str, list[str]]
