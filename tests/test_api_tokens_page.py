@@ -64,3 +64,16 @@ def test_a_user_without_the_export_role_gets_no_page(client, nhf):
     assert client.get("/tokens/").status_code == 403
     assert client.post("/tokens/new/", {"name": "x", "days": 30}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_the_admin_lists_tokens_without_their_hash_and_revokes_them(client, nhf, django_user_model):
+    from api.tokens import issue_token
+
+    issued = issue_token(user=factories.member(nhf), organisation=nhf, name="Regionkontoret")
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-for-tests-123"))
+    changelist = client.get("/admin/api/apitoken/").content.decode()
+    assert "Regionkontoret" in changelist and issued.token.token_hash not in changelist
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [issued.token.pk]})
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
