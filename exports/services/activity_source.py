@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -53,23 +53,16 @@ class ActivitySource(Protocol):
         """Yield the period's activities (deleted ones left out) in chunks, ordered by start and id."""
 
 
-_FIELDS = {
-    "id": "id",
-    "activity_type": "activity_type",
-    "started_at": "started_at",
-    "duration_minutes": "duration_minutes",
-    "participant_count": "participant_count",
-    "country_code": "country_code",
-    "municipality_code": "municipality_code",
-    "description": "description",
-    "status": "status",
-    "peer_mentor_id": "peer_mentor_id",
+_JOINED_COLUMNS = {
     "peer_mentor_name": "peer_mentor__full_name",
     "peer_mentor_certified_on": "peer_mentor__certified_on",
     "local_branch_name": "local_branch__name",
     "local_branch_county_code": "local_branch__county_code",
     "local_branch_municipality_code": "local_branch__municipality_code",
 }
+_COLUMNS = tuple(_JOINED_COLUMNS.get(field.name, field.name) for field in fields(ActivityRecord))
+"""The query's columns in the order of ActivityRecord's fields, so a row becomes a record by position."""
+_STARTED_AT, _ID = _COLUMNS.index("started_at"), _COLUMNS.index("id")
 
 
 class LocalActivitySource:
@@ -96,10 +89,10 @@ class LocalActivitySource:
             page = base
             if after is not None:
                 page = base.filter(Q(started_at__gt=after[0]) | Q(started_at=after[0], id__gt=after[1]))
-            rows = list(page.values(*_FIELDS.values())[:chunk_size])
+            rows = list(page.values_list(*_COLUMNS)[:chunk_size])
             if not rows:
                 return
-            yield [ActivityRecord(**{name: row[column] for name, column in _FIELDS.items()}) for row in rows]
+            yield [ActivityRecord(*row) for row in rows]
             if len(rows) < chunk_size:
                 return
-            after = (rows[-1]["started_at"], rows[-1]["id"])
+            after = (rows[-1][_STARTED_AT], rows[-1][_ID])
