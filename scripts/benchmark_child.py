@@ -3,7 +3,6 @@ django-import-export, over the same rows. Prints one `BENCH_RESULT {json}` line 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import resource
@@ -79,7 +78,7 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     audit = BufdirExportAudit.objects.order_by("-pk").first()
     events = list(audit.events.order_by("at", "pk").values_list("phase", "at"))
     phases: dict[str, float] = {}
-    for (phase, at), (_, following) in zip(events, events[1:]):
+    for (phase, at), (_, following) in zip(events, events[1:], strict=False):
         phases[phase] = phases.get(phase, 0.0) + (following - at).total_seconds()
     return {"seconds": seconds, "rows_read": audit.rows_total, "rows_listed": audit.rows_exported,
             "phases": phases, **counts}

@@ -11,10 +11,12 @@ from exports.models import BufdirExportAudit
 from exports.services.activity_source import LocalActivitySource
 from exports.services.workbook import WorkbookGenerator
 from exports.services.workbook_process import ForkedWorkbookGenerator
+from tests import test_orchestrator
 from tests.export_reading import open_bundle
-from tests.test_orchestrator import org_with_activities, run_export  # noqa: F401
+from tests.test_orchestrator import run_export
 
 pytestmark = pytest.mark.django_db
+org_with_activities = test_orchestrator.org_with_activities
 
 
 class RecordingForkedGenerator(ForkedWorkbookGenerator):
@@ -31,21 +33,21 @@ class RecordingForkedGenerator(ForkedWorkbookGenerator):
 
 
 class FailingWriterGenerator(WorkbookGenerator):
-    """A generator whose writers fail on the third row (in the writer process)."""
+    """A generator whose writers fail on the third listed row (in the writer process)."""
 
     def open(self, path, config):
         writer = super().open(path, config)
         rows = 0
-        add = writer.add
+        add_listed = writer.add_listed
 
-        def failing_add(row):
+        def failing_add_listed(values):
             nonlocal rows
             rows += 1
             if rows == 3:
                 raise RuntimeError("disk full")
-            add(row)
+            add_listed(values)
 
-        writer.add = failing_add
+        writer.add_listed = failing_add_listed
         return writer
 
 

@@ -123,6 +123,15 @@ def row(sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False)
     return [cell(sheet, value, bold=bold) for value in values]
 
 
+def is_plain(value: Any) -> bool:
+    """Whether `cell` would write the value as it is, unstyled (the cheap test the row sheets make first)."""
+    kind = type(value)
+    if kind is str:
+        return (len(value) * 2 <= MAX_TEXT_LENGTH and not value.startswith(FORMULA_PREFIXES)
+                and value not in ERROR_CODES and not _REFUSED_CHARACTERS.search(value))
+    return value is None or kind is bool or (kind is int and -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER)
+
+
 def _utf16_length(text: str) -> int:
     """The length Excel counts: UTF-16 code units."""
     return len(text) + sum(1 for character in text if ord(character) > 0xFFFF)

@@ -49,6 +49,7 @@ class WorkbookWriter:
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
+        self._category_labels: dict[str, str] = {}
         self._write_headers()
 
     def _number_format(self, kind: str) -> str | None:
@@ -73,13 +74,17 @@ class WorkbookWriter:
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity to `Aktiviteter` and, when it deviates, to `Avvik`."""
         if row.listed:
-            sheet = self.activities
-            sheet.append([cells.cell(sheet, value, number_format=fmt)
-                          for value, fmt in zip(row.values, self._formats, strict=False)])
+            self.add_listed(row.values)
         if row.is_deviation:
-            self._add_deviation(row)
+            self.add_deviation(row)
 
-    def _add_deviation(self, row: MappedActivity) -> None:
+    def add_listed(self, values: tuple[Any, ...]) -> None:
+        """One row of `Aktiviteter`: plain values as they are, the rest through the cell writer."""
+        sheet, plain = self.activities, cells.is_plain
+        sheet.append([value if fmt is None and plain(value) else cells.cell(sheet, value, number_format=fmt)
+                      for value, fmt in zip(values, self._formats, strict=False)])
+
+    def add_deviation(self, row: MappedActivity) -> None:
         """Keep one row of `Avvik` until the end, when the most common problem is known."""
         record = row.record
         activity_type = self.config.activity_types.get(record.activity_type)
@@ -87,7 +92,7 @@ class WorkbookWriter:
             row.local_start.date(),
             row.local_start.time().replace(tzinfo=None),
             activity_type["label"] if activity_type else record.activity_type,
-            category_label(row.category),
+            self._category_label(row.category),
             record.peer_mentor_name or "",
             row.branch_name,
             county_name(row.county_code),
@@ -97,6 +102,13 @@ class WorkbookWriter:
         )
         findings = [(cells.clean_text(f.text).value, f.action) for f in row.findings]
         self._spool.add(reasons=[text for text, _action in findings], payload=(dict(findings), details))
+
+    def _category_label(self, category: str) -> str:
+        """A category's label, translated once per export."""
+        label = self._category_labels.get(category)
+        if label is None:
+            label = self._category_labels[category] = category_label(category)
+        return label
 
     def _write_deviations(self, totals: ExportSummary) -> None:
         """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""

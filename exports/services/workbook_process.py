@@ -13,6 +13,7 @@ import pickle
 import signal
 import traceback
 import weakref
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +30,12 @@ class WorkbookProcessError(RuntimeError):
 def _stop(pid: int, streams: tuple[Any, ...]) -> None:
     """Close our ends of a writer's pipes, kill it if it still runs, and reap it."""
     for stream in streams:
-        try:
+        with suppress(OSError):
             stream.close()
-        except OSError:
-            pass
-    try:
+    with suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
+    with suppress(ChildProcessError):
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
@@ -51,7 +46,10 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
             message = pickle.load(inbox)
             if message[0] == "rows":
                 for row in message[1]:
-                    writer.add(row)
+                    if type(row) is tuple:
+                        writer.add_listed(row)
+                    else:
+                        writer.add(row)
             else:
                 writer.close(*message[1:])
                 pickle.dump(("ok",), outbox)
@@ -96,8 +94,8 @@ class ForkedWorkbookWriter:
         return self._pid
 
     def add(self, row: Any) -> None:
-        """Queue one mapped activity for the writer."""
-        self._batch.append(row)
+        """Queue one mapped activity for the writer: only its values when it is listed and does not deviate."""
+        self._batch.append(row.values if row.listed and not row.is_deviation else row)
         if len(self._batch) >= BATCH_ROWS:
             self._send(("rows", self._batch))
             self._batch = []
