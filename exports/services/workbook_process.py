@@ -126,9 +126,10 @@ class ForkedWorkbookWriter:
     def _outcome(self) -> tuple[str, ...]:
         """The writer's answer: ("ok",) or ("error", its traceback)."""
         try:
-            return pickle.load(self._results)
+            outcome: tuple[str, ...] = pickle.load(self._results)
         except EOFError:
             return ("error", "the workbook writer process ended without an answer")
+        return outcome
 
     def _send(self, message: tuple[Any, ...]) -> None:
         """Pickle one message into the pipe; a writer that died shows up here as its error."""
