@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from exports.container import services
-from exports.presentation import history_rows, status_context
+from exports.presentation import history_rows, result_view, status_context
 from exports.selectors import export_membership, latest_audit, recent_audits
 from exports.services.export_state import ExportState
 from exports.services.progress import organisation_group
@@ -57,9 +57,12 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
     def _render(self, state: ExportState) -> str:
         """The out-of-band fragments for one state."""
         storage = services().storage
-        download_url = storage.download_url(state.audit_id) if state.status == "succeeded" else None
+        succeeded = state.status == "succeeded"
+        download_url = storage.download_url(state.audit_id) if succeeded else None
+        result = result_view(services().audits.get(state.audit_id)) if succeeded else None
         with translation.override(settings.LANGUAGE_CODE):
-            html = render_to_string("exports/_status.html", {**status_context(state, download_url), "oob": True})
+            html = render_to_string("exports/_status.html",
+                                    {**status_context(state, download_url, result), "oob": True})
             if not state.is_active:
                 history = history_rows(recent_audits(self.organisation_id), storage)
                 html += render_to_string("exports/_history.html", {"history": history, "oob": True})

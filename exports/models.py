@@ -11,10 +11,10 @@ class Organisation(models.Model):
     """A national organisation whose peer mentors register activities (table `organisations`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    slug = models.TextField(unique=True)
-    name = models.TextField()
-    org_number = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug = models.TextField(_("short name"), unique=True)
+    name = models.TextField(_("name"))
+    org_number = models.TextField(_("organisation number"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         db_table = "organisations"
@@ -30,10 +30,11 @@ class LocalBranch(models.Model):
     """A local branch (lokallag) of an organisation (table `local_branches`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="branches")
-    name = models.TextField()
-    county_code = models.TextField()
-    municipality_code = models.TextField(null=True, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="branches",
+                                     verbose_name=_("organisation"))
+    name = models.TextField(_("name"))
+    county_code = models.TextField(_("county number"))
+    municipality_code = models.TextField(_("municipality number"), null=True, blank=True)
 
     class Meta:
         db_table = "local_branches"
@@ -49,10 +50,12 @@ class PeerMentor(models.Model):
     """A peer mentor (likeperson); certified when `certified_on` is set (table `peer_mentors`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="peer_mentors")
-    local_branch = models.ForeignKey(LocalBranch, on_delete=models.SET_NULL, null=True, blank=True)
-    full_name = models.TextField()
-    certified_on = models.DateField(null=True, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="peer_mentors",
+                                     verbose_name=_("organisation"))
+    local_branch = models.ForeignKey(LocalBranch, on_delete=models.SET_NULL, null=True, blank=True,
+                                     verbose_name=_("local branch"))
+    full_name = models.TextField(_("full name"))
+    certified_on = models.DateField(_("certified on"), null=True, blank=True)
 
     class Meta:
         db_table = "peer_mentors"
@@ -67,25 +70,28 @@ class Activity(models.Model):
     """One registered peer-support activity (table `activities`), written by the mobile app."""
 
     class Status(models.TextChoices):
-        REGISTERED = "registered", _("registered")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
-        DELETED = "deleted", _("deleted")
+        REGISTERED = "registered", _("Registered")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        DELETED = "deleted", _("Deleted")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="activities")
-    local_branch = models.ForeignKey(LocalBranch, on_delete=models.SET_NULL, null=True, blank=True)
-    peer_mentor = models.ForeignKey(PeerMentor, on_delete=models.SET_NULL, null=True, blank=True)
-    activity_type = models.TextField()
-    started_at = models.DateTimeField()
-    duration_minutes = models.IntegerField(null=True, blank=True)
-    participant_count = models.IntegerField(null=True, blank=True)
-    country_code = models.TextField(default="NO")
-    municipality_code = models.TextField(null=True, blank=True)
-    description = models.TextField(null=True, blank=True)
-    status = models.TextField(choices=Status.choices, default=Status.REGISTERED)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="activities",
+                                     verbose_name=_("organisation"))
+    local_branch = models.ForeignKey(LocalBranch, on_delete=models.SET_NULL, null=True, blank=True,
+                                     verbose_name=_("local branch"))
+    peer_mentor = models.ForeignKey(PeerMentor, on_delete=models.SET_NULL, null=True, blank=True,
+                                    verbose_name=_("peer mentor"))
+    activity_type = models.TextField(_("activity type"))
+    started_at = models.DateTimeField(_("started"))
+    duration_minutes = models.IntegerField(_("duration (minutes)"), null=True, blank=True)
+    participant_count = models.IntegerField(_("participants"), null=True, blank=True)
+    country_code = models.TextField(_("country code"), default="NO")
+    municipality_code = models.TextField(_("municipality number"), null=True, blank=True)
+    description = models.TextField(_("description"), null=True, blank=True)
+    status = models.TextField(_("status"), choices=Status.choices, default=Status.REGISTERED)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         db_table = "activities"
@@ -98,15 +104,17 @@ class Membership(models.Model):
     """A user's membership of an organisation, with the role that decides what they may do."""
 
     class Role(models.TextChoices):
-        ADMINISTRATOR = "administrator", _("administrator")
-        COORDINATOR = "coordinator", _("coordinator")
-        PEER_MENTOR = "peer_mentor", _("peer mentor")
+        ADMINISTRATOR = "administrator", _("Administrator")
+        COORDINATOR = "coordinator", _("Coordinator")
+        PEER_MENTOR = "peer_mentor", _("Peer mentor")
 
     EXPORT_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR})
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=32, choices=Role.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+                             verbose_name=_("user"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships",
+                                     verbose_name=_("organisation"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
@@ -120,15 +128,19 @@ class Membership(models.Model):
 class OrganisationColumnConfig(models.Model):
     """A versioned column configuration (JSON document) of an organisation's Bufdir template."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="column_configs")
-    version = models.PositiveIntegerField(editable=False)
-    is_active = models.BooleanField(default=False)
-    document = models.JSONField()
-    comment = models.TextField(blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="column_configs",
+                                     verbose_name=_("organisation"))
+    version = models.PositiveIntegerField(_("version"), editable=False)
+    is_active = models.BooleanField(
+        _("active"), default=False,
+        help_text=_("Exports use the active version. Activating one deactivates the organisation's previous one."))
+    document = models.JSONField(_("configuration (JSON)"))
+    comment = models.TextField(_("comment"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["organisation", "-version"]
@@ -175,38 +187,42 @@ class BufdirExportAudit(models.Model):
     """The lifecycle of one export: who, what, which configuration, how far, and the outcome."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("succeeded")
-        FAILED = "failed", _("failed")
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("In progress")
+        SUCCEEDED = "succeeded", _("Ready")
+        FAILED = "failed", _("Failed")
 
     ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="export_audits")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    requested_by_label = models.TextField(blank=True)
-    period_from = models.DateField()
-    period_to = models.DateField()
-    config = models.ForeignKey(OrganisationColumnConfig, on_delete=models.SET_NULL, null=True, blank=True)
-    config_version = models.PositiveIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    phase = models.CharField(max_length=32, blank=True)
-    progress_percent = models.PositiveSmallIntegerField(default=0)
-    rows_processed = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    rows_exported = models.PositiveIntegerField(null=True, blank=True)
-    rows_counted = models.PositiveIntegerField(null=True, blank=True)
-    rows_not_counted = models.PositiveIntegerField(null=True, blank=True)
-    rows_deviations = models.PositiveIntegerField(null=True, blank=True)
-    file_key = models.TextField(blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True)
-    file_bytes = models.PositiveBigIntegerField(null=True, blank=True)
-    error_message = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="export_audits",
+                                     verbose_name=_("organisation"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     verbose_name=_("requested by (user)"))
+    requested_by_label = models.TextField(_("requested by"), blank=True)
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    config = models.ForeignKey(OrganisationColumnConfig, on_delete=models.SET_NULL, null=True, blank=True,
+                               verbose_name=_("column configuration"))
+    config_version = models.PositiveIntegerField(_("configuration version"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    phase = models.CharField(_("phase"), max_length=32, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_processed = models.PositiveIntegerField(_("rows processed"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows read"), null=True, blank=True)
+    rows_exported = models.PositiveIntegerField(_("rows exported"), null=True, blank=True)
+    rows_counted = models.PositiveIntegerField(_("counted"), null=True, blank=True)
+    rows_not_counted = models.PositiveIntegerField(_("not counted"), null=True, blank=True)
+    rows_deviations = models.PositiveIntegerField(_("rows on Avvik"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    file_key = models.TextField(_("file"), blank=True)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    file_bytes = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
+    error_message = models.TextField(_("error message"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -229,10 +245,11 @@ class BufdirExportAudit(models.Model):
 class BufdirExportAuditEvent(models.Model):
     """One recorded step of an export (phase started, finished or failed)."""
 
-    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    phase = models.CharField(max_length=32)
-    message = models.TextField(blank=True)
+    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="events",
+                              verbose_name=_("export audit"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    phase = models.CharField(_("phase"), max_length=32)
+    message = models.TextField(_("message"), blank=True)
 
     class Meta:
         ordering = ["at", "id"]

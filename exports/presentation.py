@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from exports.categories import COUNTING_CATEGORIES, category_label
 from exports.domain import Phase
 from exports.services.export_state import ExportState
 
@@ -22,7 +24,40 @@ PHASE_LABELS = {
 }
 
 
-def status_context(state: ExportState | None, download_url: str | None) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class ExportResultView:
+    """What a finished export found, as the page shows it."""
+
+    read: int
+    exported: int
+    counted: int
+    rejected: int
+    unreadable: int
+    deviations: int
+    counted_by_category: list[tuple[str, int]]
+    top_reasons: list[tuple[str, int]]
+
+
+def result_view(audit: Any) -> ExportResultView | None:
+    """The result of a succeeded export, when its audit recorded one."""
+    if audit is None or audit.status != "succeeded" or not audit.result:
+        return None
+    rows = audit.result.get("rows", {})
+    counted = audit.result.get("counted_by_category", {})
+    return ExportResultView(
+        read=rows.get("read", audit.rows_total or 0),
+        exported=rows.get("exported", audit.rows_exported or 0),
+        counted=rows.get("counted", audit.rows_counted or 0),
+        rejected=rows.get("rejected", 0),
+        unreadable=rows.get("unreadable", 0),
+        deviations=rows.get("deviations", audit.rows_deviations or 0),
+        counted_by_category=[(category_label(c), counted.get(c, 0)) for c in COUNTING_CATEGORIES],
+        top_reasons=list(audit.result.get("deviations_by_reason", {}).items())[:3],
+    )
+
+
+def status_context(state: ExportState | None, download_url: str | None,
+                   result: ExportResultView | None = None) -> dict[str, Any]:
     """The template context of the status fragment."""
     return {
         "state": state,
@@ -30,6 +65,7 @@ def status_context(state: ExportState | None, download_url: str | None) -> dict[
         "period_from": dt.date.fromisoformat(state.period_from) if state else None,
         "period_to": dt.date.fromisoformat(state.period_to) if state else None,
         "download_url": download_url,
+        "result": result,
     }
 
 
@@ -42,4 +78,5 @@ def download_url_for(audit: Any, storage: Any) -> str | None:
 
 def history_rows(audits: Any, storage: Any) -> list[dict[str, Any]]:
     """The history table's rows, each with a download link when there is a file."""
-    return [{"audit": audit, "download_url": download_url_for(audit, storage)} for audit in audits]
+    return [{"audit": audit, "download_url": download_url_for(audit, storage),
+             "phase_label": PHASE_LABELS.get(audit.phase, audit.phase)} for audit in audits]

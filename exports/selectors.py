@@ -35,3 +35,18 @@ def audit_for_member(user: AbstractBaseUser | AnonymousUser, audit_id: int) -> B
     if membership is None:
         return None
     return BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
+
+
+def memberships_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+    """Every membership of `user`, with its organisation."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.select_related("organisation").filter(user=user).order_by("organisation__name")
+
+
+def administrators_of_organisations_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+    """The administrators of the organisations `user` belongs to: whom to ask for access."""
+    organisation_ids = memberships_of(user).values("organisation_id")
+    return (Membership.objects.select_related("user", "organisation")
+            .filter(organisation_id__in=organisation_ids, role=Membership.Role.ADMINISTRATOR)
+            .exclude(user=user).order_by("organisation__name", "user__username"))

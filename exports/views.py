@@ -16,11 +16,18 @@ from django.views.decorators.http import require_GET, require_POST
 from exports.container import services
 from exports.forms import ExportPeriodForm
 from exports.models import BufdirExportAudit
-from exports.presentation import download_url_for, history_rows, status_context
+from exports.presentation import (
+    download_url_for,
+    history_rows,
+    result_view,
+    status_context,
+)
 from exports.selectors import (
+    administrators_of_organisations_of,
     audit_for_member,
     export_membership,
     latest_audit,
+    memberships_of,
     recent_audits,
 )
 from exports.services.export_state import ExportState
@@ -35,16 +42,22 @@ def export_role_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         membership = export_membership(request.user)
         if membership is None:
-            return render(request, "exports/forbidden.html", status=403)
+            return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
         return view(request, membership, *args, **kwargs)
 
     return wrapper
 
 
+def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
+    """Why the user may not export, and whom to ask."""
+    return {"memberships": memberships_of(request.user),
+            "administrators": administrators_of_organisations_of(request.user)}
+
+
 def _status(audit: BufdirExportAudit | None) -> dict[str, Any]:
     """The status fragment's context for an audit (or for no export yet)."""
     return status_context(ExportState.from_audit(audit) if audit else None,
-                          download_url_for(audit, services().storage))
+                          download_url_for(audit, services().storage), result_view(audit))
 
 
 def _history(organisation_id: object) -> list[dict[str, Any]]:

@@ -57,7 +57,7 @@ def test_connect_shows_the_current_state_then_pushes_progress_and_success(export
         await sync_to_async(services().audits.start)(audit.pk)
         await sync_to_async(services().progress.publish)(org.pk, progress)
         loading = await communicator.receive_from()
-        assert 'value="47"' in loading and "500 av 1000" in loading and "Behandler aktiviteter" in loading
+        assert 'value="47"' in loading and "500 av 1\xa0000" in loading and "Behandler aktiviteter" in loading
 
         await sync_to_async(lambda: services().audits.fail(audit.pk, "Lagringstjenesten svarte ikke."))()
         await sync_to_async(services().progress.push_state)(org.pk, audit.pk)

@@ -70,7 +70,8 @@ class BufdirExportAuditService:
             BufdirExportAudit.objects.filter(pk=audit_id).update(
                 status=Status.SUCCEEDED, phase=Phase.DONE, progress_percent=100, rows_exported=totals.exported,
                 rows_counted=totals.counted, rows_not_counted=totals.not_counted,
-                rows_deviations=totals.deviations, file_key=file_key, file_sha256=sha256, file_bytes=size,
+                rows_deviations=totals.deviations, result=totals.as_facts(), file_key=file_key,
+                file_sha256=sha256, file_bytes=size,
                 error_message="", finished_at=timezone.now(), updated_at=timezone.now(),
             )
             self.record_phase(audit_id, Phase.DONE, file_key)
