@@ -42,8 +42,9 @@ def nhf(client, export_files):
     return client
 
 
-def run(org, period=Period.year(2025)):
-    """One export of `org`, through the orchestrator."""
+def run(org):
+    """One export of `org`'s 2025, through the orchestrator."""
+    period = Period.year(2025)
     audit = services().audits.create(org.pk, None, "Kari", period)
     services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "Kari"))
     return audit
