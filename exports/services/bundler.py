@@ -79,7 +79,8 @@ class Bundler:
         """Zip `workbook` and its manifest into `target`."""
         manifest = build_manifest(facts, totals, [workbook])
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.write(workbook, arcname=workbook.name)
+            # An .xlsx is a zip already: stored as it is, not compressed a second time for nothing.
+            archive.write(workbook, arcname=workbook.name, compress_type=zipfile.ZIP_STORED)
             entry = zipfile.ZipInfo(MANIFEST_NAME, date_time=facts.generated_at.timetuple()[:6])
             entry.external_attr = 0o644 << 16
             entry.compress_type = zipfile.ZIP_DEFLATED

@@ -39,7 +39,7 @@ class ChannelLayerGateway:
 
 
 class ProgressPublisher:
-    """Throttles progress: every phase change goes out, row progress at most once per interval."""
+    """Throttles progress: every phase change goes out, row progress at most once per interval and percent."""
 
     def __init__(self, audits: BufdirExportAuditService, gateway: ChannelLayerGateway, interval: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -47,15 +47,19 @@ class ProgressPublisher:
         self._gateway = gateway
         self._interval = interval
         self._clock = clock
-        self._last: dict[int, tuple[str, float]] = {}
+        self._last: dict[int, tuple[str, float, int]] = {}
 
     def publish(self, organisation_id: UUID, event: ExportProgress) -> bool:
-        """Record and push `event` unless an event of the same phase went out too recently."""
+        """Record and push `event` unless an event of the same phase went out too recently or had its percent.
+
+        So an export sends at most one message per phase and per percent, however many rows it has.
+        """
         now = self._clock()
         last = self._last.get(event.audit_id)
-        if last is not None and last[0] == event.phase and now - last[1] < self._interval:
+        if last is not None and last[0] == event.phase and (now - last[1] < self._interval
+                                                            or last[2] == event.percent):
             return False
-        self._last[event.audit_id] = (event.phase, now)
+        self._last[event.audit_id] = (event.phase, now, event.percent)
         self._audits.record_progress(event.audit_id, event.phase, event.rows_processed, event.rows_total,
                                      event.percent)
         self.push_state(organisation_id, event.audit_id)
