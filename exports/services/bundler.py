@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.services.summary import ExportSummary
+from exports.services.workbook import activity_sheets
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT_VERSION = 1
@@ -66,6 +67,7 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
         "counted_by_category": totals.counted_categories(),
         "documented_by_category": dict(sorted(totals.documented_by_category.items())),
         "deviations_by_reason": dict(totals.reasons_by_frequency()),
+        "activity_sheets": [{"name": name, "rows": rows} for name, rows in activity_sheets(totals.exported)],
         "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],
         "generated_at": facts.generated_at.isoformat(),
         "requested_by": facts.requested_by,

@@ -22,6 +22,20 @@ from exports.services.summary import ExportSummary
 SHEET_ACTIVITIES = "Aktiviteter"
 SHEET_SUMMARY = "Sammendrag"
 SHEET_DEVIATIONS = "Avvik"
+MAX_SHEET_ROWS = 1_048_576
+"""The most rows Excel shows on one sheet; `Aktiviteter` goes on over further sheets past it."""
+
+
+def activity_sheets(rows: int) -> list[tuple[str, int]]:
+    """The sheets `rows` activities are written on, with how many each holds (a heading row on each)."""
+    per_sheet = MAX_SHEET_ROWS - 1
+    counts = [min(per_sheet, rows - start) for start in range(0, rows, per_sheet)] or [0]
+    return [(activity_sheet_name(index), count) for index, count in enumerate(counts)]
+
+
+def activity_sheet_name(index: int) -> str:
+    """The name of the zero-based `index`th sheet of activities: Aktiviteter, Aktiviteter 2, ..."""
+    return SHEET_ACTIVITIES if index == 0 else f"{SHEET_ACTIVITIES} {index + 1}"
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,9 @@ class WorkbookWriter:
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
         self._category_labels: dict[str, str] = {}
+        self._rows_per_sheet = MAX_SHEET_ROWS - 1
+        self._rows_on_sheet = 0
+        self._activity_sheet_count = 1
         self._write_headers()
 
     def _number_format(self, kind: str) -> str | None:
@@ -59,10 +76,7 @@ class WorkbookWriter:
 
     def _write_headers(self) -> None:
         """Headings of the two row sheets, with column widths."""
-        for index, column in enumerate(self.config.columns):
-            self.activities.column_dimensions[_letter(index)].width = column.width or max(16, len(column.heading) + 2)
-        self.activities.freeze_panes = "A2"
-        self.activities.append(cells.row(self.activities, (c.heading for c in self.config.columns), bold=True))
+        self._start_activity_sheet(self.activities)
         headings = [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
                     _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
                     _("Activity ID")]
@@ -78,8 +92,26 @@ class WorkbookWriter:
         if row.is_deviation:
             self.add_deviation(row)
 
+    def _start_activity_sheet(self, sheet: Any) -> None:
+        """Column widths, frozen heading row and the headings of a sheet of activities."""
+        for index, column in enumerate(self.config.columns):
+            sheet.column_dimensions[_letter(index)].width = column.width or max(16, len(column.heading) + 2)
+        sheet.freeze_panes = "A2"
+        sheet.append(cells.row(sheet, (c.heading for c in self.config.columns), bold=True))
+
+    def _next_activity_sheet(self) -> None:
+        """Go on on a new sheet of activities, placed after the last one, when this one is full."""
+        self._activity_sheet_count += 1
+        index = self._activity_sheet_count - 1
+        self.activities = self.workbook.create_sheet(activity_sheet_name(index), index)
+        self._start_activity_sheet(self.activities)
+        self._rows_on_sheet = 0
+
     def add_listed(self, values: tuple[Any, ...]) -> None:
         """One row of `Aktiviteter`: plain values as they are, the rest through the cell writer."""
+        if self._rows_on_sheet == self._rows_per_sheet:
+            self._next_activity_sheet()
+        self._rows_on_sheet += 1
         sheet, plain = self.activities, cells.is_plain
         sheet.append([value if fmt is None and plain(value) else cells.cell(sheet, value, number_format=fmt)
                       for value, fmt in zip(values, self._formats, strict=False)])
@@ -109,6 +141,16 @@ class WorkbookWriter:
         if label is None:
             label = self._category_labels[category] = category_label(category)
         return label
+
+    @staticmethod
+    def _split_note(rows: int) -> list[list[Any]]:
+        """A line on `Sammendrag` naming the sheets `Aktiviteter` is split over, when it is."""
+        sheets = activity_sheets(rows)
+        if len(sheets) == 1:
+            return []
+        note = _("Aktiviteter is split over %(count)s sheets (Excel shows at most %(rows)s rows on one sheet)") % {
+            "count": len(sheets), "rows": f"{MAX_SHEET_ROWS:,}".replace(",", " ")}
+        return [[note, ", ".join(name for name, _rows in sheets)]]
 
     def _write_deviations(self, totals: ExportSummary) -> None:
         """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""
@@ -181,6 +223,7 @@ class WorkbookWriter:
             [],
             bold(_("Totals")),
             plain(_("Rows on Aktiviteter"), totals.exported),
+            *(plain(*line) for line in self._split_note(totals.exported)),
             plain(_("Counted"), totals.counted),
             plain(_("Not counted"), totals.not_counted),
             plain(_("Rows on Avvik"), totals.deviations),
