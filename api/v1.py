@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query, Router, Status
@@ -19,7 +18,8 @@ from api.throttling import TokenRateThrottle
 from api.tokens import TokenGrant
 from exports.container import services
 from exports.domain import Phase
-from exports.models import BufdirExportAudit
+from exports.models import BufdirExportAudit, ExportStatus
+from exports.services.audit import ExportAlreadyActive
 from exports.services.starting import start_export
 
 MAX_ID = 2**63 - 1
@@ -76,10 +76,9 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
         raise conflict
     try:
         audit = start_export(services().audits, grant.membership, period)
-    except IntegrityError:
-        if conflict := _already_running(request, organisation_id):
-            raise conflict from None
-        raise
+    except ExportAlreadyActive as busy:
+        raise ApiError(409, "export_running", _("An export of this organisation is already waiting or running."),
+                       export=_serialised(request, busy.active)) from None
     services().audits.record_phase(audit.pk, Phase.QUEUED, _("Started through the API with the token "
                                                              "“%(name)s” of %(user)s.") % {
         "name": grant.token.name, "user": grant.membership.user.get_username()})
@@ -110,7 +109,7 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
     """Stream the zip bundle of a succeeded export (the token is needed too, even with a link)."""
     grant = _grant(request)
     audit = _audit_of(grant, export_id)
-    if audit.is_active:
+    if ExportStatus(audit.status).is_active:
         raise ApiError(409, "export_not_finished", _("The export has not finished yet."),
                        export=_serialised(request, audit))
     if audit.status != BufdirExportAudit.Status.SUCCEEDED or not audit.file_key:

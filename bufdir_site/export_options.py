@@ -11,5 +11,5 @@ class ExportOptions(TypedDict):
     CHUNK_SIZE: int
     PROGRESS_INTERVAL_SECONDS: float
     WRITER_PROCESS: bool
-    STALE_AFTER_SECONDS: int
+    LOST_AFTER_SECONDS: int
     PLUGINS: dict[str, list[str]]

@@ -185,7 +185,8 @@ BUFDIR_EXPORT: ExportOptions = {
     "CHUNK_SIZE": env_int("EXPORT_CHUNK_SIZE", 2000),
     "PROGRESS_INTERVAL_SECONDS": float(env_str("EXPORT_PROGRESS_INTERVAL_SECONDS", "0.25")),
     "WRITER_PROCESS": env_bool("EXPORT_WRITER_PROCESS", hasattr(os, "fork")),
-    "STALE_AFTER_SECONDS": env_int("EXPORT_STALE_AFTER_SECONDS", 10 * 60),
+    # An export whose worker died, or that no worker took, is failed within this many seconds.
+    "LOST_AFTER_SECONDS": env_int("EXPORT_LOST_AFTER_SECONDS", 60),
     "PLUGINS": {},
 }
 

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from exports.container import services
+from exports.models import ExportStatus
 from exports.presentation import history_rows, result_view, status_context
 from exports.selectors import export_membership, latest_audit, recent_audits
 from exports.services.export_state import ExportState
@@ -57,12 +58,13 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
     def _render(self, state: ExportState) -> str:
         """The out-of-band fragments for one state."""
         storage = services().storage
-        succeeded = state.status == "succeeded"
+        succeeded = state.status == ExportStatus.SUCCEEDED
         download_url = storage.download_url(state.audit_id) if succeeded else None
         result = result_view(services().audits.get(state.audit_id)) if succeeded else None
         with translation.override(settings.LANGUAGE_CODE):
-            html = render_to_string("exports/_status.html",
-                                    {**status_context(state, download_url, result), "oob": True})
+            context = {**status_context(state, download_url, result), "oob": True}
+            html = render_to_string("exports/_status.html", context)
+            html += render_to_string("exports/_export_button.html", context)
             if not state.is_active:
                 history = history_rows(recent_audits(self.organisation_id), storage)
                 html += render_to_string("exports/_history.html", {"history": history, "oob": True})

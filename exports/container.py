@@ -23,6 +23,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.orchestrator import BufdirExportOrchestrator
     from exports.services.plugins import PluginRegistry
     from exports.services.progress import ChannelLayerGateway, ProgressPublisher
+    from exports.services.reaper import ExportReaper, heartbeat_interval
 
     options = settings.BUFDIR_EXPORT
     return {
@@ -39,12 +40,17 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
             lambda audits, gateway: ProgressPublisher(audits, gateway, options["PROGRESS_INTERVAL_SECONDS"]),
             ("audit_service", "channel_gateway"),
         ),
+        "reaper": (
+            lambda audits, progress: ExportReaper(audits, progress, options["LOST_AFTER_SECONDS"]),
+            ("audit_service", "progress_publisher"),
+        ),
         "orchestrator": (
             lambda source, configs, mapper, plugins, workbooks, bundler, storage, audits, progress: (
                 BufdirExportOrchestrator(
                     source=source, configs=configs, mapper=mapper, plugins=plugins, workbooks=workbooks,
                     bundler=bundler, storage=storage, audits=audits, progress=progress,
                     chunk_size=options["CHUNK_SIZE"],
+                    heartbeat_interval=heartbeat_interval(options["LOST_AFTER_SECONDS"]),
                 )
             ),
             ("activity_source", "config_repository", "column_mapper", "plugin_registry", "workbook_generator",
@@ -131,6 +137,11 @@ class ServiceContainer:
     def storage(self) -> Any:
         """The export storage."""
         return self.get("export_storage")
+
+    @property
+    def reaper(self) -> Any:
+        """The reaper of lost exports."""
+        return self.get("reaper")
 
     @property
     def progress(self) -> Any:

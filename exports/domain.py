@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 
@@ -19,6 +20,7 @@ class Phase(StrEnum):
     STORING = "storing"
     DONE = "done"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,23 @@ class ExportProgress:
 
 
 @dataclass(frozen=True)
+class ExportTotals:
+    """The counts an audit records of a finished export."""
+
+    exported: int
+    counted: int
+    not_counted: int
+    deviations: int
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ExportSuccess:
-    """A finished export: where its bundle is stored and how to download it."""
+    """A finished export: where its bundle is stored."""
 
     audit_id: int
     file_key: str
     sha256: str
-    download_url: str
     rows_exported: int
     rows_counted: int
 
@@ -79,8 +91,20 @@ class ExportFailure:
     error_message: str
 
 
-ExportResult = ExportSuccess | ExportFailure
+@dataclass(frozen=True)
+class ExportNotRun:
+    """An export the worker did not run or finish: it was no longer pending, or it was cancelled or failed
+    by someone else while it ran. Nothing was written for it."""
+
+    audit_id: int
+
+
+ExportResult = ExportSuccess | ExportFailure | ExportNotRun
 
 
 class ExportError(Exception):
     """A failure whose message (in the active language) tells a person what to do."""
+
+
+class ExportStopped(Exception):
+    """The audit left the running state (cancelled, or failed by the reaper): stop without writing."""

@@ -183,16 +183,29 @@ class OrganisationColumnConfig(models.Model):
         super().save(*args, **kwargs)
 
 
+class ExportStatus(models.TextChoices):
+    """Where an export is in its lifecycle: pending -> running -> succeeded / failed / cancelled."""
+
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("In progress")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+    @property
+    def is_active(self) -> bool:
+        """Whether an export in this status is still pending or running."""
+        return self in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES = (ExportStatus.PENDING, ExportStatus.RUNNING)
+
+
 class BufdirExportAudit(models.Model):
     """The lifecycle of one export: who, what, which configuration, how far, and the outcome."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to start")
-        RUNNING = "running", _("In progress")
-        SUCCEEDED = "succeeded", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
+    Status = ExportStatus
+    ACTIVE_STATUSES = ACTIVE_STATUSES
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="export_audits",
                                      verbose_name=_("organisation"))
@@ -218,28 +231,33 @@ class BufdirExportAudit(models.Model):
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
     file_bytes = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
     error_message = models.TextField(_("error message"), blank=True)
+    error_detail = models.TextField(_("error detail"), blank=True,
+                                    help_text=_("Traceback of an unexpected failure, for administrators."))
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("cancelled by"))
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="audit_org_created")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_from__lte=models.F("period_to")), name="period_ordered")
+            models.CheckConstraint(condition=models.Q(period_from__lte=models.F("period_to")), name="period_ordered"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="one_active_export_per_org",
+            ),
         ]
         verbose_name = _("export audit")
         verbose_name_plural = _("export audits")
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.period_from}–{self.period_to} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        """Whether the export is still pending or running."""
-        return self.status in self.ACTIVE_STATUSES
 
 
 class BufdirExportAuditEvent(models.Model):

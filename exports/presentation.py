@@ -1,14 +1,16 @@
-"""Turns export states into what the templates show: labels, percent and the download link."""
+"""Turns export states into what the templates show: labels, percent, waiting time and the download link."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exports.categories import COUNTING_CATEGORIES, category_label
 from exports.domain import Phase
+from exports.models import ExportStatus
 from exports.services.export_state import ExportState
 
 PHASE_LABELS = {
@@ -21,6 +23,7 @@ PHASE_LABELS = {
     Phase.STORING: _("Storing the file"),
     Phase.DONE: _("Done"),
     Phase.FAILED: _("Failed"),
+    Phase.CANCELLED: _("Cancelled"),
 }
 
 
@@ -40,7 +43,7 @@ class ExportResultView:
 
 def result_view(audit: Any) -> ExportResultView | None:
     """The result of a succeeded export, when its audit recorded one."""
-    if audit is None or audit.status != "succeeded" or not audit.result:
+    if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.result:
         return None
     rows = audit.result.get("rows", {})
     counted = audit.result.get("counted_by_category", {})
@@ -57,26 +60,32 @@ def result_view(audit: Any) -> ExportResultView | None:
 
 
 def status_context(state: ExportState | None, download_url: str | None,
-                   result: ExportResultView | None = None) -> dict[str, Any]:
-    """The template context of the status fragment."""
+                   result: ExportResultView | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The template context of the status fragment (and of the Export button beside it)."""
+    waited = int(((now or timezone.now()) - state.created).total_seconds()) if state else 0
     return {
         "state": state,
+        "Status": ExportStatus,
         "phase_label": PHASE_LABELS.get(state.phase, state.phase) if state else "",
         "period_from": dt.date.fromisoformat(state.period_from) if state else None,
         "period_to": dt.date.fromisoformat(state.period_to) if state else None,
-        "download_url": download_url,
+        "created": state.created if state else None,
+        "waited_seconds": max(0, waited),
+        "is_pending": bool(state and state.status == ExportStatus.PENDING),
+        "is_empty": bool(state and state.status == ExportStatus.SUCCEEDED and not state.rows_exported),
+        "download_url": download_url if state and state.rows_exported else None,
         "result": result,
     }
 
 
-def download_url_for(audit: Any, storage: Any) -> str | None:
+def download_url_for(audit: Any, links: Any) -> str | None:
     """A fresh, time-limited download URL when the export succeeded and has a file."""
-    if audit is None or audit.status != "succeeded" or not audit.file_key:
+    if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
         return None
-    return storage.download_url(audit.pk)
+    return links.download_url(audit.pk)
 
 
-def history_rows(audits: Any, storage: Any) -> list[dict[str, Any]]:
+def history_rows(audits: Any, links: Any) -> list[dict[str, Any]]:
     """The history table's rows, each with a download link when there is a file."""
-    return [{"audit": audit, "download_url": download_url_for(audit, storage),
+    return [{"audit": audit, "download_url": download_url_for(audit, links),
              "phase_label": PHASE_LABELS.get(audit.phase, audit.phase)} for audit in audits]

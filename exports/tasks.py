@@ -1,14 +1,17 @@
-"""django-q2 tasks: run an export in a worker and make sure its audit never stays unfinished."""
+"""django-q2 tasks: run an export in a worker, and the periodic reaper that fails lost exports."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from exports.container import services
-from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
+
+REAPER_SCHEDULE = "bufdir-reap-lost-exports"
 
 
 def run_export(audit_id: int) -> dict[str, Any]:
@@ -20,8 +23,10 @@ def run_export(audit_id: int) -> dict[str, Any]:
     with translation.override(settings.LANGUAGE_CODE):
         result = container.orchestrator.run(request)
     if isinstance(result, ExportSuccess):
-        return {"audit_id": audit_id, "status": "succeeded", "file_key": result.file_key}
-    return {"audit_id": audit_id, "status": "failed", "error": result.error_message}
+        return {"audit_id": audit_id, "outcome": "succeeded", "file_key": result.file_key}
+    if isinstance(result, ExportFailure):
+        return {"audit_id": audit_id, "outcome": "failed", "error": result.error_message}
+    return {"audit_id": audit_id, "outcome": "not run"}
 
 
 def export_finished(task: Any) -> None:
@@ -32,5 +37,18 @@ def export_finished(task: Any) -> None:
     container = services()
     with translation.override(settings.LANGUAGE_CODE):
         message = _("The export was stopped by the worker before it finished. Start a new export.")
-    if container.audits.fail_if_unfinished(audit_id, message):
+        failed = container.audits.fail(audit_id, message, detail=str(getattr(task, "result", "") or ""))
+    if failed:
         container.progress.push_state(container.audits.get(audit_id).organisation_id, audit_id)
+
+
+def reap_lost_exports() -> list[int]:
+    """Fail exports whose worker died or that no worker took; run by django-q2's schedule."""
+    from django_q.models import Schedule
+
+    reaper = services().reaper
+    with translation.override(settings.LANGUAGE_CODE):
+        failed = reaper.reap()
+    next_run = timezone.now() + dt.timedelta(seconds=reaper.lost_after / 4)
+    Schedule.objects.filter(name=REAPER_SCHEDULE, next_run__gt=next_run).update(next_run=next_run)
+    return failed

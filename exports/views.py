@@ -1,15 +1,16 @@
 """Thin views of the trigger page: show, start, poll and download exports."""
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,6 +31,7 @@ from exports.selectors import (
     memberships_of,
     recent_audits,
 )
+from exports.services.audit import ExportAlreadyActive
 from exports.services.export_state import ExportState
 from exports.services.starting import start_export
 
@@ -72,34 +74,68 @@ def _page_context(membership, form: ExportPeriodForm) -> dict[str, Any]:
             **_status(latest_audit(organisation_id))}
 
 
-def _fail_stale() -> None:
-    """Close exports whose worker disappeared, so nothing shows as running forever."""
-    services().audits.fail_stale(dt.timedelta(seconds=settings.BUFDIR_EXPORT["STALE_AFTER_SECONDS"]))
+def _reap(organisation_id: object) -> None:
+    """Fail the organisation's exports whose worker died or that no worker took (the schedule does it too)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        services().reaper.reap(organisation_id)
+
+
+def _started_response(request: HttpRequest, membership, form: ExportPeriodForm,
+                      audit: BufdirExportAudit, status_code: int = 200) -> HttpResponse:
+    """The form (keeping the chosen period), the export's status and the history, for htmx."""
+    html = render_to_string("exports/_form.html", {"form": form, **_status(audit)}, request)
+    html += render_to_string("exports/_status.html", {**_status(audit), "oob": True}, request)
+    html += render_to_string("exports/_history.html", {"history": _history(membership.organisation_id),
+                                                       "oob": True}, request)
+    return HttpResponse(html, status=status_code)
 
 
 @require_GET
 @export_role_required
 def index(request: HttpRequest, membership) -> HttpResponse:
     """The trigger page: the form, the current export and the history."""
-    _fail_stale()
+    _reap(membership.organisation_id)
     return render(request, "exports/index.html", _page_context(membership, ExportPeriodForm()))
 
 
 @require_POST
 @export_role_required
 def start(request: HttpRequest, membership) -> HttpResponse:
-    """Start an export of the user's own organisation and answer with the loading state."""
+    """Start an export of the user's own organisation, or show the one that is already running."""
     form = ExportPeriodForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            return render(request, "exports/_form.html", {"form": form}, status=422)
+            return render(request, "exports/_form.html",
+                          {"form": form, **_status(latest_audit(membership.organisation_id))}, status=422)
         return render(request, "exports/index.html", _page_context(membership, form), status=422)
-    _fail_stale()
-    audit = start_export(services().audits, membership, form.period())
+    _reap(membership.organisation_id)
+    try:
+        audit = start_export(services().audits, membership, form.period())
+    except ExportAlreadyActive as busy:
+        if not request.htmx:
+            return render(request, "exports/index.html", _page_context(membership, form), status=409)
+        return _started_response(request, membership, form, busy.active, status_code=409)
     if not request.htmx:
         return redirect("exports:index")
-    html = render_to_string("exports/_form.html", {"form": ExportPeriodForm()}, request)
-    html += render_to_string("exports/_status.html", {**_status(audit), "oob": True}, request)
+    return _started_response(request, membership, form, audit)
+
+
+@require_POST
+@export_role_required
+def cancel(request: HttpRequest, membership, audit_id: int) -> HttpResponse:
+    """Cancel the organisation's pending or running export (an administrator or coordinator)."""
+    audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
+    if audit is None:
+        return render(request, "exports/forbidden.html", {"reason": _("This export is not available to you.")},
+                      status=404)
+    container = services()
+    if container.audits.cancel(audit.pk, user_id=request.user.pk, label=request.user.get_username()):
+        container.progress.push_state(membership.organisation_id, audit.pk)
+    if not request.htmx:
+        return redirect("exports:index")
+    audit = container.audits.get(audit.pk)
+    html = render_to_string("exports/_status.html", _status(audit), request)
+    html += render_to_string("exports/_export_button.html", {**_status(audit), "oob": True}, request)
     html += render_to_string("exports/_history.html", {"history": _history(membership.organisation_id),
                                                        "oob": True}, request)
     return HttpResponse(html)
@@ -108,8 +144,12 @@ def start(request: HttpRequest, membership) -> HttpResponse:
 @require_GET
 @export_role_required
 def status(request: HttpRequest, membership) -> HttpResponse:
-    """The current state as a fragment (for reloads and when the websocket is down)."""
-    return render(request, "exports/_status.html", _status(latest_audit(membership.organisation_id)))
+    """The current state as a fragment (for reloads and when the websocket is silent)."""
+    _reap(membership.organisation_id)
+    audit = latest_audit(membership.organisation_id)
+    html = render_to_string("exports/_status.html", _status(audit), request)
+    html += render_to_string("exports/_export_button.html", {**_status(audit), "oob": True}, request)
+    return HttpResponse(html)
 
 
 @require_GET

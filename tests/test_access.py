@@ -19,7 +19,8 @@ def finished_export(export_files):
     """A succeeded export of NHF."""
     org = factories.organisation("nhf")
     factories.activity(org, peer_mentor=factories.mentor(org))
-    audit = services().audits.create(org.pk, None, "test", Period.year(2025))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                     requested_by_label="test", period=Period.year(2025))
     services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "test"))
     return org, audit
 
@@ -79,7 +80,9 @@ def test_a_link_for_one_audit_does_not_open_another(client, finished_export):
     org, audit = finished_export
     client.force_login(factories.member(org))
     token = services().storage.download_url(audit.pk).split("token=")[1]
-    second = services().audits.create(org.pk, None, "test", Period(dt.date(2025, 1, 1), dt.date(2025, 1, 2)))
+    second = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                      requested_by_label="test",
+                                      period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 2)))
     assert client.get(reverse("exports:download", args=[second.pk]) + f"?token={token}").status_code == 404
     assert client.get(reverse("exports:download", args=[audit.pk]) + "?token=forged").status_code == 403
 

@@ -23,7 +23,8 @@ def live_api(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated, seeded app with a worker, and the environment to run commands against it."""
     var = tmp_path_factory.mktemp("var")
     env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
-           "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"api-{uuid.uuid4().hex[:8]}"}
+           "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"api-{uuid.uuid4().hex[:8]}",
+           "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or f"api-{uuid.uuid4().hex}"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with ExitStack() as stack:
         if env.get("DATABASE_URL", "").startswith("postgres"):

@@ -43,7 +43,8 @@ def test_users_without_the_role_are_refused(role):
 def test_connect_shows_the_current_state_then_pushes_progress_and_success(export_files):
     org = factories.organisation()
     user = factories.member(org)
-    audit = services().audits.create(org.pk, user.pk, user.username, Period.year(2025))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=user.pk,
+                                     requested_by_label=user.username, period=Period.year(2025))
 
     async def body():
         communicator = communicator_for(user)
@@ -72,7 +73,8 @@ def test_connect_shows_the_current_state_then_pushes_progress_and_success(export
 def test_a_user_never_receives_another_organisations_progress():
     nhf, other = factories.organisation("nhf"), factories.organisation("other")
     user = factories.member(nhf)
-    foreign = services().audits.create(other.pk, None, "x", Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
+    foreign = services().audits.create(organisation_id=other.pk, requested_by_id=None,
+                                       requested_by_label="x", period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
 
     async def body():
         communicator = communicator_for(user)

@@ -20,7 +20,8 @@ UTC = dt.UTC
 
 def export(org, period: Period, storage) -> OpenedBundle:
     """Run one export of `org` and open its bundle."""
-    audit = services().audits.create(org.pk, None, "test", period)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                     requested_by_label="test", period=period)
     result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "test"))
     assert isinstance(result, ExportSuccess), result
     with storage.open(result.file_key) as handle:

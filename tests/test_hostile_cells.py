@@ -123,7 +123,8 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(export_
                                             is_active=True)
     records = hostile_records(known_type)
     period = Period.year(2025)
-    audit = services().audits.create(org.pk, None, "tester", period)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="tester",
+                                     period=period)
     with services().override(activity_source=ListSource(records)):
         result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
     assert isinstance(result, ExportSuccess), result

@@ -34,7 +34,8 @@ def org_with_activities():
 def run_export(org, period=None):
     """Create an audit and run the orchestrator on it (for 2025 unless told otherwise)."""
     period = period or Period.year(2025)
-    audit = services().audits.create(org.pk, None, "tester", period)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                     requested_by_label="tester", period=period)
     return audit, services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
 
 
@@ -99,8 +100,8 @@ class BrokenStorage:
     def save(self, *args, **kwargs):
         raise ConnectionError("storage unreachable")
 
-    def download_url(self, audit_id):
-        raise AssertionError("no URL for a failed export")
+    def delete(self, key):
+        raise AssertionError("nothing was stored")
 
 
 def test_a_storage_outage_fails_the_export_with_a_plain_message(org_with_activities):

@@ -45,7 +45,8 @@ def nhf(client, export_files):
 def run(org):
     """One export of `org`'s 2025, through the orchestrator."""
     period = Period.year(2025)
-    audit = services().audits.create(org.pk, None, "Kari", period)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="Kari",
+                                     period=period)
     services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "Kari"))
     return audit
 

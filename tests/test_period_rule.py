@@ -80,7 +80,8 @@ def test_the_service_refuses_out_of_bounds_periods():
     user = factories.member(org)
     with pytest.raises(PeriodOutOfBounds):
         start_export(services().audits, user.memberships.get(), Period(dt.date(1, 1, 1), dt.date(9999, 12, 31)))
-    audit = services().audits.create(org.pk, None, "tester", Period(dt.date(9999, 1, 1), dt.date(9999, 12, 31)))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="tester",
+                                     period=Period(dt.date(9999, 1, 1), dt.date(9999, 12, 31)))
     result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, audit_period(audit), "tester"))
     assert isinstance(result, ExportFailure)
     assert str(FIRST_YEAR) in result.error_message

@@ -23,7 +23,9 @@ class RecordingGateway:
 
 def test_row_progress_is_throttled_and_phase_changes_are_not():
     org = factories.organisation()
-    audit = services().audits.create(org.pk, None, "x", Period.year(2025))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                     requested_by_label="x", period=Period.year(2025))
+    assert services().audits.start(audit.pk)
     now = [0.0]
     gateway = RecordingGateway()
     publisher = ProgressPublisher(services().audits, gateway, interval=1.0, clock=lambda: now[0])

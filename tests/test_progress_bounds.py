@@ -40,7 +40,8 @@ class CountingAudits:
 @pytest.mark.parametrize("rows", [1_000, 1_000_000])
 def test_row_progress_is_bounded_by_percent_not_by_rows_or_time(rows):
     org = factories.organisation()
-    audit = services().audits.create(org.pk, None, "x", Period.year(2025))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="x",
+                                     period=Period.year(2025))
     now = [0.0]
     gateway, audits = CountingGateway(), CountingAudits()
     publisher = ProgressPublisher(audits, gateway, interval=0.25, clock=lambda: now[0])

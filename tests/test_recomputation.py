@@ -85,7 +85,8 @@ def test_export_agrees_with_an_independent_recomputation(tmp_path, export_files)
     call_command("seed_demo", activities=3000, seed=11, stdout=io.StringIO())
     org = Organisation.objects.get(slug="nhf")
     year = dt.date.today().year - 1
-    audit = services().audits.create(org.pk, None, "test", Period.year(year))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                     requested_by_label="test", period=Period.year(year))
     result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(year), "test"))
     assert isinstance(result, ExportSuccess)
     with export_files.open(result.file_key) as handle:

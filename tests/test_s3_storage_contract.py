@@ -56,7 +56,8 @@ def s3_endpoint():
 
 def run_export(org):
     """Run one export of 2025 for `org`."""
-    audit = services().audits.create(org.pk, None, "s3", Period.year(2025))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                     requested_by_label="s3", period=Period.year(2025))
     return services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "s3"))
 
 
@@ -73,7 +74,7 @@ def test_bundles_are_stored_in_the_bucket_and_downloaded_through_the_member_only
         ).list_objects_v2(Bucket=BUCKET)["Contents"]]
         assert result.file_key in keys
         client.force_login(factories.member(org))
-        response = client.get(result.download_url)
+        response = client.get(services().storage.download_url(result.audit_id))
         assert response.status_code == 200
         assert open_bundle(b"".join(response.streaming_content)).manifest["rows"]["counted"] == 1
         assert client.get(reverse("exports:download", args=[result.audit_id])).status_code == 403

@@ -1,6 +1,7 @@
 """Stores bundles through Django's storage API and hands out time-limited download URLs."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import IO
 
@@ -10,6 +11,7 @@ from django.core.files.storage import Storage
 from django.urls import reverse
 
 _SALT = "exports.download"
+logger = logging.getLogger(__name__)
 
 
 class ExportStorage:
@@ -20,12 +22,24 @@ class ExportStorage:
         self.url_max_age = url_max_age
 
     def save(self, organisation_slug: str, audit_id: int, bundle: Path) -> str:
-        """Store the bundle and return its key."""
+        """Store the bundle and return its key; a write that fails leaves nothing behind."""
         key = f"{organisation_slug}/{audit_id}/{bundle.name}"
         if self._storage.exists(key):
             self._storage.delete(key)
-        with bundle.open("rb") as handle:
-            return self._storage.save(key, File(handle, name=bundle.name))
+        try:
+            with bundle.open("rb") as handle:
+                return self._storage.save(key, File(handle, name=bundle.name))
+        except BaseException:
+            self.delete(key)
+            raise
+
+    def delete(self, key: str) -> None:
+        """Remove a stored bundle (best effort: a storage that is down is logged, not raised)."""
+        try:
+            if self._storage.exists(key):
+                self._storage.delete(key)
+        except Exception:
+            logger.warning("could not delete the partial bundle %s", key, exc_info=True)
 
     def open(self, key: str) -> IO[bytes]:
         """Open a stored bundle for reading."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
+import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -13,10 +15,13 @@ from django.utils.translation import gettext as _
 from exports.domain import (
     ExportError,
     ExportFailure,
+    ExportNotRun,
     ExportProgress,
     ExportRequest,
     ExportResult,
+    ExportStopped,
     ExportSuccess,
+    ExportTotals,
     Phase,
 )
 from exports.models import Organisation
@@ -57,7 +62,8 @@ class BufdirExportOrchestrator:
 
     def __init__(self, *, source: ActivitySource, configs: ColumnConfigRepository, mapper: BufdirColumnMapper,
                  plugins: PluginRegistry, workbooks: WorkbookGenerator, bundler: Bundler, storage: ExportStorage,
-                 audits: BufdirExportAuditService, progress: ProgressPublisher, chunk_size: int) -> None:
+                 audits: BufdirExportAuditService, progress: ProgressPublisher, chunk_size: int,
+                 heartbeat_interval: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source
         self.configs = configs
         self.mapper = mapper
@@ -68,14 +74,28 @@ class BufdirExportOrchestrator:
         self.audits = audits
         self.progress = progress
         self.chunk_size = chunk_size
+        self.heartbeat_interval = heartbeat_interval
+        self.clock = clock
 
     def run(self, request: ExportRequest,
             on_progress: Callable[[ExportProgress], None] | None = None) -> ExportResult:
-        """Run the pipeline; every failure ends as an ExportFailure with the audit marked failed."""
+        """Run the pipeline; every failure ends as an ExportFailure with the audit marked failed.
+
+        An export that is no longer pending is not run at all, and one that leaves the running state
+        while it runs (cancelled, or failed by the reaper) stops without writing: both are ExportNotRun.
+        """
+        if not self.audits.start(request.audit_id):
+            logger.warning("export %s is no longer pending; the worker does not run it", request.audit_id)
+            return ExportNotRun(request.audit_id)
         phase = Phase.QUEUED
+        last_heartbeat = self.clock()
 
         def advance(next_phase: Phase, done: int, total: int | None, percent: int) -> None:
-            nonlocal phase
+            nonlocal phase, last_heartbeat
+            if self.clock() - last_heartbeat >= self.heartbeat_interval:
+                if not self.audits.heartbeat(request.audit_id):
+                    raise ExportStopped(request.audit_id)
+                last_heartbeat = self.clock()
             if next_phase != phase:
                 self.audits.record_phase(request.audit_id, next_phase)
             phase = next_phase
@@ -84,18 +104,23 @@ class BufdirExportOrchestrator:
             if on_progress is not None:
                 on_progress(event)
 
+        detail = ""
         try:
-            self.audits.start(request.audit_id)
             advance(Phase.LOADING_CONFIG, 0, None, 1)
             return self._run(request, advance)
+        except ExportStopped:
+            logger.info("export %s left the running state while it ran; stopped", request.audit_id)
+            return ExportNotRun(request.audit_id)
         except ExportError as exc:
             message = str(exc)
         except Exception:
             logger.exception("export %s failed in phase %s", request.audit_id, phase)
+            detail = traceback.format_exc()
             message = PHASE_FAILURES.get(phase, lambda: _("The export failed unexpectedly."))() + " " + _(
                 "Try again; if it happens again, contact your system administrator."
             )
-        self.audits.fail(request.audit_id, message)
+        if not self.audits.fail(request.audit_id, message, detail=detail):
+            return ExportNotRun(request.audit_id)
         self.progress.push_state(request.organisation_id, request.audit_id)
         return ExportFailure(request.audit_id, message)
 
@@ -142,7 +167,16 @@ class BufdirExportOrchestrator:
             bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
             advance(Phase.STORING, done, total, 98)
             key = self.storage.save(organisation.slug, request.audit_id, bundle.path)
-        self.audits.succeed(request.audit_id, summary, key, bundle.sha256, bundle.bytes)
+        totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
+                              deviations=summary.deviations, facts=summary.as_facts())
+        try:
+            finished = self.audits.succeed(request.audit_id, totals=totals, file_key=key, sha256=bundle.sha256,
+                                           size=bundle.bytes)
+        except BaseException:
+            self.storage.delete(key)
+            raise
+        if not finished:
+            self.storage.delete(key)
+            raise ExportStopped(request.audit_id)
         self.progress.push_state(request.organisation_id, request.audit_id)
-        return ExportSuccess(request.audit_id, key, bundle.sha256, self.storage.download_url(request.audit_id),
-                             summary.exported, summary.counted)
+        return ExportSuccess(request.audit_id, key, bundle.sha256, summary.exported, summary.counted)

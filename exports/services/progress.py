@@ -60,8 +60,8 @@ class ProgressPublisher:
                                                             or last[2] == event.percent):
             return False
         self._last[event.audit_id] = (event.phase, now, event.percent)
-        self._audits.record_progress(event.audit_id, event.phase, event.rows_processed, event.rows_total,
-                                     event.percent)
+        self._audits.record_progress(event.audit_id, phase=event.phase, rows_processed=event.rows_processed,
+                                     rows_total=event.rows_total, percent=event.percent)
         self.push_state(organisation_id, event.audit_id)
         return True
 

@@ -13,11 +13,13 @@ from exports.services.period_rule import check_period
 def start_export(audits: BufdirExportAuditService, membership: Membership, period: Period) -> BufdirExportAudit:
     """Queue an export of the membership's organisation (never one the user names) for `period`.
 
-    Raises PeriodOutOfBounds for a period the service does not export.
+    Raises PeriodOutOfBounds for a period the service does not export, and ExportAlreadyActive when the
+    organisation has a pending or running export.
     """
     check_period(period.start, period.end)
     user = membership.user
-    audit = audits.create(membership.organisation_id, user.pk, user.get_username(), period)
+    audit = audits.create(organisation_id=membership.organisation_id, requested_by_id=user.pk,
+                          requested_by_label=user.get_username(), period=period)
 
     def enqueue() -> None:
         task_id = async_task("exports.tasks.run_export", audit.pk, hook="exports.tasks.export_finished",

@@ -12,9 +12,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from exports.container import services
-from exports.domain import ExportProgress, ExportRequest, ExportSuccess, Period
+from exports.domain import ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
 from exports.models import Organisation
 from exports.presentation import PHASE_LABELS
+from exports.services.audit import ExportAlreadyActive
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
@@ -95,13 +96,20 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot use {str(out)[:200]!r} as the output folder: {exc.strerror}") from exc
         container = services()
-        audit = container.audits.create(organisation.pk, None, options["requested_by"], period)
+        try:
+            audit = container.audits.create(organisation_id=organisation.pk, requested_by_id=None,
+                                            requested_by_label=options["requested_by"], period=period)
+        except ExportAlreadyActive as busy:
+            raise CommandError(f"export {busy.active.pk} of {organisation.slug} is still {busy.active.status} "
+                               f"(started by {busy.active.requested_by_label}); only one runs at a time") from None
         request = ExportRequest(audit.pk, organisation.pk, period, options["requested_by"])
         with translation.override("nb"):
             result = container.orchestrator.run(request, on_progress=TerminalProgressBar(sys.stderr))
         sys.stderr.write("\n")
-        if not isinstance(result, ExportSuccess):
+        if isinstance(result, ExportFailure):
             raise CommandError(result.error_message)
+        if not isinstance(result, ExportSuccess):
+            raise CommandError(f"export {audit.pk} was cancelled or failed while it ran")
         target = out / Path(result.file_key).name
         try:
             with container.storage.open(result.file_key) as source, target.open("wb") as destination:

@@ -1,8 +1,7 @@
 """Fail exports whose worker disappeared, so that no audit stays pending or running forever."""
-import datetime as dt
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from exports.container import services
 
@@ -10,9 +9,11 @@ from exports.container import services
 class Command(BaseCommand):
     """`manage.py fail_stale_exports`."""
 
-    help = "Mark exports that have not moved for EXPORT_STALE_AFTER_SECONDS as failed."
+    help = ("Fail exports whose worker stopped sending heartbeats or that no worker took "
+            "(the same check django-q2's schedule runs; see EXPORT_LOST_AFTER_SECONDS).")
 
     def handle(self, *args, **options) -> None:
-        """Fail the stale exports and say which."""
-        failed = services().audits.fail_stale(dt.timedelta(seconds=settings.BUFDIR_EXPORT["STALE_AFTER_SECONDS"]))
-        self.stdout.write(f"failed {len(failed)} stale export(s): {failed}")
+        """Fail the lost exports and say which."""
+        with translation.override(settings.LANGUAGE_CODE):
+            failed = services().reaper.reap()
+        self.stdout.write(f"failed {len(failed)} lost export(s): {failed}")
