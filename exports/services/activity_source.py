@@ -4,13 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from exports.domain import Period
+
+if TYPE_CHECKING:
+    from exports.models import Activity
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -68,7 +71,7 @@ _STARTED_AT, _ID = _COLUMNS.index("started_at"), _COLUMNS.index("id")
 class LocalActivitySource:
     """Reads the local copy of the app's tables through the ORM (the embedded default)."""
 
-    def _queryset(self, organisation_id: UUID, period: Period):
+    def _queryset(self, organisation_id: UUID, period: Period) -> QuerySet[Activity]:
         """The period's activities of one organisation, deleted ones left out."""
         from exports.models import Activity
 
