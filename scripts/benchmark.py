@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,28 @@ def measure(env: dict[str, str], kind: str, year: int, out: Path) -> dict[str, A
         raise SystemExit(f"{kind} failed:\n{result.stderr[-4000:]}")
     line = next(line for line in result.stdout.splitlines() if line.startswith("BENCH_RESULT "))
     return {**json.loads(line.removeprefix("BENCH_RESULT ")), "wall": wall}
+
+
+def first_progress(env: dict[str, str], year: int, out: Path) -> dict[str, Any]:
+    """Start a django-q2 worker, time three clicks to their first progress, stop the worker."""
+    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "qcluster"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:
+            if "running" in line:
+                break
+        else:
+            raise SystemExit("the django-q2 worker did not start")
+        threading.Thread(target=worker.stderr.read, daemon=True).start()
+        return measure(env, "first-progress", year, out)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -99,6 +122,9 @@ def report(size: int, topology: str, year: int, seed_seconds: float, results: di
     project = results["project"]
     phases = ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in project["phases"].items())
     print(f"  project phases (s, from the audit events): {phases}; in-process total {project['seconds']:.2f}")
+    if project.get("children_rss_kib"):
+        print(f"  project peak RSS: exporting process {project['own_rss_kib'] / 1024:.0f} MiB, "
+              f"forked writer process {project['children_rss_kib'] / 1024:.0f} MiB (peak shown: the larger)")
     print(f"  project per export: {project['progress_messages']} progress messages, "
           f"{project['audit_writes']} audit writes, {project['queries']} queries")
     if "import-export" in results and "bare" in results:
@@ -117,6 +143,8 @@ def main() -> None:
     parser.add_argument("--topologies", default=",".join(TOPOLOGIES), help="sqlite,postgres")
     parser.add_argument("--kinds", default=",".join(KINDS), help="project,bare,import-export")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each kind; the best time is shown")
+    parser.add_argument("--no-first-progress", dest="first_progress", action="store_false",
+                        help="skip timing click to first progress (done at the first size)")
     parser.add_argument("--year", type=int, default=dt.date.today().year - 1)
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
                                                                  "postgres://postgres@127.0.0.1:5432"))
@@ -139,6 +167,10 @@ def main() -> None:
                 results = {kind: best([measure(database.env, kind, args.year, out) for _ in range(args.repeat)])
                            for kind in kinds}
                 report(size, topology, args.year, seeded, results)
+                if args.first_progress and size == sizes[0]:
+                    clicks = first_progress(database.env, args.year, out)["clicks"]
+                    print(f"  click to first progress (worker running, POST to progress recorded and pushed): "
+                          f"{', '.join(f'{seconds:.2f}' for seconds in clicks)} s")
                 sys.stdout.flush()
 
 
