@@ -11,8 +11,9 @@ from django.utils import translation
 
 from exports.container import services
 from exports.models import ExportStatus
+from exports.organisation_choice import chosen_membership
 from exports.presentation import history_rows, result_view, status_context
-from exports.selectors import export_membership, latest_audit, recent_audits
+from exports.selectors import latest_audit, recent_audits
 from exports.services.export_state import ExportState
 from exports.services.progress import organisation_group
 
@@ -26,7 +27,7 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         """Accept members who may export; show them the current state at once."""
-        membership = await database_sync_to_async(export_membership)(self.scope.get("user"))
+        membership = await database_sync_to_async(chosen_membership)(self.scope.get("user"), self.scope.get("session"))
         if membership is None:
             await self.close(code=FORBIDDEN)
             return

@@ -7,16 +7,22 @@ from django.db.models import QuerySet
 from exports.models import BufdirExportAudit, Membership
 
 
-def export_membership(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
-    """The membership through which `user` may export (administrator or coordinator), if any."""
+def export_memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
+    """Every membership through which `user` may export (administrator or coordinator), by organisation name."""
     if not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.select_related("organisation")
-        .filter(user=user, role__in=Membership.EXPORT_ROLES)
-        .order_by("organisation__name")
-        .first()
-    )
+        return []
+    return list(Membership.objects.select_related("organisation")
+                .filter(user=user, role__in=Membership.EXPORT_ROLES).order_by("organisation__name"))
+
+
+def export_membership(user: AbstractBaseUser | AnonymousUser, organisation_id: object = None) -> Membership | None:
+    """The membership through which `user` may export for `organisation_id`, else their first by name, if any."""
+    memberships = export_memberships(user)
+    if organisation_id is not None:
+        for membership in memberships:
+            if str(membership.organisation_id) == str(organisation_id):
+                return membership
+    return memberships[0] if memberships else None
 
 
 def latest_audit(organisation_id: object) -> BufdirExportAudit | None:
@@ -30,11 +36,11 @@ def recent_audits(organisation_id: object, limit: int = 10) -> QuerySet[BufdirEx
 
 
 def audit_for_member(user: AbstractBaseUser | AnonymousUser, audit_id: int) -> BufdirExportAudit | None:
-    """The audit, when it belongs to the organisation through which `user` may export."""
-    membership = export_membership(user)
-    if membership is None:
+    """The audit, when it belongs to an organisation for which `user` may export (checked now)."""
+    organisation_ids = [membership.organisation_id for membership in export_memberships(user)]
+    if not organisation_ids:
         return None
-    return BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
+    return BufdirExportAudit.objects.filter(pk=audit_id, organisation_id__in=organisation_ids).first()
 
 
 def memberships_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:

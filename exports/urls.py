@@ -1,7 +1,7 @@
 """URLs of the export pages."""
 from django.urls import path
 
-from exports import views
+from exports import organisation_views, views
 
 app_name = "exports"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("status/", views.status, name="status"),
     path("<int:audit_id>/cancel", views.cancel, name="cancel"),
     path("<int:audit_id>/download", views.download, name="download"),
+    path("organisation/", organisation_views.switch_organisation, name="switch_organisation"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from exports.container import services
 from exports.forms import ExportPeriodForm
 from exports.models import BufdirExportAudit
+from exports.organisation_choice import chosen_membership
 from exports.presentation import (
     download_url_for,
     history_rows,
@@ -26,7 +27,6 @@ from exports.presentation import (
 from exports.selectors import (
     administrators_of_organisations_of,
     audit_for_member,
-    export_membership,
     latest_audit,
     memberships_of,
     recent_audits,
@@ -42,7 +42,7 @@ def export_role_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = export_membership(request.user)
+        membership = chosen_membership(request.user, request.session)
         if membership is None:
             return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
         return view(request, membership, *args, **kwargs)

@@ -1,0 +1,29 @@
+"""Switching the organisation the export page is for (among the user's own export memberships only)."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exports.organisation_choice import choose
+from exports.selectors import export_memberships
+
+
+@require_POST
+@login_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """Make the named organisation the page's, if the user may export for it; 404 for any other."""
+    slug = request.POST.get("organisation", "")
+    membership = next((m for m in export_memberships(request.user) if m.organisation.slug == slug), None)
+    if membership is None:
+        return render(request, "exports/forbidden.html",
+                      {"reason": _("You cannot export for that organisation.")}, status=404)
+    choose(request.session, membership)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = ""
+    return redirect(target or "exports:index")
