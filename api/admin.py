@@ -18,7 +18,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
                     "last_used_at"]
     list_filter = ["organisation"]
     search_fields = ["name", "user__username", "prefix"]
-    readonly_fields = list_display
+    readonly_fields = ["name", "user", "organisation", "prefix", "created_at", "expires_at", "revoked_at",
+                       "last_used_at"]
     exclude = ["token_hash"]
     actions = ["revoke"]
 
