@@ -6,9 +6,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from exports.models import BufdirExportAudit
-
-ExportStatus = BufdirExportAudit.Status
+from exports.models import ExportStatus
 
 
 class StartExportIn(Schema):

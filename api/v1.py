@@ -48,7 +48,7 @@ def _audit_of(grant: TokenGrant, export_id: int) -> BufdirExportAudit:
 
 def _serialised(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any]:
     """The export as it appears inside an error document."""
-    return ExportOut.model_validate(export_document(request, audit, detail=False)).model_dump(mode="json",
+    return ExportOut.model_validate(export_document(request, audit)).model_dump(mode="json",
                                                                                              by_alias=True)
 
 
@@ -90,7 +90,7 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
 def list_exports(request: HttpRequest, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
     """The organisation's most recent exports, newest first."""
     audits = BufdirExportAudit.objects.filter(organisation_id=_grant(request).membership.organisation_id)[:limit]
-    return {"items": [export_document(request, audit, detail=False) for audit in audits]}
+    return {"items": [export_document(request, audit) for audit in audits]}
 
 
 @router.get("/exports/{export_id}", response={200: ExportOut, **_errors(404)}, summary="One export",
@@ -119,6 +119,23 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
                                               "link."))
     return FileResponse(services().storage.open(audit.file_key), as_attachment=True,
                         filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")
+
+
+@router.delete("/exports/{export_id}", response={200: ExportOut, **_errors(404, 409)}, summary="Cancel an export",
+               operation_id="cancel_export")
+def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+    """Cancel a pending or running export (200 with it, cancelled); 409 when it had already finished."""
+    grant = _grant(request)
+    audit = _audit_of(grant, export_id)
+    container = services()
+    user = grant.membership.user
+    label = _("%(user)s through the API with the token “%(name)s”") % {"user": user.get_username(),
+                                                                     "name": grant.token.name}
+    if not container.audits.cancel(audit.pk, user_id=user.pk, label=label):
+        raise ApiError(409, "export_finished", _("The export has already finished."),
+                       export=_serialised(request, container.audits.get(audit.pk)))
+    container.progress.push_state(audit.organisation_id, audit.pk)
+    return export_document(request, container.audits.get(audit.pk))
 
 
 api = NinjaAPI(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
+from notices.services import notify_finished, send_pending_notices
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
 
@@ -22,6 +23,7 @@ def run_export(audit_id: int) -> dict[str, Any]:
                             audit.requested_by_label)
     with translation.override(settings.LANGUAGE_CODE):
         result = container.orchestrator.run(request)
+    notify_finished(audit_id)
     if isinstance(result, ExportSuccess):
         return {"audit_id": audit_id, "outcome": "succeeded", "file_key": result.file_key}
     if isinstance(result, ExportFailure):
@@ -40,6 +42,7 @@ def export_finished(task: Any) -> None:
         failed = container.audits.fail(audit_id, message, detail=str(getattr(task, "result", "") or ""))
     if failed:
         container.progress.push_state(container.audits.get(audit_id).organisation_id, audit_id)
+        notify_finished(audit_id)
 
 
 def reap_lost_exports() -> list[int]:
@@ -49,6 +52,7 @@ def reap_lost_exports() -> list[int]:
     reaper = services().reaper
     with translation.override(settings.LANGUAGE_CODE):
         failed = reaper.reap()
+    send_pending_notices()
     next_run = timezone.now() + dt.timedelta(seconds=reaper.lost_after / 4)
     Schedule.objects.filter(name=REAPER_SCHEDULE, next_run__gt=next_run).update(next_run=next_run)
     return failed

@@ -287,3 +287,22 @@ def test_create_api_token_refuses_a_user_without_the_export_role(nhf):
         call_command("create_api_token", "peer", "--org", "nhf")
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody", "--org", "nhf")
+
+
+def test_delete_cancels_a_running_export_and_the_audit_names_the_tokens_user(api, nhf, nhf_user):
+    audit = finished_export(nhf, status=Status.RUNNING, finished_at=None)
+    response = api.delete(f"/api/v1/exports/{audit.pk}")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelled"
+    audit.refresh_from_db()
+    assert audit.status == Status.CANCELLED and audit.cancelled_by == nhf_user
+    assert any("API" in event.message and "ci" in event.message for event in audit.events.all())
+    body = assert_error(api.delete(f"/api/v1/exports/{audit.pk}"), 409, "export_finished")
+    assert body["export"]["status"] == "cancelled"
+
+
+def test_delete_of_another_organisations_export_is_404(api, other_api, nhf):
+    audit = finished_export(nhf, status=Status.PENDING, finished_at=None)
+    assert_error(other_api.delete(f"/api/v1/exports/{audit.pk}"), 404, "not_found")
+    audit.refresh_from_db()
+    assert audit.status == Status.PENDING

@@ -58,7 +58,7 @@ def call(url: str, token: str, method: str = "GET", body: dict | None = None) ->
         return error.code, json.load(error)
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_breaking_answer(live_api):
+def test_schemathesis_finds_no_server_error_and_no_schema_breaking_answer(live_api, tmp_path):
     url, env = live_api
     token = create_token(env, "nhf-admin", "nhf")
     status, started = call(f"{url}/api/v1/exports", token, "POST", {"year": 2025})
@@ -68,7 +68,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_breaking_answer(live_a
          "--max-examples", "15", "--seed", "20251126", "--request-timeout", "30", "--no-color",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                      "response_headers_conformance,response_schema_conformance"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
     )
     assert result.returncode == 0, result.stdout[-6000:]
 

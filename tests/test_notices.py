@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from exports.container import services
 from exports.models import BufdirExportAudit
 from notices.models import ExportNotice
 from notices.services import notify_finished, send_pending_notices
@@ -96,4 +97,34 @@ def test_a_failed_send_is_tried_again_later(nhf, starter, mailoutbox, monkeypatc
     assert not notify_finished(audit.pk)
     monkeypatch.undo()
     assert send_pending_notices() == 1
+    assert len(mailoutbox) == 1
+
+
+def test_an_export_run_by_the_worker_mails_its_starter_once(client, nhf, starter, mailoutbox, export_files,
+                                                             django_capture_on_commit_callbacks, sync_tasks):
+    from api.tokens import issue_token
+
+    factories.activity(nhf, started_at=dt.datetime(2025, 5, 2, 10, tzinfo=dt.UTC))
+    secret = issue_token(user=starter, organisation=nhf, name="ci").secret
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/exports", {"year": 2025}, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 202
+    audit = BufdirExportAudit.objects.get()
+    assert audit.status == Status.SUCCEEDED
+    send_pending_notices()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "Bufdir-eksporten for Norges Handikapforbund er klar"
+
+
+def test_the_reaper_mails_the_starter_of_an_export_no_worker_took(nhf, starter, mailoutbox):
+    from exports.services.period_rule import check_year
+    from exports.tasks import reap_lost_exports
+
+    audit = services().audits.create(organisation_id=nhf.pk, requested_by_id=starter.pk,
+                                     requested_by_label=starter.username, period=check_year(2025))
+    BufdirExportAudit.objects.filter(pk=audit.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert reap_lost_exports() == [audit.pk]
+    assert len(mailoutbox) == 1 and mailoutbox[0].subject.endswith("feilet")
+    reap_lost_exports()
     assert len(mailoutbox) == 1

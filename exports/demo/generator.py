@@ -313,6 +313,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("nhf-koordinator", "Kari", "Lunde", "nhf", Membership.Role.COORDINATOR),
     DemoUser("nhf-likeperson", "Per", "Olsen", "nhf", Membership.Role.PEER_MENTOR),
     DemoUser("hlf-admin", "Hilde", "Lie", "hlf-demo", Membership.Role.ADMINISTRATOR),
+    DemoUser("begge-admin", "Berit", "Aas", "nhf", Membership.Role.ADMINISTRATOR),
+    DemoUser("begge-admin", "Berit", "Aas", "hlf-demo", Membership.Role.ADMINISTRATOR),
     DemoUser("sysadmin", "System", "Administrator", superuser=True),
 )
 
