@@ -1,6 +1,8 @@
 """Read-only queries the views, consumer and commands share."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -56,3 +58,23 @@ def administrators_of_organisations_of(user: AbstractBaseUser | AnonymousUser) -
     return (Membership.objects.select_related("user", "organisation")
             .filter(organisation_id__in=organisation_ids, role=Membership.Role.ADMINISTRATOR)
             .exclude(user=user).order_by("organisation__name", "user__username"))
+
+
+def earlier_export_of_same_length(organisation_id: object, period_from: dt.date, period_to: dt.date,
+                                  exclude_audit_id: int | None = None) -> BufdirExportAudit | None:
+    """The organisation's latest succeeded export of an earlier period as long as this one (whole years alike)."""
+    whole_year = _is_whole_year(period_from, period_to)
+    days = (period_to - period_from).days
+    candidates = (BufdirExportAudit.objects.filter(organisation_id=organisation_id, status=BufdirExportAudit.Status.SUCCEEDED,
+                                                   period_to__lt=period_from)
+                  .exclude(pk=exclude_audit_id).exclude(result={}).order_by("-period_from", "-finished_at"))
+    for audit in candidates[:50]:
+        if (_is_whole_year(audit.period_from, audit.period_to) if whole_year
+                else (audit.period_to - audit.period_from).days == days):
+            return audit
+    return None
+
+
+def _is_whole_year(start: dt.date, end: dt.date) -> bool:
+    """Whether a period is one calendar year."""
+    return (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year

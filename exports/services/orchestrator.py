@@ -36,6 +36,7 @@ from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.summary import ExportSummary
+from exports.services.summary_sheet import earlier_comparison
 from exports.services.workbook import WorkbookFacts, WorkbookGenerator
 
 logger = logging.getLogger(__name__)
@@ -154,8 +155,12 @@ class BufdirExportOrchestrator:
             advance(Phase.WRITING, done, total, 92)
             generated_at = timezone.localtime()
             writer.close(
-                WorkbookFacts(organisation.name, organisation.org_number, request.period.start, request.period.end,
-                              config.version, compiled.template_name, generated_at),
+                WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
+                              period_from=request.period.start, period_to=request.period.end,
+                              config_version=config.version, template_name=compiled.template_name,
+                              generated_at=generated_at,
+                              comparison=earlier_comparison(organisation_id=organisation.pk, period=request.period,
+                                                            exclude_audit_id=request.audit_id)),
                 summary,
             )
             advance(Phase.BUNDLING, done, total, 95)

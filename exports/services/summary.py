@@ -64,5 +64,6 @@ class ExportSummary:
                      "unreadable": self.unreadable},
             "counted_by_category": self.counted_categories(),
             "documented_by_category": dict(sorted(self.documented_by_category.items())),
+            "counted_by_county": dict(sorted(self.counted_by_county.items())),
             "deviations_by_reason": dict(self.reasons_by_frequency()),
         }

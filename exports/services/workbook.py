@@ -8,16 +8,23 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
-from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
+from exports.categories import category_label
 from exports.geography import county_name
 from exports.services import cells
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
+from exports.services.sheet_layout import (
+    add_filter,
+    add_header_and_footer,
+    column_width,
+    prepare_for_print,
+    repeat_heading_row,
+)
 from exports.services.summary import ExportSummary
+from exports.services.summary_sheet import Comparison, SummarySheet
 
 SHEET_ACTIVITIES = "Aktiviteter"
 SHEET_SUMMARY = "Sammendrag"
@@ -38,9 +45,12 @@ def activity_sheet_name(index: int) -> str:
     return SHEET_ACTIVITIES if index == 0 else f"{SHEET_ACTIVITIES} {index + 1}"
 
 
-@dataclass(frozen=True)
+DEVIATION_WIDTHS = (46, 50, 11, 8, 20, 26, 22, 20, 14, 11, 9, 37)
+
+
+@dataclass(frozen=True, kw_only=True)
 class WorkbookFacts:
-    """What `Sammendrag` states about the export."""
+    """What `Sammendrag` states about the export, and an earlier export to compare with."""
 
     organisation_name: str
     org_number: str
@@ -49,6 +59,7 @@ class WorkbookFacts:
     config_version: int
     template_name: str
     generated_at: dt.datetime
+    comparison: Comparison | None = None
 
 
 class WorkbookWriter:
@@ -67,6 +78,7 @@ class WorkbookWriter:
         self._rows_per_sheet = MAX_SHEET_ROWS - 1
         self._rows_on_sheet = 0
         self._activity_sheet_count = 1
+        self._finished_activity_sheets: list[tuple[Any, int]] = []
         self._write_headers()
 
     def _number_format(self, kind: str) -> str | None:
@@ -75,15 +87,21 @@ class WorkbookWriter:
                 "time": self.config.time_format}.get(kind)
 
     def _write_headers(self) -> None:
-        """Headings of the two row sheets, with column widths."""
+        """Print set-up, widths and headings of the row sheets (all before their first row)."""
         self._start_activity_sheet(self.activities)
-        headings = [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
-                    _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
-                    _("Activity ID")]
-        for index, width in enumerate((50, 60, 12, 10, 22, 30, 24, 24, 16, 14, 9, 38)):
+        prepare_for_print(self.summary, one_page=True)
+        prepare_for_print(self.deviations, one_page=False)
+        repeat_heading_row(self.deviations)
+        for index, width in enumerate(DEVIATION_WIDTHS):
             self.deviations.column_dimensions[_letter(index)].width = width
-        self.deviations.freeze_panes = "A2"
-        self.deviations.append(cells.row(self.deviations, headings, bold=True))
+        self.deviations.append(cells.row(self.deviations, self._deviation_headings(), bold=True))
+
+    @staticmethod
+    def _deviation_headings() -> list[str]:
+        """The headings of `Avvik`."""
+        return [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
+                _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
+                _("Activity ID")]
 
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity to `Aktiviteter` and, when it deviates, to `Avvik`."""
@@ -93,14 +111,17 @@ class WorkbookWriter:
             self.add_deviation(row)
 
     def _start_activity_sheet(self, sheet: Any) -> None:
-        """Column widths, frozen heading row and the headings of a sheet of activities."""
+        """Print set-up, column widths, frozen heading row and the headings of a sheet of activities."""
+        prepare_for_print(sheet, one_page=False)
+        repeat_heading_row(sheet)
         for index, column in enumerate(self.config.columns):
-            sheet.column_dimensions[_letter(index)].width = column.width or max(16, len(column.heading) + 2)
-        sheet.freeze_panes = "A2"
+            sheet.column_dimensions[_letter(index)].width = column_width(
+                heading=column.heading, kind=column.format, configured=column.width)
         sheet.append(cells.row(sheet, (c.heading for c in self.config.columns), bold=True))
 
     def _next_activity_sheet(self) -> None:
         """Go on on a new sheet of activities, placed after the last one, when this one is full."""
+        self._finished_activity_sheets.append((self.activities, self._rows_on_sheet))
         self._activity_sheet_count += 1
         index = self._activity_sheet_count - 1
         self.activities = self.workbook.create_sheet(activity_sheet_name(index), index)
@@ -152,9 +173,9 @@ class WorkbookWriter:
             "count": len(sheets), "rows": f"{MAX_SHEET_ROWS:,}".replace(",", " ")}
         return [[note, ", ".join(name for name, _rows in sheets)]]
 
-    def _write_deviations(self, totals: ExportSummary) -> None:
+    def _write_deviations(self, totals: ExportSummary) -> int:
         """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""
-        sheet = self.deviations
+        sheet, written = self.deviations, 0
         ranked = [cells.clean_text(reason).value for reason, _count in totals.reasons_by_frequency()]
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
@@ -165,85 +186,29 @@ class WorkbookWriter:
                 cells.cell(sheet, time, number_format=self.config.time_format),
                 *cells.row(sheet, rest),
             ])
+            written += 1
         self._spool.close()
+        return written
 
     def discard(self) -> None:
         """Drop what was kept for a workbook that may not be finished (a no-op after `close`)."""
         self._spool.close()
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
-        """Write `Sammendrag` with its chart, then `Avvik`, and save the workbook."""
-        self._write_summary(facts, totals)
-        self._write_deviations(totals)
+        """Write `Sammendrag` with its chart, then `Avvik`, set up printing and save the workbook."""
+        SummarySheet(self.summary, date_format=self.config.date_format,
+                     datetime_format=self.config.datetime_format).write(
+            facts=facts, totals=totals, notes=self._split_note(totals.exported))
+        deviations = self._write_deviations(totals)
+        activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
+        for sheet, rows in activity_sheets:
+            add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)
+        add_filter(self.deviations, columns=len(DEVIATION_WIDTHS), rows=deviations + 1)
+        period = f"{facts.period_from.strftime('%d.%m.%Y')}–{facts.period_to.strftime('%d.%m.%Y')}"
+        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
+            add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
+                                  page_label=_("Page {page} of {pages}"))
         self.workbook.save(self.path)
-
-    def _write_summary(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
-        """The period, the organisation, totals per category, county and branch, and a chart."""
-        sheet = self.summary
-        sheet.column_dimensions["A"].width = 40
-        for letter in "BCD":
-            sheet.column_dimensions[letter].width = 22
-        date_format, datetime_format = self.config.date_format, self.config.datetime_format
-
-        def plain(*values: Any) -> list[Any]:
-            return cells.row(sheet, values)
-
-        def bold(*values: Any) -> list[Any]:
-            return cells.row(sheet, values, bold=True)
-
-        rows: list[list[Any]] = [
-            bold(_("Bufdir report: peer-support activities")),
-            plain(_("Organisation"), facts.organisation_name),
-            plain(_("Organisation number"), facts.org_number),
-            [cells.cell(sheet, _("Period from")), cells.cell(sheet, facts.period_from, number_format=date_format)],
-            [cells.cell(sheet, _("Period to")), cells.cell(sheet, facts.period_to, number_format=date_format)],
-            plain(_("Column configuration"), f"{facts.template_name} (versjon {facts.config_version})"),
-            [cells.cell(sheet, _("Generated")),
-             cells.cell(sheet, facts.generated_at.replace(tzinfo=None), number_format=datetime_format)],
-            [],
-            bold(_("Category"), _("Counted activities")),
-        ]
-        first_category_row = len(rows) + 1
-        rows += [plain(category_label(c), totals.counted_by_category.get(c, 0)) for c in COUNTING_CATEGORIES]
-        last_category_row = len(rows)
-        rows += [bold(_("Total counted"), totals.counted), []]
-        rows.append(bold(_("Category"), _("Documented"), _("Counted"), _("Not counted")))
-        for category in (*CATEGORIES, UNKNOWN_CATEGORY):
-            documented = totals.documented_by_category.get(category, 0)
-            if documented or category in CATEGORIES:
-                counted = totals.counted_by_category.get(category, 0)
-                rows.append(plain(category_label(category), documented, counted, documented - counted))
-        rows += [[], bold(_("County"), _("County code"), _("Counted activities"))]
-        for code, count in sorted(totals.counted_by_county.items()):
-            rows.append(plain(county_name(code), code, count))
-        rows += [[], bold(_("Local branch"), _("County"), _("Counted activities"))]
-        for (branch, code), count in sorted(totals.counted_by_branch.items()):
-            rows.append(plain(branch, county_name(code), count))
-        rows += [
-            [],
-            bold(_("Totals")),
-            plain(_("Rows on Aktiviteter"), totals.exported),
-            *(plain(*line) for line in self._split_note(totals.exported)),
-            plain(_("Counted"), totals.counted),
-            plain(_("Not counted"), totals.not_counted),
-            plain(_("Rows on Avvik"), totals.deviations),
-            plain(_("Rejected registrations (only on Avvik)"), totals.rejected),
-            plain(_("Unreadable rows (only on Avvik)"), totals.unreadable),
-        ]
-        for values in rows:
-            sheet.append(values)
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = _("Counted activities per category")
-        chart.y_axis.title = _("Activities")
-        chart.legend = None
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.add_data(Reference(sheet, min_col=2, min_row=first_category_row - 1, max_row=last_category_row),
-                       titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=first_category_row, max_row=last_category_row))
-        chart.width, chart.height = 18, 9
-        sheet.add_chart(chart, "F2")
 
 
 def _letter(index: int) -> str:

@@ -1,0 +1,203 @@
+"""`Sammendrag`: the administrator's questions answered on one printed page, with last year's numbers beside."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
+from exports.domain import Period
+from exports.geography import county_name
+from exports.selectors import earlier_export_of_same_length
+from exports.services import cells
+from exports.services.sheet_layout import COUNT_FORMAT
+from exports.services.summary import ExportSummary
+
+BLOCK_WIDTHS = ((40, 12, 13, 13, 12), (26, 16, 10), (52, 10, 10))
+"""Three blocks side by side: who/categories/counties, local branches, deviations with the chart below."""
+GAP_WIDTH = 3
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_PLAIN = Font()
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """The counts of an earlier export of the same length of period, shown beside this one."""
+
+    heading: str
+    counted_by_category: dict[str, int] = field(default_factory=dict)
+    counted_by_county: dict[str, int] = field(default_factory=dict)
+    deviations_by_reason: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def comparison_from(*, result: dict[str, Any], period_from: dt.date, period_to: dt.date,
+                    current_from: dt.date) -> Comparison:
+    """A comparison from an earlier export's recorded result ("I fjor" when it is the same period a year before)."""
+    a_year_before = _a_year_before(current_from) == period_from
+    heading = _("Last year") if a_year_before else _("Previous %(start)s–%(end)s") % {
+        "start": period_from.strftime("%d.%m.%Y"), "end": period_to.strftime("%d.%m.%Y")}
+    return Comparison(heading=heading, counted_by_category=result.get("counted_by_category", {}),
+                      counted_by_county=result.get("counted_by_county", {}),
+                      deviations_by_reason=result.get("deviations_by_reason", {}), rows=result.get("rows", {}))
+
+
+def _a_year_before(day: dt.date) -> dt.date:
+    """The same date a year before (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+class SummarySheet:
+    """Builds `Sammendrag` in two blocks side by side and a chart to their right, then writes it."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet, *, date_format: str, datetime_format: str) -> None:
+        self.sheet = sheet
+        self.date_format = date_format
+        self.datetime_format = datetime_format
+
+    def text(self, value: Any, *, bold: bool = False) -> Any:
+        """A text cell."""
+        return cells.cell(self.sheet, value, bold=bold)
+
+    def wrapped(self, value: str) -> Any:
+        """A text cell that wraps within its column."""
+        written = cells.cell(self.sheet, value, bold=True)
+        written.font = _PLAIN
+        written.alignment = _WRAP
+        return written
+
+    def count(self, value: int | None, *, bold: bool = False) -> Any:
+        """A whole number with thousands separators (empty when there is nothing to compare with)."""
+        if value is None:
+            return None
+        return cells.cell(self.sheet, value, number_format=COUNT_FORMAT, bold=bold)
+
+    def headings(self, *values: str) -> list[Any]:
+        """A row of bold headings."""
+        return [self.text(value, bold=True) for value in values]
+
+    def write(self, *, facts: Any, totals: ExportSummary, notes: Sequence[Sequence[Any]] = ()) -> None:
+        """Lay out and write the whole sheet; `notes` are lines of text under the first block."""
+        comparison: Comparison | None = facts.comparison
+        left, chart_rows = self._left(facts, totals, comparison)
+        if notes:
+            left += [[], *([self.text(value) for value in note] for note in notes)]
+        blocks = (left, self._branches(totals), self._deviations(totals, comparison))
+        starts, column = [], 0
+        for widths in BLOCK_WIDTHS:
+            starts.append(column)
+            for width in widths:
+                column += 1
+                self.sheet.column_dimensions[get_column_letter(column)].width = width
+            column += 1
+            self.sheet.column_dimensions[get_column_letter(column)].width = GAP_WIDTH
+        for index in range(max(len(block) for block in blocks)):
+            values: list[Any] = []
+            for start, block in zip(starts, blocks, strict=True):
+                if index < len(block) and block[index]:
+                    values += [None] * (start - len(values)) + list(block[index])
+            self.sheet.append(values)
+        self._chart(*chart_rows, anchor=f"{get_column_letter(starts[2] + 1)}{len(blocks[2]) + 2}")
+
+    def _left(self, facts: Any, totals: ExportSummary, comparison: Comparison | None
+              ) -> tuple[list[list[Any]], tuple[int, int]]:
+        """Who and when, counted and documented per category, counted per county."""
+        earlier = [comparison.heading] if comparison else []
+        date, datetime = self.date_format, self.datetime_format
+        rows: list[list[Any]] = [
+            [self.text(_("Bufdir report: peer-support activities"), bold=True)],
+            [self.text(_("Organisation")), self.text(facts.organisation_name)],
+            [self.text(_("Organisation number")), self.text(facts.org_number)],
+            [self.text(_("Period from")), cells.cell(self.sheet, facts.period_from, number_format=date)],
+            [self.text(_("Period to")), cells.cell(self.sheet, facts.period_to, number_format=date)],
+            [self.text(_("Column configuration")),
+             self.text(_("%(name)s (version %(version)s)") % {"name": facts.template_name,
+                                                             "version": facts.config_version})],
+            [self.text(_("Generated")),
+             cells.cell(self.sheet, facts.generated_at.replace(tzinfo=None), number_format=datetime)],
+            [],
+            self.headings(_("Category"), _("Counted"), _("Documented"), _("Not counted"), *earlier),
+        ]
+        first_category = len(rows) + 1
+        last_category = first_category + len(COUNTING_CATEGORIES) - 1
+        shown = [*CATEGORIES, *([UNKNOWN_CATEGORY] if totals.documented_by_category.get(UNKNOWN_CATEGORY) else [])]
+        for category in shown:
+            documented = totals.documented_by_category.get(category, 0)
+            counted = totals.counted_by_category.get(category, 0)
+            before = None
+            if comparison and category in COUNTING_CATEGORIES:
+                before = comparison.counted_by_category.get(category, 0)
+            rows.append([self.text(category_label(category)), self.count(counted), self.count(documented),
+                         self.count(documented - counted), self.count(before)])
+        rows.append([self.text(_("Total counted"), bold=True), self.count(totals.counted, bold=True),
+                     self.count(totals.exported, bold=True), self.count(totals.not_counted, bold=True),
+                     self.count(comparison.rows.get("counted") if comparison else None, bold=True)])
+        rows += [[], self.headings(_("County"), _("County code"), _("Counted"), *earlier)]
+        for code, number in sorted(totals.counted_by_county.items()):
+            before = comparison.counted_by_county.get(code, 0) if comparison else None
+            rows.append([self.text(county_name(code) or _("(no county)")), self.text(code), self.count(number),
+                         self.count(before)])
+        return rows, (first_category, last_category)
+
+    def _branches(self, totals: ExportSummary) -> list[list[Any]]:
+        """Counted per local branch."""
+        rows = [self.headings(_("Local branch"), _("County"), _("Counted"))]
+        for (branch, code), number in sorted(totals.counted_by_branch.items()):
+            rows.append([self.text(branch or _("(no local branch)")), self.text(county_name(code)),
+                         self.count(number)])
+        return rows
+
+    def _deviations(self, totals: ExportSummary, comparison: Comparison | None) -> list[list[Any]]:
+        """Rows on `Avvik` per reason, the most common first, and the row totals."""
+        earlier = [comparison.heading] if comparison else []
+        rows = [self.headings(_("Rows on Avvik, per reason"), _("Rows"), *earlier)]
+        for reason, number in totals.reasons_by_frequency():
+            before = comparison.deviations_by_reason.get(reason, 0) if comparison else None
+            rows.append([self.wrapped(reason), self.count(number), self.count(before)])
+        if not totals.deviations_by_reason:
+            rows.append([self.text(_("No deviations"))])
+
+        def total(label: str, number: int, key: str, *, bold: bool = False) -> list[Any]:
+            before = comparison.rows.get(key) if comparison else None
+            return [self.text(label, bold=bold), self.count(number, bold=bold), self.count(before, bold=bold)]
+
+        return [*rows, [],
+                total(_("Rows on Avvik"), totals.deviations, "deviations", bold=True),
+                total(_("Rejected registrations (only on Avvik)"), totals.rejected, "rejected"),
+                total(_("Unreadable rows (only on Avvik)"), totals.unreadable, "unreadable"),
+                total(_("Rows on Aktiviteter"), totals.exported, "exported"),
+                total(_("Counted"), totals.counted, "counted")]
+
+    def _chart(self, first_row: int, last_row: int, *, anchor: str) -> None:
+        """Counted activities per category, to the right of the tables so it covers nothing."""
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = _("Counted activities per category")
+        chart.y_axis.title = _("Activities")
+        chart.legend = None
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.y_axis.number_format = COUNT_FORMAT
+        chart.add_data(Reference(self.sheet, min_col=2, min_row=first_row - 1, max_row=last_row),
+                       titles_from_data=True)
+        chart.set_categories(Reference(self.sheet, min_col=1, min_row=first_row, max_row=last_row))
+        chart.width, chart.height = 16, 9
+        self.sheet.add_chart(chart, anchor)
+
+
+def earlier_comparison(*, organisation_id: object, period: Period, exclude_audit_id: int | None) -> Comparison | None:
+    """The comparison with the organisation's earlier export of the same length of period, when there is one."""
+    audit = earlier_export_of_same_length(organisation_id, period.start, period.end, exclude_audit_id)
+    if audit is None:
+        return None
+    return comparison_from(result=audit.result, period_from=audit.period_from, period_to=audit.period_to,
+                           current_from=period.start)

@@ -1,0 +1,93 @@
+"""The workbook made for people: filters, frozen headings, print set-up, one set of labels, last year beside."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from exports.categories import CATEGORY_LABELS
+from exports.container import services
+from exports.domain import ExportRequest, ExportSuccess, Period
+from tests import factories
+from tests.export_reading import OpenedBundle, open_bundle
+
+pytestmark = pytest.mark.django_db
+
+
+def export(org, period: Period, storage) -> OpenedBundle:
+    """Run one export of `org` and open its bundle."""
+    audit = services().audits.create(org.pk, None, "test", period)
+    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "test"))
+    assert isinstance(result, ExportSuccess), result
+    with storage.open(result.file_key) as handle:
+        return open_bundle(handle.read())
+
+
+@pytest.fixture
+def org(db):
+    org = factories.organisation("nhf", name="Norges Handikapforbund & co")
+    local = factories.branch(org)
+    mentor = factories.mentor(org, local)
+    for year, days in ((2024, 2), (2025, 5)):
+        for day in range(1, days + 1):
+            factories.activity(org, peer_mentor=mentor, local_branch=local,
+                               started_at=dt.datetime(year, 3, day, 10, tzinfo=dt.UTC))
+    factories.activity(org, peer_mentor=None, local_branch=local, started_at=dt.datetime(2025, 4, 1, tzinfo=dt.UTC))
+    factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type="telefon",
+                       started_at=dt.datetime(2025, 4, 2, tzinfo=dt.UTC))
+    return org
+
+
+def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org, export_files):
+    workbook = export(org, Period.year(2025), export_files).workbook
+    for name, rows, columns in (("Aktiviteter", 8, "N"), ("Avvik", 2, "L")):
+        sheet = workbook[name]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:{columns}{rows}"
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert sheet.oddHeader.left.text == "Norges Handikapforbund && co"
+        assert sheet.oddHeader.right.text == "01.01.2025–31.12.2025"
+        assert "&P" in sheet.oddFooter.right.text and "&N" in sheet.oddFooter.right.text
+        assert all(cell.font.b for cell in sheet[1])
+
+
+def test_sammendrag_fits_one_page_with_the_chart_beside_the_tables(org, export_files):
+    sheet = export(org, Period.year(2025), export_files).workbook["Sammendrag"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 1)
+    [chart] = sheet._charts
+    anchor = chart.anchor._from
+    used = {(cell.row - 1, cell.column - 1) for row in sheet.iter_rows() for cell in row if cell.value is not None}
+    covered = {(r, c) for r in range(anchor.row, anchor.row + 18) for c in range(anchor.col, anchor.col + 3)}
+    assert not used & covered, "the chart covers cells"
+    counts = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, int)]
+    assert counts and all(cell.number_format == "#,##0" for cell in counts)
+
+
+def test_the_earlier_export_of_the_same_length_stands_beside_as_last_year(org, export_files):
+    first = export(org, Period.year(2025), export_files).workbook["Sammendrag"]
+    assert "I fjor" not in {cell.value for row in first.iter_rows() for cell in row}
+    export(org, Period.year(2024), export_files)
+    export(org, Period(dt.date(2024, 3, 1), dt.date(2024, 3, 31)), export_files)
+    sheet = export(org, Period.year(2025), export_files).workbook["Sammendrag"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in rows if row[0] == "Kategori")
+    assert header[:5] == ["Kategori", "Tellende", "Dokumentert", "Ikke tellende", "I fjor"]
+    outreach = next(row for row in rows if row[0] == "Oppsøkende likepersonsarbeid")
+    assert outreach[1:5] == [5, 6, 1, 2]
+    total = next(row for row in rows if row[0] == "Sum tellende")
+    assert total[1] == 5 and total[4] == 2
+
+
+def test_every_sheet_uses_the_same_category_labels(org, export_files):
+    bundle = export(org, Period.year(2025), export_files)
+    labels = {str(label) for label in CATEGORY_LABELS.values()}
+    on_activities = {row["Bufdir-kategori"] for row in bundle.rows("Aktiviteter")}
+    on_avvik = {row["Kategori"] for row in bundle.rows("Avvik")}
+    on_summary = {row[0].value for row in bundle.workbook["Sammendrag"].iter_rows() if row[0].value in labels}
+    assert on_activities <= labels and on_avvik <= labels
+    assert on_activities | on_avvik <= on_summary
+    assert "Likepersonstelefon og kontakttjeneste" in on_activities
