@@ -65,8 +65,9 @@ def earlier_export_of_same_length(organisation_id: object, period_from: dt.date,
     """The organisation's latest succeeded export of an earlier period as long as this one (whole years alike)."""
     whole_year = _is_whole_year(period_from, period_to)
     days = (period_to - period_from).days
-    candidates = (BufdirExportAudit.objects.filter(organisation_id=organisation_id, status=BufdirExportAudit.Status.SUCCEEDED,
-                                                   period_to__lt=period_from)
+    candidates = (BufdirExportAudit.objects
+                  .filter(organisation_id=organisation_id, status=BufdirExportAudit.Status.SUCCEEDED,
+                          period_to__lt=period_from)
                   .exclude(pk=exclude_audit_id).exclude(result={}).order_by("-period_from", "-finished_at"))
     for audit in candidates[:50]:
         if (_is_whole_year(audit.period_from, audit.period_to) if whole_year
