@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exports.categories import COUNTING_CATEGORIES
+from exports.services.cells import clean_text
 from exports.services.column_mapper import MappedActivity
+
+STORED_REASONS = 50
+"""How many of the most common reasons an audit keeps for the page and for a later comparison."""
 
 
 @dataclass
@@ -64,6 +68,8 @@ class ExportSummary:
                      "unreadable": self.unreadable},
             "counted_by_category": self.counted_categories(),
             "documented_by_category": dict(sorted(self.documented_by_category.items())),
-            "counted_by_county": dict(sorted(self.counted_by_county.items())),
-            "deviations_by_reason": dict(self.reasons_by_frequency()),
+            "counted_by_county": {clean_text(code).value: count
+                                  for code, count in sorted(self.counted_by_county.items())},
+            "deviations_by_reason": {clean_text(reason).value: count
+                                     for reason, count in self.reasons_by_frequency()[:STORED_REASONS]},
         }
