@@ -6,21 +6,20 @@ import datetime as dt
 import pytest
 
 from exports.categories import CATEGORY_LABELS
-from exports.container import services
-from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.domain import Period
 from tests import factories
-from tests.export_reading import OpenedBundle, open_bundle
+from tests.export_reading import OpenedBundle
 
 pytestmark = pytest.mark.django_db
 
 
-def export(org, period: Period, storage) -> OpenedBundle:
-    """Run one export of `org` and open its bundle."""
-    audit = services().audits.create(org.pk, None, "test", period)
-    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "test"))
-    assert isinstance(result, ExportSuccess), result
-    with storage.open(result.file_key) as handle:
-        return open_bundle(handle.read())
+@pytest.fixture
+def export(run_export):
+    """Run one export of an organisation and open its bundle."""
+    def run(org, period: Period, storage=None) -> OpenedBundle:
+        return run_export(org, period).succeeded_bundle
+
+    return run
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def org(db):
     return org
 
 
-def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org, export_files):
+def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org, export, export_files):
     workbook = export(org, Period.year(2025), export_files).workbook
     for name, rows, columns in (("Aktiviteter", 8, "N"), ("Avvik", 2, "L")):
         sheet = workbook[name]
@@ -54,7 +53,7 @@ def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org
         assert all(cell.font.b for cell in sheet[1])
 
 
-def test_sammendrag_fits_one_page_with_the_chart_beside_the_tables(org, export_files):
+def test_sammendrag_fits_one_page_with_the_chart_beside_the_tables(org, export, export_files):
     sheet = export(org, Period.year(2025), export_files).workbook["Sammendrag"]
     assert sheet.page_setup.orientation == "landscape"
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 1)
@@ -67,7 +66,7 @@ def test_sammendrag_fits_one_page_with_the_chart_beside_the_tables(org, export_f
     assert counts and all(cell.number_format == "#,##0" for cell in counts)
 
 
-def test_the_earlier_export_of_the_same_length_stands_beside_as_last_year(org, export_files):
+def test_the_earlier_export_of_the_same_length_stands_beside_as_last_year(org, export, export_files):
     first = export(org, Period.year(2025), export_files).workbook["Sammendrag"]
     assert "I fjor" not in {cell.value for row in first.iter_rows() for cell in row}
     export(org, Period.year(2024), export_files)
@@ -82,7 +81,7 @@ def test_the_earlier_export_of_the_same_length_stands_beside_as_last_year(org, e
     assert total[1] == 5 and total[4] == 2
 
 
-def test_every_sheet_uses_the_same_category_labels(org, export_files):
+def test_every_sheet_uses_the_same_category_labels(org, export, export_files):
     bundle = export(org, Period.year(2025), export_files)
     labels = {str(label) for label in CATEGORY_LABELS.values()}
     on_activities = {row["Bufdir-kategori"] for row in bundle.rows("Aktiviteter")}
