@@ -1,6 +1,7 @@
 """Shared fixtures: an in-memory channel layer, local storage in a temporary folder, synchronous tasks, exports."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from exports.container import services
 from exports.domain import ExportRequest, ExportResult, ExportSuccess, Period
 from exports.models import BufdirExportAudit, Organisation
 from exports.services.export_storage import ExportStorage
+from tests import factories
 from tests.export_reading import OpenedBundle, open_bundle
 
 
@@ -42,12 +44,35 @@ def export_files(tmp_path):
         yield storage
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on loopback with the exports bucket, shared by the session (its state is global)."""
+    from tests.s3_server import s3_server
+
+    with s3_server() as endpoint:
+        yield endpoint
+
+
 @pytest.fixture
 def sync_tasks(monkeypatch):
     """django-q2 runs tasks inline (its Conf is read at import, so it is patched there)."""
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def org_with_activities(db):
+    """NHF with 25 counted home visits in 2025 over two branches."""
+    org = factories.organisation("nhf", name="Norges Handikapforbund")
+    bergen, oslo = factories.branch(org), factories.branch(org, "NHF Oslo", "03", "0301")
+    mentor = factories.mentor(org, bergen)
+    for index in range(25):
+        local = bergen if index % 2 else oslo
+        factories.activity(org, peer_mentor=mentor, local_branch=local,
+                           municipality_code=local.municipality_code,
+                           started_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index))
+    return org
 
 
 @dataclass(frozen=True)
@@ -57,6 +82,8 @@ class FinishedExport:
     audit: BufdirExportAudit
     result: ExportResult
     bundle: OpenedBundle | None
+    data: bytes | None
+    """The stored bundle's bytes (None when the export stored none)."""
 
     @property
     def succeeded_bundle(self) -> OpenedBundle:
@@ -83,11 +110,12 @@ def run_export(export_files) -> RunExport:
                                          requested_by_label=requested_by, period=period)
         result = services().orchestrator.run(ExportRequest(audit_id=audit.pk, organisation_id=org.pk,
                                                            period=period, requested_by=requested_by))
-        bundle = None
+        bundle = data = None
         if isinstance(result, ExportSuccess):
             with services().storage.open(result.file_key) as handle:
-                bundle = open_bundle(handle.read())
+                data = handle.read()
+            bundle = open_bundle(data)
         audit.refresh_from_db()
-        return FinishedExport(audit=audit, result=result, bundle=bundle)
+        return FinishedExport(audit=audit, result=result, bundle=bundle, data=data)
 
     return run

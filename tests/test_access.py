@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from exports.container import services
-from exports.domain import ExportRequest, Period
+from exports.domain import Period
 from exports.models import Membership
 from tests import factories
 
@@ -15,14 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def finished_export(export_files):
+def finished_export(run_export):
     """A succeeded export of NHF."""
     org = factories.organisation("nhf")
     factories.activity(org, peer_mentor=factories.mentor(org))
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                     requested_by_label="test", period=Period.year(2025))
-    services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "test"))
-    return org, audit
+    return org, run_export(org).audit
 
 
 def test_anonymous_users_are_sent_to_login(client):

@@ -4,33 +4,25 @@ from __future__ import annotations
 import pytest
 
 from exports.container import services
-from exports.domain import ExportSuccess
 from exports.services import workbook
 from exports.services.workbook import WorkbookGenerator
 from exports.services.workbook_process import ForkedWorkbookGenerator
-from tests import test_orchestrator
-from tests.export_reading import open_bundle
-from tests.test_orchestrator import run_export
 
 pytestmark = pytest.mark.django_db
-org_with_activities = test_orchestrator.org_with_activities
 
 
-def _export(org, generator):
+def _export(run_export, org, generator):
     """Run an export with `generator` writing the workbook; its opened bundle."""
     with services().override(workbook_generator=generator):
-        _, result = run_export(org)
-    assert isinstance(result, ExportSuccess)
-    with services().storage.open(result.file_key) as handle:
-        return open_bundle(handle.read())
+        return run_export(org).succeeded_bundle
 
 
 @pytest.mark.parametrize("generator", [WorkbookGenerator(), ForkedWorkbookGenerator()], ids=["inline", "forked"])
-def test_activities_past_the_row_limit_go_on_over_further_sheets(org_with_activities, export_files, monkeypatch,
+def test_activities_past_the_row_limit_go_on_over_further_sheets(org_with_activities, run_export, monkeypatch,
                                                                  generator):
-    whole = _export(org_with_activities, generator)
+    whole = _export(run_export, org_with_activities, generator)
     monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 11)  # a heading and ten activities per sheet
-    split = _export(org_with_activities, generator)
+    split = _export(run_export, org_with_activities, generator)
 
     book = split.workbook
     assert book.sheetnames == ["Aktiviteter", "Aktiviteter 2", "Aktiviteter 3", "Sammendrag", "Avvik"]

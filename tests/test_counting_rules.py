@@ -6,26 +6,14 @@ import re
 
 import pytest
 
-from exports.container import services
 from exports.demo.configs import hlf_config, nhf_config
-from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.domain import Period
 from exports.models import OrganisationColumnConfig
 from tests import factories
-from tests.export_reading import OpenedBundle, open_bundle
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-def export(org, period: Period, storage) -> OpenedBundle:
-    """Run one export of `org` and open its bundle."""
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                     requested_by_label="test", period=period)
-    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "test"))
-    assert isinstance(result, ExportSuccess), result
-    with storage.open(result.file_key) as handle:
-        return open_bundle(handle.read())
 
 
 @pytest.fixture
@@ -79,13 +67,13 @@ SEPARATE = {"telefon", "digital", "stand"}
 
 
 @pytest.mark.parametrize("name, fields, counts, reason", CASES, ids=[case[0] for case in CASES])
-def test_counting_rule(nhf, export_files, name, fields, counts, reason):
+def test_counting_rule(nhf, run_export, name, fields, counts, reason):
     fields = dict(fields)
     mentor_key = fields.pop("peer_mentor", "certified")
     mentor = nhf[mentor_key] if mentor_key else None
     activity = factories.activity(nhf["org"], peer_mentor=mentor, local_branch=nhf["branch"], **fields)
 
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
 
     [row] = bundle.rows("Aktiviteter")
     assert row["Aktivitets-ID"] == str(activity.id)
@@ -107,10 +95,10 @@ def test_counting_rule(nhf, export_files, name, fields, counts, reason):
         assert deviations == [], "a phone, contact or other row in order is not a deviation"
 
 
-def test_a_phone_row_with_a_real_problem_is_a_deviation_for_that_problem_only(nhf, export_files):
+def test_a_phone_row_with_a_real_problem_is_a_deviation_for_that_problem_only(nhf, run_export):
     factories.activity(nhf["org"], peer_mentor=None, local_branch=nhf["branch"], activity_type="telefon",
                        municipality_code="9999")
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
     [deviation] = bundle.rows("Avvik")
     assert deviation["Årsak"].split("; ") == ["Mangler likeperson",
                                               "Kommunenummeret finnes ikke eller har feil form (skal være fire sifre)"]
@@ -118,7 +106,7 @@ def test_a_phone_row_with_a_real_problem_is_a_deviation_for_that_problem_only(nh
     assert deviation["Kategori"] == "Likepersonstelefon og kontakttjeneste"
 
 
-def test_avvik_lists_the_most_common_problem_first_and_each_reason_once(nhf, export_files):
+def test_avvik_lists_the_most_common_problem_first_and_each_reason_once(nhf, run_export):
     abroad = [factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
                                  country_code="SE", started_at=dt.datetime(2025, 5, day, 9, tzinfo=UTC))
               for day in (1, 2)]
@@ -126,7 +114,7 @@ def test_avvik_lists_the_most_common_problem_first_and_each_reason_once(nhf, exp
                                  started_at=dt.datetime(2025, 3, day, 9, tzinfo=UTC)) for day in (1, 2, 3)]
     both = factories.activity(nhf["org"], peer_mentor=None, local_branch=nhf["branch"], country_code="DK",
                               started_at=dt.datetime(2025, 1, 5, 9, tzinfo=UTC))
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
     rows = bundle.rows("Avvik")
     assert [row["Aktivitets-ID"] for row in rows] == [str(a.id) for a in (both, *lonely, *abroad)]
     assert rows[0]["Årsak"] == "Mangler likeperson; Aktiviteten fant sted utenfor Norge"
@@ -135,13 +123,13 @@ def test_avvik_lists_the_most_common_problem_first_and_each_reason_once(nhf, exp
                                                        "Aktiviteten fant sted utenfor Norge": 3}
 
 
-def test_duplicate_counts_once_and_copy_is_a_deviation(nhf, export_files):
+def test_duplicate_counts_once_and_copy_is_a_deviation(nhf, run_export):
     first = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"])
     copy = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"])
     other_type = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
                                     activity_type="mote_offentlig")
 
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
 
     assert bundle.manifest["rows"]["exported"] == 3
     assert bundle.manifest["counted_by_category"]["oppsokende"] == 2
@@ -151,22 +139,22 @@ def test_duplicate_counts_once_and_copy_is_a_deviation(nhf, export_files):
     assert str(other_type.id) not in {d["Aktivitets-ID"] for d in bundle.rows("Avvik")}
 
 
-def test_several_counted_activities_for_one_peer_on_one_day(nhf, export_files):
+def test_several_counted_activities_for_one_peer_on_one_day(nhf, run_export):
     for hour in (9, 12, 15):
         factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
                            started_at=dt.datetime(2025, 3, 3, hour, tzinfo=UTC))
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
     assert bundle.manifest["counted_by_category"]["oppsokende"] == 3
 
 
-def test_rejected_only_on_avvik_and_deleted_never(nhf, export_files):
+def test_rejected_only_on_avvik_and_deleted_never(nhf, run_export):
     rejected = factories.activity(nhf["org"], peer_mentor=nhf["certified"], status="rejected")
     deleted = factories.activity(nhf["org"], peer_mentor=nhf["certified"], status="deleted",
                                  started_at=dt.datetime(2025, 7, 1, tzinfo=UTC))
     approved = factories.activity(nhf["org"], peer_mentor=nhf["certified"], status="approved",
                                   started_at=dt.datetime(2025, 8, 1, tzinfo=UTC))
 
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
 
     listed = {row["Aktivitets-ID"] for row in bundle.rows("Aktiviteter")}
     deviations = {row["Aktivitets-ID"]: row["Årsak"] for row in bundle.rows("Avvik")}
@@ -176,7 +164,7 @@ def test_rejected_only_on_avvik_and_deleted_never(nhf, export_files):
     assert bundle.manifest["rows"]["rejected"] == 1
 
 
-def test_year_is_calendar_year_in_oslo_time(nhf, export_files):
+def test_year_is_calendar_year_in_oslo_time(nhf, run_export):
     late_evening_utc = factories.activity(nhf["org"], peer_mentor=nhf["certified"],
                                           started_at=dt.datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
     last_minute = factories.activity(nhf["org"], peer_mentor=nhf["certified"],
@@ -184,8 +172,8 @@ def test_year_is_calendar_year_in_oslo_time(nhf, export_files):
     new_year_utc = factories.activity(nhf["org"], peer_mentor=nhf["certified"],
                                       started_at=dt.datetime(2024, 12, 31, 23, 15, tzinfo=UTC))
 
-    bundle_2025 = export(nhf["org"], Period.year(2025), export_files)
-    bundle_2026 = export(nhf["org"], Period.year(2026), export_files)
+    bundle_2025 = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
+    bundle_2026 = run_export(nhf["org"], Period.year(2026)).succeeded_bundle
 
     ids_2025 = {row["Aktivitets-ID"]: row["Dato"] for row in bundle_2025.rows("Aktiviteter")}
     assert set(ids_2025) == {str(last_minute.id), str(new_year_utc.id)}
@@ -203,10 +191,10 @@ def test_year_is_calendar_year_in_oslo_time(nhf, export_files):
     (None, "Kommunenummer mangler"),
     ("0301", "annet fylke"),
 ])
-def test_municipality_problems_are_deviations_but_still_count(nhf, export_files, code, message):
+def test_municipality_problems_are_deviations_but_still_count(nhf, run_export, code, message):
     activity = factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
                                   municipality_code=code)
-    bundle = export(nhf["org"], Period.year(2025), export_files)
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
     [row] = bundle.rows("Aktiviteter")
     assert row["Tellende"] == "Ja"
     [deviation] = bundle.rows("Avvik")
@@ -230,7 +218,7 @@ REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @pytest.mark.parametrize(("make_config", "mapped"), [(nhf_config, "nhf"), (hlf_config, "hlf")])
-def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped(db, export_files, make_config,
+def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped(db, run_export, make_config,
                                                                                   mapped):
     org = factories.organisation("hostile")
     OrganisationColumnConfig.objects.create(organisation=org, document=make_config(), is_active=True)
@@ -239,7 +227,7 @@ def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped
     factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type=APP_TEXT["activity_type"],
                        municipality_code=APP_TEXT["municipality"], description="=1+1\x02")
 
-    bundle = export(org, Period.year(2025), export_files)
+    bundle = run_export(org, Period.year(2025)).succeeded_bundle
 
     [row] = bundle.rows("Aktiviteter")
     cleaned = {field: REFUSED.sub("", text) for field, text in APP_TEXT.items()}

@@ -7,36 +7,13 @@ import hashlib
 import pytest
 
 from exports.container import services
-from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
-from exports.models import BufdirExportAudit, OrganisationColumnConfig
+from exports.domain import ExportFailure, ExportSuccess, Period
+from exports.models import OrganisationColumnConfig
 from exports.services.activity_source import LocalActivitySource
 from exports.services.plugins import ExportRulePlugin, PluginRegistry
 from tests import factories
-from tests.export_reading import open_bundle
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org_with_activities():
-    """NHF with 25 counted home visits in 2025 over two branches."""
-    org = factories.organisation("nhf", name="Norges Handikapforbund")
-    bergen, oslo = factories.branch(org), factories.branch(org, "NHF Oslo", "03", "0301")
-    mentor = factories.mentor(org, bergen)
-    for index in range(25):
-        local = bergen if index % 2 else oslo
-        factories.activity(org, peer_mentor=mentor, local_branch=local,
-                           municipality_code=local.municipality_code,
-                           started_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index))
-    return org
-
-
-def run_export(org, period=None):
-    """Create an audit and run the orchestrator on it (for 2025 unless told otherwise)."""
-    period = period or Period.year(2025)
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                     requested_by_label="tester", period=period)
-    return audit, services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
 
 
 class CountingSource(LocalActivitySource):
@@ -51,22 +28,20 @@ class CountingSource(LocalActivitySource):
             yield chunk
 
 
-def test_activities_are_streamed_in_chunks_by_keyset(org_with_activities, export_files):
+def test_activities_are_streamed_in_chunks_by_keyset(org_with_activities, run_export):
     source = CountingSource()
     orchestrator = services().orchestrator
     with services().override(activity_source=source):
         services().orchestrator.chunk_size = 10
-        audit, result = run_export(org_with_activities)
+        result = run_export(org_with_activities).result
     assert orchestrator.chunk_size != 10
     assert source.chunks == [10, 10, 5]
     assert isinstance(result, ExportSuccess) and result.rows_exported == 25
 
 
-def test_bundle_holds_workbook_manifest_checksums_and_chart(org_with_activities, export_files):
-    audit, result = run_export(org_with_activities)
-    with export_files.open(result.file_key) as handle:
-        data = handle.read()
-    bundle = open_bundle(data)
+def test_bundle_holds_workbook_manifest_checksums_and_chart(org_with_activities, run_export):
+    done = run_export(org_with_activities, requested_by="tester")
+    audit, bundle = done.audit, done.succeeded_bundle
     manifest = bundle.manifest
     assert manifest["format_version"] == 1
     assert manifest["organisation"] == {"id": str(org_with_activities.pk), "slug": "nhf",
@@ -87,9 +62,8 @@ def test_bundle_holds_workbook_manifest_checksums_and_chart(org_with_activities,
     summary = {row[0]: row[1:] for row in bundle.workbook["Sammendrag"].iter_rows(values_only=True) if row}
     assert summary["Organisasjonsnummer"][0] == "938477566"
     assert summary["Oslo"][:2] == ("03", 13) and summary["Vestland"][:2] == ("46", 12)
-    audit.refresh_from_db()
     assert (audit.status, audit.rows_exported, audit.rows_counted, audit.file_sha256) == (
-        "succeeded", 25, 25, hashlib.sha256(data).hexdigest())
+        "succeeded", 25, 25, hashlib.sha256(done.data or b"").hexdigest())
     assert [event.phase for event in audit.events.all()] == [
         "queued", "loading_config", "querying", "mapping", "writing", "bundling", "storing", "done"]
 
@@ -104,25 +78,25 @@ class BrokenStorage:
         raise AssertionError("nothing was stored")
 
 
-def test_a_storage_outage_fails_the_export_with_a_plain_message(org_with_activities):
+def test_a_storage_outage_fails_the_export_with_a_plain_message(org_with_activities, run_export):
     with services().override(export_storage=BrokenStorage()):
-        audit, result = run_export(org_with_activities)
+        done = run_export(org_with_activities)
+    audit, result = done.audit, done.result
     assert isinstance(result, ExportFailure)
     assert "lagringstjenesten svarte ikke" in result.error_message
-    audit.refresh_from_db()
     assert audit.status == "failed" and audit.error_message == result.error_message
     assert audit.finished_at is not None and audit.phase == "failed"
 
 
-def test_an_invalid_stored_configuration_fails_with_the_field_that_is_wrong(org_with_activities):
+def test_an_invalid_stored_configuration_fails_with_the_field_that_is_wrong(org_with_activities, run_export):
     config = OrganisationColumnConfig.objects.get(organisation=org_with_activities, is_active=True)
     document = config.document
     document["counting_rules"][0]["require"] = "category in"
     OrganisationColumnConfig.objects.filter(pk=config.pk).update(document=document)
-    audit, result = run_export(org_with_activities)
-    assert isinstance(result, ExportFailure)
-    assert "counting_rules[0].require" in result.error_message
-    assert BufdirExportAudit.objects.get(pk=audit.pk).status == "failed"
+    done = run_export(org_with_activities)
+    assert isinstance(done.result, ExportFailure)
+    assert "counting_rules[0].require" in done.result.error_message
+    assert done.audit.status == "failed"
 
 
 class FirstRowBreaksMapper:
@@ -141,13 +115,12 @@ class FirstRowBreaksMapper:
         return type(self.real).map_or_flag(self, *args, **kwargs)
 
 
-def test_a_broken_row_goes_to_avvik_and_the_rest_is_exported(org_with_activities, export_files):
+def test_a_broken_row_goes_to_avvik_and_the_rest_is_exported(org_with_activities, run_export):
     mapper = FirstRowBreaksMapper(services().get("column_mapper"))
     with services().override(column_mapper=mapper):
-        audit, result = run_export(org_with_activities)
-    assert isinstance(result, ExportSuccess) and result.rows_exported == 24
-    with export_files.open(result.file_key) as handle:
-        bundle = open_bundle(handle.read())
+        done = run_export(org_with_activities)
+    assert isinstance(done.result, ExportSuccess) and done.result.rows_exported == 24
+    bundle = done.succeeded_bundle
     [deviation] = bundle.rows("Avvik")
     assert "kunne ikke leses" in deviation["Årsak"]
     assert bundle.manifest["rows"]["unreadable"] == 1
@@ -156,8 +129,6 @@ def test_a_broken_row_goes_to_avvik_and_the_rest_is_exported(org_with_activities
 class NoMondays(ExportRulePlugin):
     """A test plugin: a rule the JSON cannot express (here: weekday-based, as an example)."""
 
-    name = "no_mondays"
-
     def reasons_not_counted(self, row):
         return ["Mandag teller ikke"] if row["local_date"].weekday() == 0 else []
 
@@ -165,14 +136,12 @@ class NoMondays(ExportRulePlugin):
         return ["Beskrivelse mangler"] if not row["description"] else []
 
 
-def test_plugins_registered_against_the_organisation_add_rules(org_with_activities, export_files):
+def test_plugins_registered_against_the_organisation_add_rules(org_with_activities, run_export):
     monday = factories.activity(org_with_activities, peer_mentor=factories.mentor(org_with_activities),
                                 description="Besøk", started_at=dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC))
     registry = PluginRegistry({"nhf": [f"{__name__}.NoMondays"]})
     with services().override(plugin_registry=registry):
-        audit, result = run_export(org_with_activities, Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
-    with export_files.open(result.file_key) as handle:
-        bundle = open_bundle(handle.read())
+        bundle = run_export(org_with_activities, Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31))).succeeded_bundle
     assert bundle.manifest["rows"]["exported"] == 26 and bundle.manifest["rows"]["counted"] == 25
     deviations = {row["Aktivitets-ID"]: row["Årsak"] for row in bundle.rows("Avvik")}
     assert deviations[str(monday.id)] == "Mandag teller ikke"

@@ -8,8 +8,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from exports.container import services
-from exports.domain import ExportRequest, Period
 from exports.models import BufdirExportAudit, Membership
 from tests import factories
 
@@ -42,17 +40,8 @@ def nhf(client, export_files):
     return client
 
 
-def run(org):
-    """One export of `org`'s 2025, through the orchestrator."""
-    period = Period.year(2025)
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="Kari",
-                                     period=period)
-    services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "Kari"))
-    return audit
-
-
-def test_success_shows_counts_per_category_the_rows_needing_attention_and_why_rows_differ(nhf):
-    run(nhf.org)
+def test_success_shows_counts_per_category_the_rows_needing_attention_and_why_rows_differ(nhf, run_export):
+    run_export(nhf.org, requested_by="Kari")
     status = text_of(nhf.get(reverse("exports:status")).content.decode())
     assert "Eksporten er klar" in status
     assert "Oppsøkende likepersonsarbeid 3" in status and "Samtalegruppe 0" in status
@@ -85,11 +74,11 @@ def test_numbers_have_norwegian_thousands_separators(nhf):
     assert "10486" not in page
 
 
-def test_history_says_why_an_export_failed_in_words(nhf):
+def test_history_says_why_an_export_failed_in_words(nhf, run_export):
     BufdirExportAudit.objects.create(
         organisation=nhf.org, period_from=dt.date(2024, 1, 1), period_to=dt.date(2024, 12, 31), status="failed",
         error_message="Organisasjonen har ingen aktiv kolonnekonfigurasjon.")
-    run(nhf.org)
+    run_export(nhf.org, requested_by="Kari")
     history = text_of(nhf.get(reverse("exports:index")).content.decode().split('id="export-history"')[1])
     assert "Feilet Organisasjonen har ingen aktiv kolonnekonfigurasjon." in history
     assert "Ferdig" in history

@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from exports.container import services
-from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.domain import Period
 from exports.geography_data import MUNICIPALITIES
 from exports.models import Activity, Organisation
-from tests.export_reading import open_bundle
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -81,16 +79,11 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
     return {"counted": counted, "documented": documented, "verdicts": verdicts, "deviations": deviations}
 
 
-def test_export_agrees_with_an_independent_recomputation(tmp_path, export_files):
+def test_export_agrees_with_an_independent_recomputation(run_export):
     call_command("seed_demo", activities=3000, seed=11, stdout=io.StringIO())
     org = Organisation.objects.get(slug="nhf")
     year = dt.date.today().year - 1
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                     requested_by_label="test", period=Period.year(year))
-    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(year), "test"))
-    assert isinstance(result, ExportSuccess)
-    with export_files.open(result.file_key) as handle:
-        bundle = open_bundle(handle.read())
+    bundle = run_export(org, Period.year(year)).succeeded_bundle
 
     expected = recompute(org, year)
     manifest = bundle.manifest

@@ -26,7 +26,7 @@ from exports.models import BufdirExportAudit
 from exports.services.export_storage import ExportStorage
 from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
 from tests import factories
-from tests.test_s3_storage_contract import BUCKET, free_port, s3_endpoint  # noqa: F401  (the moto fixture)
+from tests.s3_server import BUCKET, REGION, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def marked_s3_storage(endpoint: str) -> ExportStorage:
     """The production S3 backend with the marker keys, at `endpoint`, trying once."""
     backend = S3Storage(
-        bucket_name=BUCKET, endpoint_url=endpoint, region_name="eu-north-1", addressing_style="path",
+        bucket_name=BUCKET, endpoint_url=endpoint, region_name=REGION, addressing_style="path",
         default_acl=None, file_overwrite=True, access_key=MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
         secret_key=MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"],
         client_config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2),
@@ -48,7 +48,7 @@ def marked_s3_storage(endpoint: str) -> ExportStorage:
 
 
 @pytest.fixture
-def marked_settings(settings, s3_endpoint):  # noqa: F811
+def marked_settings(settings, s3_endpoint):
     """Every secret setting holds a marker; the bucket (moto, any keys work) is created for them."""
     import boto3
 
@@ -58,7 +58,7 @@ def marked_settings(settings, s3_endpoint):  # noqa: F811
     exports_storage = {**settings.STORAGES["exports"], "OPTIONS": {
         "access_key": MARKERS["EXPORT_S3_ACCESS_KEY_ID"], "secret_key": MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"]}}
     settings.STORAGES = {**settings.STORAGES, "exports": exports_storage}
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-north-1",
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION,
                  aws_access_key_id=MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
                  aws_secret_access_key=MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"]).list_buckets()
     return settings
@@ -104,7 +104,7 @@ def leaks(texts: dict[str, str]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("scenario", ["succeeds in the bucket", "Supabase unreachable", "bucket unreachable"])
-def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint, client, sync_tasks,  # noqa: F811
+def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint, client, sync_tasks,
                                                    caplog, scenario):
     org = factories.organisation("nhf")
     factories.activity(org, peer_mentor=factories.mentor(org, factories.branch(org)))

@@ -6,17 +6,13 @@ import os
 import pytest
 
 from exports.container import services
-from exports.domain import ExportFailure, ExportSuccess
+from exports.domain import ExportFailure
 from exports.models import BufdirExportAudit
 from exports.services.activity_source import LocalActivitySource
 from exports.services.workbook import WorkbookGenerator
 from exports.services.workbook_process import ForkedWorkbookGenerator
-from tests import test_orchestrator
-from tests.export_reading import open_bundle
-from tests.test_orchestrator import run_export
 
 pytestmark = pytest.mark.django_db
-org_with_activities = test_orchestrator.org_with_activities
 
 
 class RecordingForkedGenerator(ForkedWorkbookGenerator):
@@ -68,44 +64,36 @@ def _gone(pid: int) -> bool:
     return False
 
 
-def _workbook(file_key: str):
-    """The workbook of a stored bundle."""
-    with services().storage.open(file_key) as handle:
-        return open_bundle(handle.read()).workbook
-
-
-def test_forked_writer_writes_the_same_workbook(org_with_activities, export_files):
+def test_forked_writer_writes_the_same_workbook(org_with_activities, run_export):
     generator = RecordingForkedGenerator()
     with services().override(workbook_generator=generator):
-        audit, forked = run_export(org_with_activities)
+        forked = run_export(org_with_activities).succeeded_bundle
     with services().override(workbook_generator=WorkbookGenerator()):
-        _, plain = run_export(org_with_activities)
-    assert isinstance(forked, ExportSuccess) and isinstance(plain, ExportSuccess)
+        plain = run_export(org_with_activities).succeeded_bundle
     assert generator.pids and all(pid != os.getpid() and _gone(pid) for pid in generator.pids)
-    forked_book, plain_book = _workbook(forked.file_key), _workbook(plain.file_key)
+    forked_book, plain_book = forked.workbook, plain.workbook
     for name in ("Aktiviteter", "Avvik"):
         forked_rows = list(forked_book[name].iter_rows(values_only=True))
         assert forked_rows == list(plain_book[name].iter_rows(values_only=True))
         assert len(forked_rows) > 1 or name == "Avvik"
 
 
-def test_a_failure_in_the_writer_process_fails_the_export(org_with_activities, export_files):
+def test_a_failure_in_the_writer_process_fails_the_export(org_with_activities, run_export):
     generator = RecordingForkedGenerator(FailingWriterGenerator())
     with services().override(workbook_generator=generator):
-        audit, result = run_export(org_with_activities)
-    assert isinstance(result, ExportFailure)
-    audit.refresh_from_db()
+        done = run_export(org_with_activities)
+    audit = done.audit
+    assert isinstance(done.result, ExportFailure)
     assert audit.status == BufdirExportAudit.Status.FAILED
     assert audit.file_key == ""
     assert all(_gone(pid) for pid in generator.pids)
 
 
-def test_a_failure_while_mapping_stops_the_writer_process(org_with_activities, export_files, settings):
+def test_a_failure_while_mapping_stops_the_writer_process(org_with_activities, run_export):
     generator = RecordingForkedGenerator()
     with services().override(workbook_generator=generator, activity_source=BrokenSource()):
         services().orchestrator.chunk_size = 10
-        audit, result = run_export(org_with_activities)
-    assert isinstance(result, ExportFailure)
-    audit.refresh_from_db()
-    assert audit.status == BufdirExportAudit.Status.FAILED
+        done = run_export(org_with_activities)
+    assert isinstance(done.result, ExportFailure)
+    assert done.audit.status == BufdirExportAudit.Status.FAILED
     assert len(generator.pids) == 1 and _gone(generator.pids[0])
