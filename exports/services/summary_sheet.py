@@ -20,7 +20,7 @@ from exports.services import cells
 from exports.services.sheet_layout import COUNT_FORMAT
 from exports.services.summary import ExportSummary
 
-BLOCK_WIDTHS = ((40, 12, 13, 13, 12), (26, 16, 10), (52, 10, 10))
+BLOCK_WIDTHS = ((40, 16, 13, 13, 10), (26, 16, 10), (52, 10, 10))
 """Three blocks side by side: who/categories/counties, local branches, deviations with the chart below."""
 GAP_WIDTH = 3
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -63,6 +63,7 @@ class SummarySheet:
         self.sheet = sheet
         self.date_format = date_format
         self.datetime_format = datetime_format
+        self._reason_lines: dict[int, int] = {}
 
     def text(self, value: Any, *, bold: bool = False) -> Any:
         """A text cell."""
@@ -101,6 +102,9 @@ class SummarySheet:
             column += 1
             self.sheet.column_dimensions[get_column_letter(column)].width = GAP_WIDTH
         for index in range(max(len(block) for block in blocks)):
+            lines = self._reason_lines.get(index, 1)
+            if lines > 1:
+                self.sheet.row_dimensions[index + 1].height = 14 * lines
             values: list[Any] = []
             for start, block in zip(starts, blocks, strict=True):
                 if index < len(block) and block[index]:
@@ -160,8 +164,10 @@ class SummarySheet:
         """Rows on `Avvik` per reason, the most common first, and the row totals."""
         earlier = [comparison.heading] if comparison else []
         rows = [self.headings(_("Rows on Avvik, per reason"), _("Rows"), *earlier)]
+        per_line = BLOCK_WIDTHS[2][0]
         for reason, number in totals.reasons_by_frequency():
             before = comparison.deviations_by_reason.get(reason, 0) if comparison else None
+            self._reason_lines[len(rows)] = min(-(-len(reason) // per_line), 6)
             rows.append([self.wrapped(reason), self.count(number), self.count(before)])
         if not totals.deviations_by_reason:
             rows.append([self.text(_("No deviations"))])
