@@ -19,7 +19,8 @@ from exports.models import (
     OrganisationColumnConfig,
     PeerMentor,
 )
-from exports.services.config_validation import validate_document
+from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
+from exports.services.config_document import DocumentField
 
 
 class PrettyJSONWidget(forms.Textarea):
@@ -32,8 +33,10 @@ class PrettyJSONWidget(forms.Textarea):
     def format_value(self, value: Any) -> str:
         """Indent valid JSON; leave text that does not parse as the user typed it."""
         try:
-            return json.dumps(json.loads(value), indent=2, ensure_ascii=False)
-        except (TypeError, ValueError):
+            document = json.loads(value)
+            text = json.dumps(document, indent=2, ensure_ascii=False)
+            return json.dumps(document, indent=2) if _UNPRINTABLE.search(text) else text
+        except (TypeError, ValueError, RecursionError):
             return super().format_value(value)
 
 
@@ -43,15 +46,8 @@ class ColumnConfigForm(forms.ModelForm):
     class Meta:
         model = OrganisationColumnConfig
         fields = ["organisation", "is_active", "comment", "document"]
-        widgets = {"document": PrettyJSONWidget()}
 
-    def clean_document(self) -> Any:
-        """Report every problem of the document, each with the path of the field that is wrong."""
-        document = self.cleaned_data["document"]
-        errors = validate_document(document)
-        if errors:
-            raise forms.ValidationError([f"{error.path}: {error.message}" for error in errors])
-        return document
+    document = DocumentField(label=_("document"), widget=PrettyJSONWidget())
 
 
 @admin.register(OrganisationColumnConfig)

@@ -1,5 +1,6 @@
 """ORM models: the local copy of the app's tables, memberships, column configurations and audits."""
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -156,13 +157,36 @@ class OrganisationColumnConfig(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} v{self.version}"
 
-    def clean(self) -> None:
-        """Validate the document against the schema and compile its expressions."""
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Check the document first (bounded, never recursing), then the other fields; report each problem once."""
+        exclude = set(exclude or ())
+        errors: dict[str, Any] = {}
+        if "document" not in exclude and self.document is not None:
+            problems = self._document_problems()
+            if problems:
+                errors["document"] = problems
+                exclude.add("document")
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _document_problems(self) -> list[str]:
+        """Every problem of the document, remembered for the content last found valid."""
         from exports.services.config_validation import validate_document
 
-        errors = validate_document(self.document)
-        if errors:
-            raise ValidationError({"document": [f"{e.path}: {e.message}" for e in errors]})
+        try:
+            fingerprint: str | None = repr(self.document)
+        except (RecursionError, MemoryError):
+            fingerprint = None
+        if fingerprint is not None and getattr(self, "_valid_document", None) == fingerprint:
+            return []
+        problems = [str(error) for error in validate_document(self.document)]
+        if not problems:
+            self._valid_document = fingerprint
+        return problems
 
     def validate_constraints(self, exclude: set[str] | None = None) -> None:
         """Check constraints, except one-active-per-organisation: save() deactivates the previous one."""

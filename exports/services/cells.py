@@ -25,7 +25,7 @@ MAX_EXACT_INTEGER = 10**15
 TRUNCATION_MARK = "…"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 """Leading characters that make Excel or LibreOffice treat typed text as a formula (incl. full-width forms)."""
-_REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 or Excel refuse: C0 controls other than tab/newline/return, surrogates, U+FFFE/U+FFFF."""
 _EXCEL_FIRST_DAY = dt.date(1900, 3, 1)
 _BOLD = Font(bold=True)
@@ -41,8 +41,8 @@ class CellValue:
 
 def clean_text(text: str) -> CellValue:
     """Text without refused characters, cut to what a cell holds."""
-    if _REFUSED_CHARACTERS.search(text):
-        text = _REFUSED_CHARACTERS.sub("", text)
+    if REFUSED_CHARACTERS.search(text):
+        text = REFUSED_CHARACTERS.sub("", text)
     if len(text) * 2 <= MAX_TEXT_LENGTH or _utf16_length(text) <= MAX_TEXT_LENGTH:
         return CellValue(text)
     limit = MAX_TEXT_LENGTH - len(TRUNCATION_MARK)
@@ -128,7 +128,7 @@ def is_plain(value: Any) -> bool:
     kind = type(value)
     if kind is str:
         return (len(value) * 2 <= MAX_TEXT_LENGTH and not value.startswith(FORMULA_PREFIXES)
-                and value not in ERROR_CODES and not _REFUSED_CHARACTERS.search(value))
+                and value not in ERROR_CODES and not REFUSED_CHARACTERS.search(value))
     return value is None or kind is bool or (kind is int and -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER)
 
 

@@ -29,6 +29,7 @@ from exports.services.expressions import CONSTANT_NAMES, FUNCTION_NAMES, Express
 from exports.services.plugins import ExportRulePlugin
 
 logger = logging.getLogger(__name__)
+_TEXT_BOUND = cells.MAX_TEXT_LENGTH + 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +56,8 @@ class MappedActivity:
     reasons: tuple[Finding, ...]
     issues: tuple[Finding, ...] = ()
     values: tuple[Any, ...] = ()
+    broken: tuple[str, ...] = ()
+    """The rules and columns whose expression failed on this row (a configuration error, not bad data)."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -118,7 +121,7 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
     activity_type = config.activity_types.get(record.activity_type)
     certified_on = record.peer_mentor_certified_on
     category = activity_type["category"] if activity_type else UNKNOWN_CATEGORY
-    return {
+    return _bounded({
         "activity_id": str(record.id),
         "activity_type": record.activity_type,
         "activity_label": activity_type["label"] if activity_type else record.activity_type,
@@ -143,7 +146,12 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
         "county_name_of_branch": county_name(record.local_branch_county_code),
         "branch_municipality_code": record.local_branch_municipality_code,
         "is_duplicate": is_duplicate,
-    }
+    })
+
+
+def _bounded(variables: dict[str, Any]) -> dict[str, Any]:
+    """Text from the app cut just past what a cell holds, which bounds what any expression can do with it."""
+    return {name: value[:_TEXT_BOUND] if type(value) is str else value for name, value in variables.items()}
 
 
 class BufdirColumnMapper:
@@ -166,9 +174,12 @@ class BufdirColumnMapper:
                 action=_("Correct the activity type in the app, or ask the system administrator to add it "
                          "to the column configuration.")))
         separate = category in REPORTED_SEPARATELY
+        broken: list[str] = []
         reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
-                                skip_category_rules=category not in COUNTING_CATEGORIES)
-        issues = self._failed(config, config.validations, variables, _data_advice)
+                                skip_category_rules=category not in COUNTING_CATEGORIES,
+                                broken=broken, kind=_("counting rule"))
+        issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
+                              kind=_("data check"))
         for plugin in plugins:
             reasons += [Finding(text=text, action=_counting_advice()) for text in plugin.reasons_not_counted(variables)]
             issues += [Finding(text=text, action=_data_advice()) for text in plugin.data_issues(variables)]
@@ -176,9 +187,10 @@ class BufdirColumnMapper:
         explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
         variables.update(counts=counts, not_counted_reason="; ".join(dict.fromkeys(explained)),
                          data_issues="; ".join(dict.fromkeys(i.text for i in issues)))
-        values = tuple(self._value(config, column, variables, issues) for column in config.columns)
+        values = tuple(self._value(config, column, variables, issues, broken) for column in config.columns)
         return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
-                              counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values)
+                              counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values,
+                              broken=tuple(dict.fromkeys(broken)))
 
     def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, *,
                     plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False) -> MappedActivity:
@@ -197,22 +209,27 @@ class BufdirColumnMapper:
 
     @staticmethod
     def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any],
-                advice: Callable[[], str], *, skip_category_rules: bool = False) -> list[Finding]:
-        """The findings of the rules that apply to the row and that it does not satisfy."""
+                advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[str],
+                kind: str) -> list[Finding]:
+        """The findings of the rules that apply to the row and that it does not satisfy.
+
+        A rule whose expression fails on the row is listed in `broken`, never taken as the row's fault.
+        """
         failed = []
         for rule in rules:
             try:
                 applies = rule.when is None or bool(config.engine.evaluate(rule.when, variables))
                 satisfied = not applies or bool(config.engine.evaluate(rule.require, variables))
             except ExpressionError:
-                satisfied = False
+                broken.append(f"{kind} «{rule.id}»")
+                continue
             if not satisfied and not (skip_category_rules and _reads_only_category(rule)):
                 failed.append(Finding(text=rule.reason, action=rule.action or advice()))
         return failed
 
     @staticmethod
     def _value(config: CompiledConfig, column: CompiledColumn, variables: Mapping[str, Any],
-               issues: list[Finding]) -> Any:
+               issues: list[Finding], broken: list[str]) -> Any:
         """The value of one column, with booleans given the template's labels."""
         try:
             if column.expression is not None:
@@ -220,6 +237,7 @@ class BufdirColumnMapper:
             else:
                 value = variables[column.source]  # type: ignore[index]
         except ExpressionError:
+            broken.append(_("column «%(heading)s»") % {"heading": column.heading})
             issues.append(Finding(
                 text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},
                 action=_("Ask the system administrator to correct the column configuration.")))

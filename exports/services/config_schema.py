@@ -3,18 +3,31 @@
 from exports.categories import CATEGORIES
 
 COLUMN_FORMATS = ("text", "integer", "date", "datetime", "time", "boolean")
+MAX_COLUMNS = 200
+MAX_RULES = 100
+MAX_ACTIVITY_TYPES = 500
+MAX_VALUE_LISTS = 50
+MAX_VALUE_LIST_ENTRIES = 1_000
+MAX_LABEL_INTEGER = 10**12
+_NAME = {"type": "string", "minLength": 1, "maxLength": 200}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 1_000}
+_EXPRESSION = {"type": "string", "minLength": 1, "maxLength": 1_000}
+_FORMAT = {"type": "string", "minLength": 1, "maxLength": 64}
+_LABEL = {"anyOf": [{"type": "string", "maxLength": 200},
+                    {"type": "integer", "minimum": -MAX_LABEL_INTEGER, "maximum": MAX_LABEL_INTEGER}]}
+_IDENTIFIER = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60}
 
 _RULE = {
     "type": "object",
     "required": ["id", "require", "reason"],
     "additionalProperties": False,
     "properties": {
-        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-        "description": {"type": "string"},
-        "when": {"type": "string", "minLength": 1},
-        "require": {"type": "string", "minLength": 1},
-        "reason": {"type": "string", "minLength": 1},
-        "action": {"type": "string", "minLength": 1},
+        "id": _IDENTIFIER,
+        "description": {"type": "string", "maxLength": 1_000},
+        "when": _EXPRESSION,
+        "require": _EXPRESSION,
+        "reason": _TEXT,
+        "action": _TEXT,
     },
 }
 
@@ -31,17 +44,17 @@ COLUMN_CONFIG_SCHEMA: dict = {
             "required": ["name", "date_format", "boolean_labels"],
             "additionalProperties": False,
             "properties": {
-                "name": {"type": "string", "minLength": 1},
-                "date_format": {"type": "string", "minLength": 1},
-                "datetime_format": {"type": "string", "minLength": 1},
-                "time_format": {"type": "string", "minLength": 1},
+                "name": _NAME,
+                "date_format": _FORMAT,
+                "datetime_format": _FORMAT,
+                "time_format": _FORMAT,
                 "boolean_labels": {
                     "type": "object",
                     "required": ["true", "false"],
                     "additionalProperties": False,
                     "properties": {
-                        "true": {"type": ["string", "integer"]},
-                        "false": {"type": ["string", "integer"]},
+                        "true": _LABEL,
+                        "false": _LABEL,
                     },
                 },
             },
@@ -49,40 +62,45 @@ COLUMN_CONFIG_SCHEMA: dict = {
         "activity_types": {
             "type": "object",
             "minProperties": 1,
-            "propertyNames": {"pattern": "^[a-z0-9_]+$"},
+            "maxProperties": MAX_ACTIVITY_TYPES,
+            "propertyNames": {"pattern": "^[a-z0-9_]+$", "maxLength": 60},
             "additionalProperties": {
                 "type": "object",
                 "required": ["label", "category"],
                 "additionalProperties": False,
                 "properties": {
-                    "label": {"type": "string", "minLength": 1},
+                    "label": _NAME,
                     "category": {"enum": list(CATEGORIES)},
                 },
             },
         },
         "value_lists": {
             "type": "object",
-            "additionalProperties": {"type": "object", "additionalProperties": {"type": ["string", "integer"]}},
+            "maxProperties": MAX_VALUE_LISTS,
+            "propertyNames": {"maxLength": 60},
+            "additionalProperties": {"type": "object", "maxProperties": MAX_VALUE_LIST_ENTRIES,
+                                     "propertyNames": {"maxLength": 200}, "additionalProperties": _LABEL},
         },
         "columns": {
             "type": "array",
             "minItems": 1,
+            "maxItems": MAX_COLUMNS,
             "items": {
                 "type": "object",
                 "required": ["key", "heading", "format"],
                 "additionalProperties": False,
                 "oneOf": [{"required": ["source"]}, {"required": ["expression"]}],
                 "properties": {
-                    "key": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    "heading": {"type": "string", "minLength": 1},
-                    "source": {"type": "string", "minLength": 1},
-                    "expression": {"type": "string", "minLength": 1},
+                    "key": _IDENTIFIER,
+                    "heading": _NAME,
+                    "source": {"type": "string", "minLength": 1, "maxLength": 60},
+                    "expression": _EXPRESSION,
                     "format": {"enum": list(COLUMN_FORMATS)},
                     "width": {"type": "number", "minimum": 1, "maximum": 255},
                 },
             },
         },
-        "counting_rules": {"type": "array", "items": _RULE},
-        "validations": {"type": "array", "items": _RULE},
+        "counting_rules": {"type": "array", "maxItems": MAX_RULES, "items": _RULE},
+        "validations": {"type": "array", "maxItems": MAX_RULES, "items": _RULE},
     },
 }

@@ -35,6 +35,7 @@ from exports.services.export_storage import ExportStorage
 from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
+from exports.services.rule_failures import broken_rules_message
 from exports.services.summary import ExportSummary
 from exports.services.summary_sheet import earlier_comparison
 from exports.services.workbook import WorkbookFacts, WorkbookGenerator
@@ -152,6 +153,9 @@ class BufdirExportOrchestrator:
                     writer.add(mapped)
                 done += len(chunk)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
+            if summary.broken_rules:
+                logger.error("export %s: configuration rules failed: %s", request.audit_id, dict(summary.broken_rules))
+                raise ExportError(broken_rules_message(summary.broken_rules))
             advance(Phase.WRITING, done, total, 92)
             generated_at = timezone.localtime()
             writer.close(

@@ -29,10 +29,12 @@ class ExportSummary:
     counted_by_county: Counter = field(default_factory=Counter)
     counted_by_branch: Counter = field(default_factory=Counter)
     deviations_by_reason: Counter = field(default_factory=Counter)
+    broken_rules: Counter = field(default_factory=Counter)
 
     def add(self, row: MappedActivity) -> None:
         """Count one mapped activity."""
         self.read += 1
+        self.broken_rules.update(row.broken)
         if row.is_deviation:
             self.deviations += 1
             self.deviations_by_reason.update(finding.text for finding in row.findings)

@@ -1,0 +1,80 @@
+"""A rule or column whose expression fails on rows is a configuration error: named, counted, never bad data."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from exports.container import services
+from exports.demo.configs import nhf_config
+from exports.domain import ExportFailure, ExportRequest, Period
+from exports.models import BufdirExportAudit, OrganisationColumnConfig
+from exports.services.activity_source import LocalActivitySource
+from exports.services.column_mapper import BufdirColumnMapper
+from exports.services.config_validation import compile_document
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _with_broken_rule() -> dict:
+    """NHF's document with a counting rule that divides by zero and a column that adds text to a number."""
+    document = copy.deepcopy(nhf_config())
+    document["counting_rules"].append({"id": "deler_paa_null", "require": "duration_minutes / 0 > 1",
+                                       "reason": "Skal aldri vises"})
+    document["columns"].append({"key": "rar", "heading": "Rar", "expression": "duration_minutes + 'x'",
+                                "format": "text"})
+    return document
+
+
+@pytest.fixture
+def org():
+    """NHF with three counted home visits and the broken configuration active."""
+    org = factories.organisation("nhf")
+    OrganisationColumnConfig.objects.create(organisation=org, document=_with_broken_rule(), is_active=True)
+    local = factories.branch(org)
+    mentor = factories.mentor(org, local)
+    for day in range(1, 4):
+        factories.activity(org, peer_mentor=mentor, local_branch=local,
+                           started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC))
+    return org
+
+
+def test_the_mapper_names_the_broken_rule_and_does_not_blame_the_row(org):
+    compiled = compile_document(_with_broken_rule())
+    record = next(iter(LocalActivitySource().stream(org.pk, Period.year(2025), 10)))[0]
+    mapped = BufdirColumnMapper().map(record, compiled)
+    assert "Skal aldri vises" not in [reason.text for reason in mapped.reasons]
+    assert any("deler_paa_null" in name for name in mapped.broken)
+    assert any("Rar" in name for name in mapped.broken)
+
+
+def test_the_export_fails_naming_each_rule_and_its_row_count(org, export_files):
+    period = Period.year(2025)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="tester",
+                                     period=period)
+    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
+    assert isinstance(result, ExportFailure)
+    assert "deler_paa_null" in result.error_message and "Rar" in result.error_message
+    assert "3 rader" in result.error_message
+    audit.refresh_from_db()
+    assert audit.status == BufdirExportAudit.Status.FAILED
+    assert "deler_paa_null" in audit.error_message
+    assert not audit.file_key
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-123"))
+    page = admin.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
+    assert "deler_paa_null" in page
+
+
+def test_the_page_shows_the_broken_rule(org, export_files, client, sync_tasks, django_capture_on_commit_callbacks):
+    client.force_login(factories.member(org))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exports:start"), {"mode": "year", "year": "2025"}, HTTP_HX_REQUEST="true")
+    page = client.get(reverse("exports:status")).content.decode()
+    assert "deler_paa_null" in page and "3 rader" in page
