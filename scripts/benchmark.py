@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -28,8 +29,11 @@ TOPOLOGIES = ("sqlite", "postgres")
 
 def run(env: dict[str, str], *args: str) -> str:
     """Run a management command; its standard output."""
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True,
-                          capture_output=True, text=True).stdout
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+    return result.stdout
 
 
 def measure(env: dict[str, str], kind: str, year: int, out: Path) -> dict[str, Any]:
@@ -84,6 +88,7 @@ class Database:
         self.postgres_url = postgres_url
         if topology == "postgres":
             self.env["DATABASE_URL"] = f"{postgres_url}/{self.name}"
+            self.env.setdefault("DJANGO_SECRET_KEY", f"benchmark-{secrets.token_hex(24)}")
             if redis_url:
                 self.env["REDIS_URL"] = redis_url
 
@@ -99,7 +104,8 @@ class Database:
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
             self._admin(f'CREATE DATABASE "{self.name}"')
         run(self.env, "migrate", "-v0")
-        run(self.env, "migrate", "--database", "channels", "-v0")
+        if "REDIS_URL" not in self.env:  # the SQLite channel layer has a database of its own
+            run(self.env, "migrate", "--database", "channels", "-v0")
         return self
 
     def __exit__(self, *exc: object) -> None:
