@@ -2,21 +2,63 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from exports.models import ExportStatus
+from exports.services.period_rule import FIRST_YEAR, MAX_PERIOD_DAYS, last_year
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _one_of_year_or_range(schema: dict[str, Any]) -> None:
+    """Document the body as exactly one of two shapes (validation is the period rule's, in api.periods)."""
+    description = schema.get("description", "")
+    schema.clear()
+    schema.update({
+        "title": "StartExportIn",
+        "description": description,
+        "oneOf": [
+            {"title": "Year", "type": "object", "required": ["year"], "additionalProperties": False,
+             "properties": {"year": {"type": "integer", "minimum": FIRST_YEAR, "maximum": last_year()}},
+             "examples": [{"year": last_year() - 2}]},
+            {"title": "DateRange", "type": "object", "required": ["from", "to"], "additionalProperties": False,
+             "description": f"Both dates included, in the years {FIRST_YEAR} to {last_year()}, `from` on or "
+                            f"before `to`, at most {MAX_PERIOD_DAYS} days.",
+             "properties": {"from": {"type": "string", "format": "date"},
+                            "to": {"type": "string", "format": "date"}},
+             "examples": [{"from": f"{last_year() - 2}-01-01", "to": f"{last_year() - 2}-06-30"}]},
+        ],
+    })
 
 
 class StartExportIn(Schema):
     """A calendar year, or a range of dates (both inclusive): exactly one of the two."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, json_schema_extra=_one_of_year_or_range)
 
-    year: int | None = Field(None, ge=1, le=9999, examples=[2025])
-    date_from: dt.date | None = Field(None, alias="from", examples=["2025-01-01"])
-    date_to: dt.date | None = Field(None, alias="to", examples=["2025-06-30"])
+    year: int | None = Field(None, ge=1, le=9999)
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        """A JSON integer, not a string, a float or null."""
+        if type(value) is not int:
+            raise ValueError("must be a whole number, e.g. 2025")
+        return value
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> dt.date:
+        """A date written YYYY-MM-DD, nothing else."""
+        if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return dt.date.fromisoformat(value)
 
 
 class PeriodOut(Schema):

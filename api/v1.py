@@ -100,7 +100,7 @@ def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
     return export_document(request, _audit_of(_grant(request), export_id))
 
 
-@router.get("/exports/{export_id}/download", response={200: None, **_errors(404, 409, 410)},
+@router.get("/exports/{export_id}/download", response={200: None, **_errors(403, 404, 409)},
             summary="Download the bundle", operation_id="download_export", url_name="export_download",
             openapi_extra={"responses": {200: ZIP_RESPONSE}})
 def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
@@ -115,7 +115,7 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
     if audit.status != BufdirExportAudit.Status.SUCCEEDED or not audit.file_key:
         raise ApiError(404, "no_file", _("This export has no file."))
     if link is not None and not links.is_valid(link, audit.pk, audit.organisation_id):
-        raise ApiError(410, "link_expired", _("The download link has expired. Fetch the export again for a new "
+        raise ApiError(403, "link_expired", _("The download link has expired. Fetch the export again for a new "
                                               "link."))
     return FileResponse(services().storage.open(audit.file_key), as_attachment=True,
                         filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")

@@ -193,12 +193,12 @@ def test_an_unknown_export_is_404(api):
     assert_error(api.get("/api/v1/exports/0"), 422, "invalid")
 
 
-def test_an_expired_or_forged_download_link_is_410(api, nhf, settings):
+def test_an_expired_or_forged_download_link_is_403(api, nhf, settings):
     audit = finished_export(nhf, file_key="nhf/1/x.zip")
-    assert_error(api.get(f"/api/v1/exports/{audit.pk}/download?link=forged"), 410, "link_expired")
+    assert_error(api.get(f"/api/v1/exports/{audit.pk}/download?link=forged"), 403, "link_expired")
     link = api.get(f"/api/v1/exports/{audit.pk}").json()["download_url"]
     settings.BUFDIR_EXPORT = {**settings.BUFDIR_EXPORT, "DOWNLOAD_URL_MAX_AGE": -1}
-    assert_error(api.get(link), 410, "link_expired")
+    assert_error(api.get(link), 403, "link_expired")
 
 
 def test_another_organisations_token_reaches_nothing_of_it(api, other_api, nhf):
@@ -306,3 +306,14 @@ def test_delete_of_another_organisations_export_is_404(api, other_api, nhf):
     assert_error(other_api.delete(f"/api/v1/exports/{audit.pk}"), 404, "not_found")
     audit.refresh_from_db()
     assert audit.status == Status.PENDING
+
+
+@pytest.mark.parametrize("body", [
+    {"year": "2025"}, {"year": 2025.0}, {"year": None}, {"year": True}, {"from": 1735689600, "to": 1751241600},
+    {"from": "2025-01-01", "to": "2025-06-30", "year": None}, {"from": "20250101", "to": "2025-06-30"},
+    [2025], "2025",
+])
+def test_only_the_documented_json_types_are_accepted(api, body):
+    response = api.post("/api/v1/exports", body)
+    assert_error(response, 422, "invalid")
+    assert not BufdirExportAudit.objects.exists()
