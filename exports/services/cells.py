@@ -106,7 +106,7 @@ def cell(sheet: WriteOnlyWorksheet, value: Any, *, number_format: str | None = N
         return value
     written = WriteOnlyCell(sheet, value=None)
     if text_guard:
-        written._value = value
+        written._value = value  # type: ignore[attr-defined]  # stored as is: openpyxl would infer a formula
         written.data_type = "s"
         written.quotePrefix = True
     else:

@@ -1,8 +1,11 @@
 """Print set-up and column widths that make a sheet readable on screen and on paper."""
 from __future__ import annotations
 
+from typing import cast
+
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -20,8 +23,24 @@ def column_width(*, heading: str, kind: str, configured: float | None) -> float:
     return max(_MINIMUM_WIDTH.get(kind, 12), min(len(heading) + 2, 40))
 
 
-def prepare_for_print(sheet: WriteOnlyWorksheet, *, one_page: bool) -> None:
+def settings_of(sheet: WriteOnlyWorksheet) -> Worksheet:
+    """The write-only sheet as the Worksheet whose print set-up, filter and column widths it shares.
+
+    openpyxl gives write-only sheets these attributes at run time; types-openpyxl declares them on Worksheet only.
+    """
+    return cast(Worksheet, sheet)
+
+
+def _item(item: HeaderFooterItem | None) -> HeaderFooterItem:
+    """A header or footer item (openpyxl creates all of them with the sheet)."""
+    if item is None:
+        raise ValueError("the sheet has no header or footer item")
+    return item
+
+
+def prepare_for_print(written: WriteOnlyWorksheet, *, one_page: bool) -> None:
     """Landscape A4, fit to the page width (and height when `one_page`); call before the first row."""
+    sheet = settings_of(written)
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -41,15 +60,16 @@ def repeat_heading_row(sheet: WriteOnlyWorksheet) -> None:
 def add_filter(sheet: WriteOnlyWorksheet, *, columns: int, rows: int) -> None:
     """Filter buttons on the heading row over every written row."""
     last_column = get_column_letter(max(columns, 1))
-    sheet.auto_filter.ref = f"A1:{last_column}{max(rows, 1)}"
+    settings_of(sheet).auto_filter.ref = f"A1:{last_column}{max(rows, 1)}"
 
 
 def add_header_and_footer(sheet: WriteOnlyWorksheet, *, organisation: str, period: str, page_label: str) -> None:
     """The organisation and the period at the top, the sheet and the page number at the bottom of every page."""
-    sheet.oddHeader.left.text = _escape(organisation)
-    sheet.oddHeader.right.text = _escape(period)
-    sheet.oddFooter.left.text = "&A"
-    sheet.oddFooter.right.text = _escape(page_label).replace("{page}", "&P").replace("{pages}", "&N")
+    header, footer = _item(sheet.oddHeader), _item(sheet.oddFooter)
+    header.left.text = _escape(organisation)
+    header.right.text = _escape(period)
+    footer.left.text = "&A"
+    footer.right.text = _escape(page_label).replace("{page}", "&P").replace("{pages}", "&N")
 
 
 def _escape(text: str) -> str:

@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.utils.translation import gettext as _
 from openpyxl.chart import BarChart, Reference
@@ -17,7 +18,7 @@ from exports.domain import Period
 from exports.geography import county_name
 from exports.selectors import earlier_export_of_same_length
 from exports.services import cells
-from exports.services.sheet_layout import COUNT_FORMAT
+from exports.services.sheet_layout import COUNT_FORMAT, settings_of
 from exports.services.summary import ExportSummary
 
 BLOCK_WIDTHS = ((40, 16, 13, 13, 10), (26, 16, 10), (52, 10, 10))
@@ -98,9 +99,9 @@ class SummarySheet:
             starts.append(column)
             for width in widths:
                 column += 1
-                self.sheet.column_dimensions[get_column_letter(column)].width = width
+                settings_of(self.sheet).column_dimensions[get_column_letter(column)].width = width
             column += 1
-            self.sheet.column_dimensions[get_column_letter(column)].width = GAP_WIDTH
+            settings_of(self.sheet).column_dimensions[get_column_letter(column)].width = GAP_WIDTH
         for index in range(max(len(block) for block in blocks)):
             lines = self._reason_lines.get(index, 1)
             if lines > 1:
@@ -197,10 +198,10 @@ class SummarySheet:
                        titles_from_data=True)
         chart.set_categories(Reference(self.sheet, min_col=1, min_row=first_row, max_row=last_row))
         chart.width, chart.height = 16, 9
-        self.sheet.add_chart(chart, anchor)
+        settings_of(self.sheet).add_chart(chart, anchor)
 
 
-def earlier_comparison(*, organisation_id: object, period: Period, exclude_audit_id: int | None) -> Comparison | None:
+def earlier_comparison(*, organisation_id: UUID, period: Period, exclude_audit_id: int | None) -> Comparison | None:
     """The comparison with the organisation's earlier export of the same length of period, when there is one."""
     audit = earlier_export_of_same_length(organisation_id, period.start, period.end, exclude_audit_id)
     if audit is None:
