@@ -7,6 +7,7 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
@@ -46,7 +47,7 @@ def _slug(text: str) -> str:
 class TerminalProgressBar:
     """Draws one line that is redrawn as progress events arrive."""
 
-    def __init__(self, stream, width: int = 30) -> None:
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
         self.stream = stream
         self.width = width
 
@@ -84,7 +85,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         raise CommandError("give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         """Run the export in the foreground and copy its bundle into --out."""
         period = self._period(options)
         organisation = Organisation.objects.filter(slug=options["org"]).first()

@@ -1,4 +1,6 @@
 """Fail exports whose worker disappeared, so that no audit stays pending or running forever."""
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
@@ -12,7 +14,7 @@ class Command(BaseCommand):
     help = ("Fail exports whose worker stopped sending heartbeats or that no worker took "
             "(the same check django-q2's schedule runs; see EXPORT_LOST_AFTER_SECONDS).")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         """Fail the lost exports and say which."""
         with translation.override(settings.LANGUAGE_CODE):
             failed = services().reaper.reap()
