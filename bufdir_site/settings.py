@@ -13,6 +13,7 @@ import dj_database_url
 
 from bufdir_site.env import env_bool, env_int, env_list, env_str
 from bufdir_site.export_options import ExportOptions
+from bufdir_site.private_files import FILE_MODE, FOLDER_MODE, private_file
 from bufdir_site.secret import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +22,7 @@ VAR_DIR = Path(env_str("BUFDIR_VAR_DIR", str(BASE_DIR / "var")))
 SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks refuses it in production
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or local_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DJANGO_DEBUG", False)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "exports.error_reports.SecretMaskingFilter"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -88,6 +90,8 @@ def _database(url: str) -> dict[str, Any]:
     config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        if config["NAME"] and config["NAME"] != ":memory:":
+            private_file(Path(config["NAME"]))  # SQLite gives its -wal and -shm files the same mode
     return config
 
 
@@ -148,6 +152,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
 
 EXPORT_STORAGE_DIR = Path(env_str("EXPORT_STORAGE_DIR", str(VAR_DIR / "exports")))
+FILE_UPLOAD_PERMISSIONS = FILE_MODE  # bundles saved by FileSystemStorage
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = FOLDER_MODE
 EXPORT_S3_BUCKET = env_str("EXPORT_S3_BUCKET", "")
 if EXPORT_S3_BUCKET:
     # An S3-compatible bucket, such as Supabase Storage's S3 endpoint (https://<ref>.supabase.co/storage/v1/s3).

@@ -104,13 +104,10 @@ def cell(sheet: WriteOnlyWorksheet, value: Any, *, number_format: str | None = N
     text_guard = isinstance(value, str) and is_formula_like(value)
     if not (number_format or bold or text_guard):
         return value
-    written = WriteOnlyCell(sheet, value=None)
+    written = WriteOnlyCell(sheet, value=value)
     if text_guard:
-        written._value = value  # type: ignore[attr-defined]  # stored as is: openpyxl would infer a formula
         written.data_type = "s"
         written.quotePrefix = True
-    else:
-        written.value = value
     if number_format:
         written.number_format = number_format
     if bold:

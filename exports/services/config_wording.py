@@ -72,7 +72,7 @@ def field_in_words(parts: Sequence[str | int]) -> str:
     words.append(_TOP[top]() if isinstance(top, str) and top in _TOP else f"«{_short(top)}»")
     rest = list(parts[1:])
     if rest and top in _ITEMS and isinstance(rest[0], int):
-        words[-1] = _ITEMS[str(top)](rest.pop(0) + 1)
+        words[-1] = _ITEMS[str(top)](int(rest.pop(0)) + 1)
     elif rest and top == "activity_types":
         words[-1] = _("activity type «%(key)s»") % {"key": _short(rest.pop(0))}
     elif rest and top == "value_lists":
@@ -96,11 +96,14 @@ def _type_words(expected: Any) -> str:
 def describe_schema_error(error: SchemaError) -> list[tuple[Parts, str]]:
     """Where a JSON Schema error is and what is expected there, in words (one entry per field concerned)."""
     parts: Parts = tuple(error.absolute_path)
-    kind, expected, instance = error.validator, error.validator_value, error.instance
+    kind: Any = error.validator
+    expected: Any = error.validator_value
+    instance: Any = error.instance
+    schema: Any = error.schema
     if kind == "required" and isinstance(instance, dict):
         return [((*parts, key), _("is missing; it is required")) for key in expected if key not in instance]
     if kind == "additionalProperties" and expected is False and isinstance(instance, dict):
-        known = error.schema.get("properties", {})
+        known = schema.get("properties", {})
         return [((*parts, key), _("is not a field the configuration knows; remove it or correct its name"))
                 for key in instance if key not in known]
     if kind == "propertyNames" or "propertyNames" in error.relative_schema_path:

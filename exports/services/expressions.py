@@ -111,7 +111,9 @@ def _int(value: Any) -> int:
     """`int()` of a number or of a short text of digits."""
     if isinstance(value, str) and len(value.strip()) > 30:
         raise ValueError("too many digits")
-    return _number(int(value))
+    number = int(value)
+    _number(number)
+    return number
 
 
 def _lower(text: Any) -> Any:

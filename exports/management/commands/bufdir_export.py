@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import shutil
 import sys
@@ -113,7 +114,8 @@ class Command(BaseCommand):
             raise CommandError(f"export {audit.pk} was cancelled or failed while it ran")
         target = out / Path(result.file_key).name
         try:
-            with container.storage.open(result.file_key) as source, target.open("wb") as destination:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with container.storage.open(result.file_key) as source, os.fdopen(descriptor, "wb") as destination:
                 shutil.copyfileobj(source, destination)
         except OSError as exc:
             raise CommandError(f"the bundle could not be copied to {str(target)[:200]!r}: {exc.strerror}") from exc
