@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.http import FileResponse, HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query, Router, Status
 
@@ -48,18 +50,13 @@ def _audit_of(grant: TokenGrant, export_id: int) -> BufdirExportAudit:
 
 def _serialised(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any]:
     """The export as it appears inside an error document."""
-    return ExportOut.model_validate(export_document(request, audit)).model_dump(mode="json",
-                                                                                             by_alias=True)
+    return ExportOut.model_validate(export_document(request, audit)).model_dump(mode="json", by_alias=True)
 
 
-def _already_running(request: HttpRequest, organisation_id: UUID) -> ApiError | None:
-    """A 409 carrying the organisation's pending or running export, if there is one."""
-    running = BufdirExportAudit.objects.filter(organisation_id=organisation_id,
-                                               status__in=BufdirExportAudit.ACTIVE_STATUSES).first()
-    if running is None:
-        return None
-    return ApiError(409, "export_running", _("An export of this organisation is already waiting or running."),
-                    export=_serialised(request, running))
+def _reap(organisation_id: UUID) -> None:
+    """Fail the organisation's lost exports first (as the page does), so a dead worker blocks nothing."""
+    with translation.override(settings.LANGUAGE_CODE):
+        services().reaper.reap(organisation_id)
 
 
 router = Router(tags=["exports"], by_alias=True)
@@ -71,9 +68,7 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
     """Start an export of the token's organisation for a year or a date range (202), unless one is running (409)."""
     grant = _grant(request)
     period = requested_period(payload)
-    organisation_id = grant.membership.organisation_id
-    if conflict := _already_running(request, organisation_id):
-        raise conflict
+    _reap(grant.membership.organisation_id)
     try:
         audit = start_export(services().audits, grant.membership, period)
     except ExportAlreadyActive as busy:
@@ -97,7 +92,9 @@ def list_exports(request: HttpRequest, limit: int = Query(20, ge=1, le=100)) -> 
             operation_id="get_export", url_name="export_detail")
 def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Status, phase, percent, rows, counted per category, error and (when succeeded) a download URL."""
-    return export_document(request, _audit_of(_grant(request), export_id))
+    grant = _grant(request)
+    _reap(grant.membership.organisation_id)
+    return export_document(request, _audit_of(grant, export_id))
 
 
 @router.get("/exports/{export_id}/download", response={200: None, **_errors(403, 404, 409)},

@@ -317,3 +317,11 @@ def test_only_the_documented_json_types_are_accepted(api, body):
     response = api.post("/api/v1/exports", body)
     assert_error(response, 422, "invalid")
     assert not BufdirExportAudit.objects.exists()
+
+
+def test_an_export_no_worker_took_is_failed_before_a_new_start(api, nhf, django_capture_on_commit_callbacks):
+    lost = finished_export(nhf, status=Status.PENDING, finished_at=None)
+    BufdirExportAudit.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert api.get(f"/api/v1/exports/{lost.pk}").json()["status"] == "failed"
+    with django_capture_on_commit_callbacks(execute=False):
+        assert api.post("/api/v1/exports", {"year": 2025}).status_code == 202
