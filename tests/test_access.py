@@ -83,3 +83,21 @@ def test_a_link_for_one_audit_does_not_open_another(client, finished_export):
     assert client.get(reverse("exports:download", args=[second.pk]) + f"?token={token}").status_code == 404
     assert client.get(reverse("exports:download", args=[audit.pk]) + "?token=forged").status_code == 403
 
+
+
+@pytest.mark.parametrize("lose", ["demoted", "removed", "logged out"])
+def test_a_valid_link_is_refused_once_the_user_lost_access(client, finished_export, lose):
+    org, audit = finished_export
+    user = factories.member(org)
+    client.force_login(user)
+    url = services().storage.download_url(audit.pk)
+    assert client.get(url).status_code == 200
+    if lose == "demoted":
+        Membership.objects.filter(user=user).update(role=Membership.Role.PEER_MENTOR)
+    elif lose == "removed":
+        Membership.objects.filter(user=user).delete()
+    else:
+        client.logout()
+    response = client.get(url)
+    assert response.status_code in (302, 403, 404)
+    assert response.get("Content-Type") != "application/zip"
