@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from exports.container import services
 from exports.demo.configs import hlf_config, nhf_config
+from exports.domain import ExportSuccess
 from exports.models import OrganisationColumnConfig
 from exports.services import cells
 from exports.services.activity_source import ActivityRecord
@@ -141,6 +142,8 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
     activities = list(workbook["Aktiviteter"].iter_rows(values_only=True))
     assert len(activities) == 1 + len(records)
     deviations = list(workbook["Avvik"].iter_rows(values_only=True))
+    notes = [value for row in deviations for value in row if isinstance(value, str)]
+    assert any("kuttet til 32,767 tegn" in note for note in notes)
     assert len(deviations) == 1 + bundle.manifest["rows"]["deviations"]
     assert len(deviations) > len(HOSTILE)
     summary = [value for row in workbook["Sammendrag"].iter_rows(values_only=True) for value in row]
@@ -177,3 +180,11 @@ def test_huge_numbers_and_old_dates_are_kept_as_text():
     assert old.value == "0001-01-01" and old.problem
     aware = cells.clean(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)).value
     assert aware == dt.datetime(2025, 6, 1, 12)
+
+
+def test_a_hostile_slug_cannot_steer_where_files_go(run_export, tmp_path):
+    org = factories.organisation("../../../../tmp/evil slug")
+    factories.activity(org, peer_mentor=factories.mentor(org))
+    finished = run_export(org)
+    assert isinstance(finished.result, ExportSuccess), finished.result
+    assert ".." not in finished.result.file_key and finished.result.file_key.startswith("tmpevil-slug/")

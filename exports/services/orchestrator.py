@@ -10,6 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from exports.domain import (
@@ -138,7 +139,8 @@ class BufdirExportOrchestrator:
         plugins = self.plugins.for_organisation(organisation.slug)
         advance(Phase.QUERYING, 0, None, 3)
         total = self.source.count(organisation.pk, request.period)
-        name = f"bufdir-{organisation.slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
+        slug = slugify(organisation.slug)[:60] or "organisasjon"  # a file-name part: no path from the admin
+        name = f"bufdir-{slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
         summary, duplicates, done = ExportSummary(), DuplicateDetector(), 0
         with tempfile.TemporaryDirectory(prefix="bufdir-export-") as workdir, ExitStack() as unfinished:
             workbook_path = Path(workdir) / f"{name}.xlsx"
@@ -175,7 +177,7 @@ class BufdirExportOrchestrator:
                 config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
             bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
             advance(Phase.STORING, done, total, 98)
-            key = self.storage.save(organisation.slug, request.audit_id, bundle.path)
+            key = self.storage.save(slug, request.audit_id, bundle.path)
         totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
                               deviations=summary.deviations, facts=summary.as_facts())
         try:
