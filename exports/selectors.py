@@ -4,21 +4,22 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from exports.models import BufdirExportAudit, Membership
 
 
-def export_memberships(user: User | AnonymousUser) -> list[Membership]:
+def export_memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     """Every membership through which `user` may export (administrator or coordinator), by organisation name."""
     if not user.is_authenticated:
         return []
     return list(Membership.objects.select_related("organisation")
-                .filter(user=user, role__in=Membership.EXPORT_ROLES).order_by("organisation__name"))
+                .filter(user_id=user.pk, role__in=Membership.EXPORT_ROLES).order_by("organisation__name"))
 
 
-def export_membership(user: User | AnonymousUser, organisation_id: UUID | str | None = None) -> Membership | None:
+def export_membership(user: AbstractBaseUser | AnonymousUser,
+                      organisation_id: UUID | str | None = None) -> Membership | None:
     """The membership through which `user` may export for `organisation_id`, else their first by name, if any."""
     memberships = export_memberships(user)
     if organisation_id is not None:
@@ -38,7 +39,7 @@ def recent_audits(organisation_id: UUID, limit: int = 10) -> QuerySet[BufdirExpo
     return BufdirExportAudit.objects.filter(organisation_id=organisation_id).select_related("requested_by")[:limit]
 
 
-def audit_for_member(user: User | AnonymousUser, audit_id: int) -> BufdirExportAudit | None:
+def audit_for_member(user: AbstractBaseUser | AnonymousUser, audit_id: int) -> BufdirExportAudit | None:
     """The audit, when it belongs to an organisation for which `user` may export (checked now)."""
     organisation_ids = [membership.organisation_id for membership in export_memberships(user)]
     if not organisation_ids:
@@ -46,21 +47,21 @@ def audit_for_member(user: User | AnonymousUser, audit_id: int) -> BufdirExportA
     return BufdirExportAudit.objects.filter(pk=audit_id, organisation_id__in=organisation_ids).first()
 
 
-def memberships_of(user: User | AnonymousUser) -> QuerySet[Membership]:
+def memberships_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
     """Every membership of `user`, with its organisation."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.select_related("organisation").filter(user=user).order_by("organisation__name")
+    return Membership.objects.select_related("organisation").filter(user_id=user.pk).order_by("organisation__name")
 
 
-def administrators_of_organisations_of(user: User | AnonymousUser) -> QuerySet[Membership]:
+def administrators_of_organisations_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
     """The administrators of the organisations `user` belongs to: whom to ask for access."""
     if isinstance(user, AnonymousUser):
         return Membership.objects.none()
     organisation_ids = memberships_of(user).values("organisation_id")
     return (Membership.objects.select_related("user", "organisation")
             .filter(organisation_id__in=organisation_ids, role=Membership.Role.ADMINISTRATOR)
-            .exclude(user=user).order_by("organisation__name", "user__username"))
+            .exclude(user_id=user.pk).order_by("organisation__name", "user__username"))
 
 
 def earlier_export_of_same_length(organisation_id: UUID, period_from: dt.date, period_to: dt.date,

@@ -105,7 +105,7 @@ class SummarySheet:
         for index in range(max(len(block) for block in blocks)):
             lines = self._reason_lines.get(index, 1)
             if lines > 1:
-                self.sheet.row_dimensions[index + 1].height = 14 * lines
+                settings_of(self.sheet).row_dimensions[index + 1].height = 14 * lines
             values: list[Any] = []
             for start, block in zip(starts, blocks, strict=True):
                 if index < len(block) and block[index]:
