@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from exports.categories import category_label
 from exports.geography import county_name
@@ -208,7 +210,13 @@ class WorkbookWriter:
         for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
-        self.workbook.save(self.path)
+        self._save()
+
+    def _save(self) -> None:
+        """Save with fast deflate: the sheets' XML compresses a third less well at level 1, in a third of the time."""
+        self.workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+        with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
+            ExcelWriter(self.workbook, archive).save()
 
 
 def _letter(index: int) -> str:
