@@ -5,9 +5,10 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from exports.models import (
     Activity,
@@ -19,8 +20,15 @@ from exports.models import (
     OrganisationColumnConfig,
     PeerMentor,
 )
+from exports.presentation import PHASE_LABELS
 from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.services.config_document import DocumentField
+from exports.services.config_versions import activate_column_config, check_activation, save_column_config
+
+ADMIN_TEXTS_NB_LACKS = (
+    ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
+)
+"""Text of Django's admin whose plural form Django's own Norwegian catalogue lacks (translated in ours)."""
 
 
 class PrettyJSONWidget(forms.Textarea):
@@ -41,7 +49,7 @@ class PrettyJSONWidget(forms.Textarea):
 
 
 class ColumnConfigForm(forms.ModelForm):
-    """Validates the document with JSON Schema and compiles its expressions before saving."""
+    """The document is validated once, by the model (JSON Schema, then every expression compiled)."""
 
     class Meta:
         model = OrganisationColumnConfig
@@ -49,23 +57,78 @@ class ColumnConfigForm(forms.ModelForm):
 
     document = DocumentField(label=_("document"), widget=PrettyJSONWidget())
 
+    def clean(self) -> dict[str, Any]:
+        """Refuse to switch off the organisation's only active version."""
+        cleaned = super().clean()
+        if self.instance.pk is not None and "document" in cleaned:
+            check_activation(replaces=self.instance, document=cleaned["document"],
+                             active=bool(cleaned.get("is_active")))
+        return cleaned
+
+    def _post_clean(self) -> None:
+        """Validate the instance, but leave versions and activation to the version service."""
+        if self.instance.pk is not None:
+            original = OrganisationColumnConfig.objects.get(pk=self.instance.pk)
+            self.instance.is_active = original.is_active
+        super()._post_clean()
+
+
+@admin.action(description=_("Activate the selected version"))
+def activate_version(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
+    """Make one selected version its organisation's active configuration."""
+    if queryset.count() != 1:
+        modeladmin.message_user(request, _("Select exactly one version to activate."), messages.WARNING)
+        return
+    config = activate_column_config(config=queryset.get())
+    modeladmin.message_user(request, _("Version %(version)s of %(organisation)s is now active.")
+                            % {"version": config.version, "organisation": config.organisation})
+
+
+class ActivePeriodYearFilter(admin.SimpleListFilter):
+    """Exports by the year their period starts in."""
+
+    title = _("year of the period")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        """The years that exports exist for, newest first."""
+        years = model_admin.get_queryset(request).dates("period_from", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        """The exports whose period starts in the chosen year."""
+        if self.value() and self.value().isdigit():
+            return queryset.filter(period_from__year=int(self.value()))
+        return queryset
+
 
 @admin.register(OrganisationColumnConfig)
 class OrganisationColumnConfigAdmin(admin.ModelAdmin):
-    """Column configurations; saving a changed document creates a new version."""
+    """Column configurations: saving a changed document creates a new version; activating is a separate step."""
 
     form = ColumnConfigForm
     list_display = ["organisation", "version", "is_active", "created_by", "created_at", "comment"]
     list_filter = ["organisation", "is_active"]
     readonly_fields = ["version", "created_by", "created_at"]
+    actions = [activate_version]
 
     def save_model(self, request: HttpRequest, obj: OrganisationColumnConfig, form: Any, change: bool) -> None:
-        """Keep old versions as they were: a changed document is saved as the next version."""
-        if change and "document" in form.changed_data:
-            obj.pk = None
-            obj._state.adding = True
-        obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Save through the version service; say plainly which version exports use afterwards."""
+        saved = save_column_config(organisation=obj.organisation, document=obj.document, comment=obj.comment,
+                                   created_by=request.user, active=form.cleaned_data.get("is_active", False),
+                                   replaces=OrganisationColumnConfig.objects.get(pk=obj.pk) if change else None,
+                                   draft=obj)
+        obj.pk, obj.version, obj.is_active = saved.pk, saved.version, saved.is_active
+        obj._state.adding = False
+        active = OrganisationColumnConfig.objects.filter(organisation=saved.organisation, is_active=True).first()
+        if active is None:
+            self.message_user(request, _("%(organisation)s has no active configuration: its exports will fail "
+                                         "until a version is activated.") % {"organisation": saved.organisation},
+                              messages.WARNING)
+        elif active.pk != saved.pk:
+            self.message_user(request, _("Version %(saved)s is saved but not active; exports still use version "
+                                         "%(active)s. Try it, then activate it with the action in the list.")
+                              % {"saved": saved.version, "active": active.version}, messages.WARNING)
 
 
 class AuditEventInline(admin.TabularInline):
@@ -74,20 +137,25 @@ class AuditEventInline(admin.TabularInline):
     model = BufdirExportAuditEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "phase", "message"]
+    fields = readonly_fields = ["at", "phase_label", "message"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Events are written by the export only."""
         return False
+
+    @admin.display(description=_("phase"))
+    def phase_label(self, obj: BufdirExportAuditEvent) -> str:
+        """The phase in words."""
+        return str(PHASE_LABELS.get(obj.phase, obj.phase))  # type: ignore[call-overload]
 
 
 @admin.register(BufdirExportAudit)
 class BufdirExportAuditAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by organisation, status and period."""
 
-    list_display = ["id", "organisation", "period_from", "period_to", "status", "phase", "progress_percent",
+    list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
                     "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]
-    list_filter = ["organisation", "status", "period_from", "period_to", "created_at"]
+    list_filter = ["organisation", ActivePeriodYearFilter, "status", "created_at"]
     search_fields = ["requested_by_label", "error_message", "file_key"]
     date_hierarchy = "created_at"
     inlines = [AuditEventInline]
@@ -95,6 +163,11 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         """Every field: the trail is evidence, not a form."""
         return [field.name for field in self.model._meta.fields]
+
+    @admin.display(description=_("phase"), ordering="phase")
+    def phase_label(self, obj: BufdirExportAudit) -> str:
+        """The phase in words."""
+        return str(PHASE_LABELS.get(obj.phase, obj.phase))  # type: ignore[call-overload]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Audits are created by exports only."""

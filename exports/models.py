@@ -1,5 +1,8 @@
 """ORM models: the local copy of the app's tables, memberships, column configurations and audits."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -126,8 +129,22 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.role})"
 
 
+class ColumnConfigManager(models.Manager["OrganisationColumnConfig"]):
+    """`create` goes through the version service, so code and admin number and activate versions alike."""
+
+    def create(self, **fields: Any) -> OrganisationColumnConfig:
+        """Save a new version (`is_active=True` activates it)."""
+        from exports.services.config_versions import save_column_config
+
+        return save_column_config(organisation=fields["organisation"], document=fields["document"],
+                                  comment=fields.get("comment", ""), created_by=fields.get("created_by"),
+                                  active=fields.get("is_active", False))
+
+
 class OrganisationColumnConfig(models.Model):
     """A versioned column configuration (JSON document) of an organisation's Bufdir template."""
+
+    objects = ColumnConfigManager()
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="column_configs",
                                      verbose_name=_("organisation"))
@@ -188,23 +205,9 @@ class OrganisationColumnConfig(models.Model):
             self._valid_document = fingerprint
         return problems
 
-    def validate_constraints(self, exclude: set[str] | None = None) -> None:
-        """Check constraints, except one-active-per-organisation: save() deactivates the previous one."""
-        super().validate_constraints(exclude=set(exclude or ()) | {"is_active"})
-
-    def save(self, *args, **kwargs) -> None:
-        """Validate, number the version and keep at most one active configuration."""
-        self.full_clean(exclude=["version"])
-        if self._state.adding:
-            latest = OrganisationColumnConfig.objects.filter(organisation=self.organisation).aggregate(
-                models.Max("version")
-            )["version__max"]
-            self.version = (latest or 0) + 1
-        if self.is_active:
-            OrganisationColumnConfig.objects.filter(organisation=self.organisation, is_active=True).exclude(
-                pk=self.pk
-            ).update(is_active=False)
-        super().save(*args, **kwargs)
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """Check constraints, except one-active-per-organisation: the version service settles activation."""
+        super().validate_constraints(exclude={*(exclude or ()), "is_active"})
 
 
 class ExportStatus(models.TextChoices):

@@ -63,3 +63,53 @@ def test_audits_are_read_only_and_filterable(admin_client):
                              {"post": "yes"}).status_code == 403
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk]))
     assert change.status_code == 200 and 'name="status"' not in change.content.decode()
+
+
+def test_the_only_active_version_cannot_be_switched_off(admin_client):
+    org = factories.organisation()
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    url = reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk])
+    response = admin_client.post(url, {"organisation": org.pk, "comment": "off",
+                                       "document": json.dumps(config.document)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Rett feilen nedenfor." in page and "Aktiver en annen versjon i stedet" in page
+    assert OrganisationColumnConfig.objects.get(pk=config.pk).is_active
+
+
+def test_saving_a_new_version_does_not_activate_it_and_the_action_does(admin_client):
+    org = factories.organisation()
+    document = nhf_config()
+    document["template"]["name"] = "Ny mal"
+    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_add"),
+                                 {"organisation": org.pk, "comment": "utkast", "document": json.dumps(document)},
+                                 follow=True)
+    assert "Versjon 2 er lagret, men ikke aktiv; eksportene bruker fortsatt versjon 1" in response.content.decode()
+    draft = OrganisationColumnConfig.objects.get(organisation=org, version=2)
+    assert not draft.is_active and draft.comment == "utkast"
+    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_changelist"),
+                                 {"action": "activate_version", "_selected_action": [draft.pk]}, follow=True)
+    assert "Versjon 2 av Org nhf er nå aktiv." in response.content.decode()
+    assert [(v.version, v.is_active) for v in org.column_configs.order_by("version")] == [(1, False), (2, True)]
+
+
+def test_code_saves_versions_through_the_same_service():
+    org = factories.organisation()
+    draft = OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), comment="kode")
+    assert (draft.version, draft.is_active) == (2, False)
+    active = OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), is_active=True)
+    assert active.version == 3
+    assert list(org.column_configs.filter(is_active=True)) == [active]
+
+
+def test_audits_filter_by_year_and_speak_norwegian(admin_client):
+    org = factories.organisation()
+    for year, status in ((2024, "failed"), (2025, "succeeded")):
+        BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(year, 1, 1),
+                                         period_to=dt.date(year, 12, 31), status=status, phase="done")
+    listing = admin_client.get(reverse("admin:exports_bufdirexportaudit_changelist"), {"year": "2025"})
+    assert listing.context["cl"].result_count == 1
+    page = listing.content.decode()
+    assert "Etter år for perioden" in page and "Ferdig" in page
+    assert ">succeeded<" not in page and ">done<" not in page
+    assert "Periode fra" in page and "Bestilt av" in page

@@ -806,9 +806,8 @@ def to_activity(organisation: Organisation, draft: ActivityDraft) -> Activity:
 def install_column_config(organisation: Organisation, spec: OrganisationSpec) -> OrganisationColumnConfig:
     """Replace the organisation's column configurations by the demo one, active."""
     OrganisationColumnConfig.objects.filter(organisation=organisation).delete()
-    config = OrganisationColumnConfig(organisation=organisation, document=spec.config(), is_active=True, comment="Demo")
-    config.save()
-    return config
+    return OrganisationColumnConfig.objects.create(organisation=organisation, document=spec.config(),
+                                                   is_active=True, comment="Demo")
 
 
 def seed_organisation(
