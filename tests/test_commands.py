@@ -77,9 +77,18 @@ PROGRESS_FRAME = re.compile(r"\[(?P<filled>#*)(?P<empty>\.*)\] +(?P<percent>\d+)
 """One redraw of the command's progress bar."""
 
 
-def test_bufdir_export_command_writes_the_bundle_and_prints_its_path_last(tmp_path, export_files, capsys):
+class Terminal(io.StringIO):
+    """A captured stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_bufdir_export_command_draws_a_bar_on_a_terminal_and_prints_the_path_last(tmp_path, export_files,
+                                                                                     monkeypatch):
     seed(activities=600)
-    out = io.StringIO()
+    out, terminal = io.StringIO(), Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
     year = dt.date.today().year - 1
     call_command("bufdir_export", "--org", "nhf", "--year", str(year), "--out", str(tmp_path), stdout=out)
     path = Path(out.getvalue().strip().splitlines()[-1])
@@ -87,7 +96,7 @@ def test_bufdir_export_command_writes_the_bundle_and_prints_its_path_last(tmp_pa
     assert "manifest.json" in zipfile.ZipFile(path).namelist()
     assert BufdirExportAudit.objects.get().status == "succeeded"
     rows = json.loads(zipfile.ZipFile(path).read("manifest.json"))["rows"]
-    frames = capsys.readouterr().err.split("\r")
+    frames = terminal.getvalue().split("\r")
     assert frames[0] == "" and frames[-1].endswith("\x1b[K\n")
     bars = [PROGRESS_FRAME.fullmatch(frame.removesuffix("\n")) for frame in frames[1:]]
     assert all(bars), frames
@@ -97,6 +106,32 @@ def test_bufdir_export_command_writes_the_bundle_and_prints_its_path_last(tmp_pa
     assert all(len(bar["filled"]) + len(bar["empty"]) == 30 for bar in bars)
     last = bars[-1]
     assert last["done"] == last["total"] == str(rows["exported"] + rows["rejected"] + rows["unreadable"])
+
+
+def test_bufdir_export_command_writes_plain_lines_to_a_log_and_a_norwegian_summary(tmp_path, export_files, capsys):
+    seed(activities=600)
+    out = io.StringIO()
+    year = dt.date.today().year - 1
+    call_command("bufdir_export", "--org", "nhf", "--year", str(year), "--out", str(tmp_path), stdout=out)
+    log = capsys.readouterr().err
+    assert "\r" not in log and "\x1b" not in log
+    progress = [line for line in log.splitlines() if re.match(r"^ *\d+ % ", line)]
+    assert progress[0].endswith("Laster kolonnekonfigurasjonen") and "Behandler aktiviteter" in log
+    assert len(progress) == len(set(progress)) and len(progress) < 30
+    manifest = json.loads(zipfile.ZipFile(out.getvalue().strip().splitlines()[-1]).read("manifest.json"))
+    text = out.getvalue()
+    assert text.startswith(f"Eksport for Norges Handikapforbund, 01.01.{year}–31.12.{year}")
+
+    def figure(label: str) -> int:
+        line = next(line for line in text.splitlines() if line.strip().startswith(label))
+        return int(re.sub(r"\D", "", line[len(line.rstrip("0123456789\xa0 ")):]))
+
+    assert figure("Eksportert (arket Aktiviteter)") == manifest["rows"]["exported"]
+    assert figure("Tellende") == manifest["rows"]["counted"]
+    assert figure("Oppsøkende likepersonsarbeid") == manifest["counted_by_category"]["oppsokende"]
+    assert figure("Trenger oppfølging (arket Avvik)") == manifest["rows"]["deviations"]
+    for reason, count in manifest["deviations_by_reason"].items():
+        assert figure(reason) == count
 
 
 def test_bufdir_export_command_fails_with_the_message(tmp_path, export_files):

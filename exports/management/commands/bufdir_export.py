@@ -12,7 +12,10 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
+from exports.categories import COUNTING_CATEGORIES, category_label
 from exports.container import services
 from exports.domain import ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
 from exports.models import Organisation
@@ -60,6 +63,53 @@ class TerminalProgressBar:
         self.stream.flush()
 
 
+class PlainProgressLines:
+    """One plain line per phase and per tenth of the rows, for log files: no carriage returns, no colour codes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._last: tuple[str, int] | None = None
+
+    def __call__(self, event: ExportProgress) -> None:
+        step = (str(event.phase), event.percent // 10)
+        if step == self._last:
+            return
+        self._last = step
+        rows = ""
+        if event.rows_total is not None:
+            rows = " " + _("%(done)s of %(total)s") % {"done": _number(event.rows_processed),
+                                                      "total": _number(event.rows_total)}
+        self.stream.write(f"{event.percent:3d} % {PHASE_LABELS.get(event.phase, event.phase)}{rows}\n")
+        self.stream.flush()
+
+
+def _number(value: int) -> str:
+    """A whole number with the active language's thousands separator."""
+    return number_format(value, force_grouping=True)
+
+
+def summary_lines(*, organisation: Organisation, period: Period, result: dict[str, Any]) -> list[str]:
+    """What the export found, in the active language, for the end of the command's output."""
+    rows = result.get("rows", {})
+    counted = result.get("counted_by_category", {})
+    reasons = result.get("deviations_by_reason", {})
+    entries: list[tuple[int, str, int]] = [
+        (1, _("Registrations read"), rows.get("read", 0)),
+        (1, _("Exported (sheet Aktiviteter)"), rows.get("exported", 0)),
+        (1, _("Counted"), rows.get("counted", 0)),
+        *((2, category_label(category), counted.get(category, 0)) for category in COUNTING_CATEGORIES),
+        (1, _("Need attention (sheet Avvik)"), rows.get("deviations", 0)),
+        *((2, reason, count) for reason, count in reasons.items()),
+        (1, _("Rejected registrations (only on Avvik)"), rows.get("rejected", 0)),
+    ]
+    width = max(2 * depth + len(label) for depth, label, _count in entries) + 2
+    heading = _("Export for %(organisation)s, %(start)s–%(end)s") % {
+        "organisation": organisation.name, "start": period.start.strftime("%d.%m.%Y"),
+        "end": period.end.strftime("%d.%m.%Y")}
+    return [heading, *(f"{'  ' * depth}{label:<{width - 2 * depth}}{_number(count):>10}"
+                       for depth, label, count in entries)]
+
+
 class Command(BaseCommand):
     """`manage.py bufdir_export`."""
 
@@ -105,9 +155,12 @@ class Command(BaseCommand):
             raise CommandError(f"export {busy.active.pk} of {organisation.slug} is still {busy.active.status} "
                                f"(started by {busy.active.requested_by_label}); only one runs at a time") from None
         request = ExportRequest(audit.pk, organisation.pk, period, options["requested_by"])
+        terminal = sys.stderr.isatty()
+        progress = TerminalProgressBar(sys.stderr) if terminal else PlainProgressLines(sys.stderr)
         with translation.override("nb"):
-            result = container.orchestrator.run(request, on_progress=TerminalProgressBar(sys.stderr))
-        sys.stderr.write("\n")
+            result = container.orchestrator.run(request, on_progress=progress)
+        if terminal:
+            sys.stderr.write("\n")
         if isinstance(result, ExportFailure):
             raise CommandError(result.error_message)
         if not isinstance(result, ExportSuccess):
@@ -119,5 +172,8 @@ class Command(BaseCommand):
                 shutil.copyfileobj(source, destination)
         except OSError as exc:
             raise CommandError(f"the bundle could not be copied to {str(target)[:200]!r}: {exc.strerror}") from exc
-        self.stdout.write(f"audit {audit.pk}: {result.rows_exported} rows, {result.rows_counted} counted")
+        with translation.override("nb"):
+            for line in summary_lines(organisation=organisation, period=period,
+                                      result=container.audits.get(audit.pk).result):
+                self.stdout.write(line)
         self.stdout.write(str(target.resolve()))
