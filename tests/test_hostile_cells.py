@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import io
+import shutil
+import subprocess
 import uuid
 import zipfile
 from xml.etree import ElementTree
@@ -188,3 +191,28 @@ def test_a_hostile_slug_cannot_steer_where_files_go(run_export, tmp_path):
     finished = run_export(org)
     assert isinstance(finished.result, ExportSuccess), finished.result
     assert ".." not in finished.result.file_key and finished.result.file_key.startswith("tmpevil-slug/")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_every_row_and_evaluates_nothing(run_export, tmp_path):
+    org = factories.organisation("hostile", name=HOSTILE[0])
+    OrganisationColumnConfig.objects.create(organisation=org, document=hostile_document(nhf_config()),
+                                            is_active=True)
+    records = hostile_records("hjemmebesok")
+    with services().override(activity_source=ListSource(records)):
+        bundle = run_export(org).succeeded_bundle
+    data = next(data for name, data in bundle.files.items() if name.endswith(".xlsx"))
+    workbook = tmp_path / "hostile.xlsx"
+    workbook.write_bytes(data)
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+                    "--outdir", str(tmp_path), str(workbook)], check=True, capture_output=True, timeout=180)
+    for sheet in ("Aktiviteter", "Sammendrag", "Avvik"):
+        with (tmp_path / f"hostile-{sheet}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.reader(handle) if any(row)]
+        expected = [row for row in bundle.workbook[sheet].iter_rows(values_only=True)
+                    if any(value is not None for value in row)]
+        assert len(rows) == len(expected), sheet
+        values = {value for row in rows for value in row}
+        assert "Klikk" not in values and "#NAME?" not in values and "Err:508" not in values
+    assert any(HOSTILE[0] in value for value in values)
