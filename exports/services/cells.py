@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
@@ -50,7 +51,7 @@ def clean_text(text: str) -> CellValue:
     while (excess := _utf16_length(cut) - limit) > 0:
         cut = cut[: len(cut) - max(1, excess // 2)]
     return CellValue(cut + TRUNCATION_MARK,
-                     _("the text was cut to %(limit)s characters") % {"limit": f"{MAX_TEXT_LENGTH:,}"})
+                     _("the text was cut to %(limit)s characters") % {"limit": number_format(MAX_TEXT_LENGTH, force_grouping=True)})
 
 
 def clean(value: Any) -> CellValue:

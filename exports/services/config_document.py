@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.forms.fields import InvalidJSONInput
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 MAX_DOCUMENT_CHARACTERS = 200_000
@@ -20,7 +21,7 @@ def read_document(text: str) -> Any:
     """Parse a document typed into the admin, or raise a ValidationError that says where it is wrong."""
     if len(text) > MAX_DOCUMENT_CHARACTERS:
         raise forms.ValidationError(_("The document is longer than %(max)s characters; a configuration is much "
-                                      "smaller.") % {"max": f"{MAX_DOCUMENT_CHARACTERS:,}"}, code="too_long")
+                                      "smaller.") % {"max": number_format(MAX_DOCUMENT_CHARACTERS, force_grouping=True)}, code="too_long")
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
