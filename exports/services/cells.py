@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.utils.functional import Promise
 from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
@@ -50,8 +50,8 @@ def clean_text(text: str) -> CellValue:
     cut = text[:limit]
     while (excess := _utf16_length(cut) - limit) > 0:
         cut = cut[: len(cut) - max(1, excess // 2)]
-    return CellValue(cut + TRUNCATION_MARK,
-                     _("the text was cut to %(limit)s characters") % {"limit": number_format(MAX_TEXT_LENGTH, force_grouping=True)})
+    limit_text = number_format(MAX_TEXT_LENGTH, force_grouping=True)
+    return CellValue(cut + TRUNCATION_MARK, _("the text was cut to %(limit)s characters") % {"limit": limit_text})
 
 
 def clean(value: Any) -> CellValue:

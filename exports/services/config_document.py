@@ -20,8 +20,9 @@ def _refuse_constant(name: str) -> Any:
 def read_document(text: str) -> Any:
     """Parse a document typed into the admin, or raise a ValidationError that says where it is wrong."""
     if len(text) > MAX_DOCUMENT_CHARACTERS:
+        limit = number_format(MAX_DOCUMENT_CHARACTERS, force_grouping=True)
         raise forms.ValidationError(_("The document is longer than %(max)s characters; a configuration is much "
-                                      "smaller.") % {"max": number_format(MAX_DOCUMENT_CHARACTERS, force_grouping=True)}, code="too_long")
+                                      "smaller.") % {"max": limit}, code="too_long")
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
