@@ -11,8 +11,10 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Build the service graph (no I/O: connections open on first use)."""
+        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe."""
         import exports.checks  # noqa: F401  (registers the system checks)
+        from exports import worker_queue
         from exports.container import build_container
 
         build_container()
+        worker_queue.install()

@@ -72,14 +72,14 @@ def live_app(tmp_path_factory) -> Iterator[str]:
         yield from serve(env, var)
 
 
-def serve(env: dict[str, str], var: Path) -> Iterator[str]:
+def serve(env: dict[str, str], var: Path, *, activities: int = 4000) -> Iterator[str]:
     """Migrate and seed, then run the server and the worker until the tests are done."""
     # One key for every process (a generated one is refused under the production topology by exports.checks).
     env.setdefault("DJANGO_SECRET_KEY", f"live-test-{uuid.uuid4().hex}")
     manage(env, "migrate", "--noinput")
     if "REDIS_URL" not in env:
         manage(env, "migrate", "--database", "channels", "--noinput")
-    manage(env, "seed_demo", "--activities", "4000", "--seed", "7")
+    manage(env, "seed_demo", "--activities", str(activities), "--seed", "7")
     port = free_port()
     logs = var / "logs"
     logs.mkdir()

@@ -1,0 +1,86 @@
+"""Faults against real processes, watched in headless Chromium: a worker killed mid-export, the next export."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.test_browser_e2e import fresh_postgres_database, page, serve  # noqa: F401  (the page fixture)
+
+pytestmark = pytest.mark.browser
+LOST_AFTER_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """Server and a two-worker cluster on enough activities that an export runs for a few seconds."""
+    var = tmp_path_factory.mktemp("var")
+    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
+           "EXPORT_CHUNK_SIZE": "100", "Q_WORKERS": "2", "Q_CLUSTER_NAME": f"life-{uuid.uuid4().hex[:8]}",
+           "EXPORT_LOST_AFTER_SECONDS": str(LOST_AFTER_SECONDS), "EXPORT_WRITER_PROCESS": "0"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    with ExitStack() as stack:
+        if env.get("DATABASE_URL", "").startswith("postgres"):
+            env["DATABASE_URL"] = stack.enter_context(fresh_postgres_database(env["DATABASE_URL"]))
+        else:
+            env.pop("DATABASE_URL", None)
+            env.pop("REDIS_URL", None)
+        for url in serve(env, var, activities=20000):
+            yield url, var / "logs" / "worker.log"
+
+
+def log_in(page, url: str, username: str = "nhf-admin") -> None:
+    """Log in and wait for the websocket to be connected."""
+    page.goto(url + "/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo-passord-2026")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/exports/")
+    page.wait_for_function("() => window.htmx && document.querySelector('[ws-connect]')")
+
+
+def live_workers(worker_log: Path) -> list[int]:
+    """The worker processes of the cluster that are alive now."""
+    pids = {int(pid) for pid in re.findall(r"ready for work at (\d+)", worker_log.read_text())}
+    return sorted(pid for pid in pids if Path(f"/proc/{pid}").exists())
+
+
+def status(page) -> str:
+    """The status box's data-status."""
+    return page.get_attribute("#export-status", "data-status") or ""
+
+
+def test_a_worker_killed_mid_export_fails_on_the_open_page_and_the_next_export_succeeds(live, page):
+    url, worker_log = live
+    last_year = timezone.localdate().year - 1
+    log_in(page, url)
+    page.select_option("#id_year", str(last_year))
+    page.click("#export-button")
+    page.wait_for_function("() => document.querySelector('#export-status').dataset.status === 'running' && "
+                           "Number(document.querySelector('#export-progress')?.value) >= 6", timeout=120_000)
+    assert page.is_disabled("#export-button")
+
+    workers = live_workers(worker_log)
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    page.wait_for_function("() => document.querySelector('#export-status').dataset.status === 'failed'",
+                           timeout=(LOST_AFTER_SECONDS + 15) * 1000)
+    elapsed = time.monotonic() - killed_at
+    print(f"\nSIGKILL of {len(workers)} worker(s) -> failed on the open page: {elapsed:.1f} s "
+          f"({'PostgreSQL+Redis' if os.environ.get('REDIS_URL') else 'embedded default'})")
+    assert elapsed <= LOST_AFTER_SECONDS
+    assert "sluttet å svare" in page.inner_text("#export-error")
+    assert not page.is_disabled("#export-button")
+
+    page.click("#export-button")
+    page.wait_for_selector("#download-link", timeout=240_000)
+    assert status(page) == "succeeded"
