@@ -9,6 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from exports import links
 from exports.container import services
 from exports.models import ExportStatus
 from exports.organisation_choice import chosen_membership
@@ -58,15 +59,14 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
 
     def _render(self, state: ExportState) -> str:
         """The out-of-band fragments for one state."""
-        storage = services().storage
         succeeded = state.status == ExportStatus.SUCCEEDED
-        download_url = storage.download_url(state.audit_id) if succeeded else None
+        download_url = links.download_url(state.audit_id) if succeeded else None
         result = result_view(services().audits.get(state.audit_id)) if succeeded else None
         with translation.override(settings.LANGUAGE_CODE):
             context = {**status_context(state, download_url, result), "oob": True}
             html = render_to_string("exports/_status.html", context)
             html += render_to_string("exports/_export_button.html", context)
             if not state.is_active:
-                history = history_rows(recent_audits(self.organisation_id), storage)
+                history = history_rows(recent_audits(self.organisation_id))
                 html += render_to_string("exports/_history.html", {"history": history, "oob": True})
         return html

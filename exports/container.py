@@ -19,6 +19,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.bundler import Bundler
     from exports.services.column_mapper import BufdirColumnMapper
     from exports.services.config_repository import ColumnConfigRepository
+    from exports.services.download_links import DownloadLinks
     from exports.services.export_storage import ExportStorage
     from exports.services.orchestrator import BufdirExportOrchestrator
     from exports.services.plugins import PluginRegistry
@@ -33,7 +34,8 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
         "column_mapper": (BufdirColumnMapper, ()),
         "workbook_generator": (_workbook_generator, ()),
         "bundler": (Bundler, ()),
-        "export_storage": (lambda: ExportStorage(storages["exports"], options["DOWNLOAD_URL_MAX_AGE"]), ()),
+        "export_storage": (lambda: ExportStorage(storages["exports"]), ()),
+        "download_links": (lambda: DownloadLinks(options["DOWNLOAD_URL_MAX_AGE"]), ()),
         "audit_service": (BufdirExportAuditService, ()),
         "channel_gateway": (lambda: ChannelLayerGateway(get_channel_layer), ()),
         "progress_publisher": (
@@ -137,6 +139,11 @@ class ServiceContainer:
     def storage(self) -> Any:
         """The export storage."""
         return self.get("export_storage")
+
+    @property
+    def download_links(self) -> Any:
+        """The signed download tokens."""
+        return self.get("download_links")
 
     @property
     def reaper(self) -> Any:

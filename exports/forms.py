@@ -11,9 +11,9 @@ from exports.domain import Period
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 
 
-def year_choices(today: dt.date) -> list[tuple[int, int]]:
-    """This year and the five before it, newest first."""
-    return [(year, year) for year in range(today.year, today.year - 6, -1)]
+def year_choices(today: dt.date) -> list[tuple[int | str, int | str]]:
+    """No year (when dates are chosen), then this year and the five before it, newest first."""
+    return [("", "–"), *((year, year) for year in range(today.year, today.year - 6, -1))]
 
 
 class ExportPeriodForm(forms.Form):
@@ -26,7 +26,7 @@ class ExportPeriodForm(forms.Form):
         label=_("Period"), choices=[(MODE_YEAR, _("Calendar year")), (MODE_RANGE, _("Date range"))],
         initial=MODE_YEAR, widget=forms.RadioSelect,
     )
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -35,23 +35,28 @@ class ExportPeriodForm(forms.Form):
         today = timezone.localdate()
         self.fields["year"].choices = year_choices(today)
         self.fields["year"].initial = today.year - 1
+        self.fields["year"].widget.attrs["data-default"] = str(today.year - 1)
 
     def clean(self) -> dict:
-        """Check that the chosen period is complete, ordered and at most a year long."""
+        """Never guess: the mode, the year and the dates must agree; then the period rule decides."""
         data = super().clean()
+        year, start, end = data.get("year"), data.get("date_from"), data.get("date_to")
+        if year and (start or end or self.data.get("date_from") or self.data.get("date_to")):
+            self.add_error(None, _("Choose either a calendar year or a date range, not both: clear the dates, "
+                                   "or choose “Date range” and no year."))
+            return data
         if data.get("mode") == self.MODE_YEAR:
-            if not data.get("year"):
+            if not year:
                 self.add_error("year", _("Choose a year."))
             else:
                 try:
-                    check_year(data["year"])
+                    check_year(year)
                 except PeriodOutOfBounds as exc:
                     self.add_error("year", str(exc))
             return data
-        start, end = data.get("date_from"), data.get("date_to")
-        if start is None:
+        if start is None and "date_from" not in self.errors:
             self.add_error("date_from", _("Enter the first date of the period."))
-        if end is None:
+        if end is None and "date_to" not in self.errors:
             self.add_error("date_to", _("Enter the last date of the period."))
         if start and end:
             try:
@@ -59,6 +64,13 @@ class ExportPeriodForm(forms.Form):
             except PeriodOutOfBounds as exc:
                 self.add_error("date_to", str(exc))
         return data
+
+    def full_clean(self) -> None:
+        """Validate, then point each field in error at its message (aria-invalid, aria-describedby)."""
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{name}-error"})
 
     def period(self) -> Period:
         """The chosen period (call after is_valid())."""

@@ -5,11 +5,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exports.categories import COUNTING_CATEGORIES, category_label
 from exports.domain import Phase
+from exports.links import download_url
 from exports.models import ExportStatus
 from exports.services.export_state import ExportState
 
@@ -75,17 +77,18 @@ def status_context(state: ExportState | None, download_url: str | None,
         "is_empty": bool(state and state.status == ExportStatus.SUCCEEDED and not state.rows_exported),
         "download_url": download_url if state and state.rows_exported else None,
         "result": result,
+        "renew_seconds": max(5, settings.BUFDIR_EXPORT["DOWNLOAD_URL_MAX_AGE"] // 2),
     }
 
 
-def download_url_for(audit: Any, links: Any) -> str | None:
+def download_url_for(audit: Any) -> str | None:
     """A fresh, time-limited download URL when the export succeeded and has a file."""
     if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
         return None
-    return links.download_url(audit.pk)
+    return download_url(audit.pk)
 
 
-def history_rows(audits: Any, links: Any) -> list[dict[str, Any]]:
+def history_rows(audits: Any) -> list[dict[str, Any]]:
     """The history table's rows, each with a download link when there is a file."""
-    return [{"audit": audit, "download_url": download_url_for(audit, links),
+    return [{"audit": audit, "download_url": download_url_for(audit),
              "phase_label": PHASE_LABELS.get(audit.phase, audit.phase)} for audit in audits]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from exports.container import services
 from exports.forms import ExportPeriodForm
-from exports.models import BufdirExportAudit
+from exports.models import BufdirExportAudit, ExportStatus
 from exports.organisation_choice import chosen_membership
 from exports.presentation import (
     download_url_for,
@@ -32,6 +32,7 @@ from exports.selectors import (
     recent_audits,
 )
 from exports.services.audit import ExportAlreadyActive
+from exports.services.download_links import LinkVerdict
 from exports.services.export_state import ExportState
 from exports.services.starting import start_export
 
@@ -59,12 +60,12 @@ def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
 def _status(audit: BufdirExportAudit | None) -> dict[str, Any]:
     """The status fragment's context for an audit (or for no export yet)."""
     return status_context(ExportState.from_audit(audit) if audit else None,
-                          download_url_for(audit, services().storage), result_view(audit))
+                          download_url_for(audit), result_view(audit))
 
 
 def _history(organisation_id: object) -> list[dict[str, Any]]:
     """The history table's rows of the organisation."""
-    return history_rows(recent_audits(organisation_id), services().storage)
+    return history_rows(recent_audits(organisation_id))
 
 
 def _page_context(membership, form: ExportPeriodForm) -> dict[str, Any]:
@@ -144,26 +145,45 @@ def cancel(request: HttpRequest, membership, audit_id: int) -> HttpResponse:
 @require_GET
 @export_role_required
 def status(request: HttpRequest, membership) -> HttpResponse:
-    """The current state as a fragment (for reloads and when the websocket is silent)."""
+    """The current state as a fragment: polled while an export runs (should the websocket be silent) and
+    before a download link expires (a fresh link); the Export button and, once finished, the history too."""
     _reap(membership.organisation_id)
     audit = latest_audit(membership.organisation_id)
-    html = render_to_string("exports/_status.html", _status(audit), request)
-    html += render_to_string("exports/_export_button.html", {**_status(audit), "oob": True}, request)
+    context = _status(audit)
+    html = render_to_string("exports/_status.html", context, request)
+    html += render_to_string("exports/_export_button.html", {**context, "oob": True}, request)
+    if not context["state"] or not context["state"].is_active:
+        html += render_to_string("exports/_history.html", {"history": _history(membership.organisation_id),
+                                                           "oob": True}, request)
     return HttpResponse(html)
 
 
 @require_GET
 @login_required
 def download(request: HttpRequest, audit_id: int) -> HttpResponse:
-    """Hand the bundle to a member of its organisation holding an unexpired link."""
+    """Hand the bundle to a member of its organisation holding an unexpired link; otherwise say what happened."""
     audit = audit_for_member(request.user, audit_id)
-    if audit is None or not audit.file_key:
-        return render(request, "exports/forbidden.html", {"reason": _("This export is not available to you.")},
-                      status=404)
-    storage = services().storage
-    if not storage.token_is_valid(audit.pk, request.GET.get("token", "")):
-        return render(request, "exports/forbidden.html",
-                      {"reason": _("The download link has expired. Open the export page again for a new link.")},
-                      status=403)
-    return FileResponse(storage.open(audit.file_key), as_attachment=True,
-                        filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")
+    if audit is None:
+        return _download_failed(request, _("This export does not exist, or it belongs to another organisation "
+                                           "than yours."), status_code=404)
+    if audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
+        return _download_failed(request, _("This export has no file to download."), status_code=404)
+    verdict = services().download_links.check(audit.pk, request.GET.get("token", ""))
+    if verdict == LinkVerdict.EXPIRED:
+        return _download_failed(request, _("The download link has expired: links work for %(minutes)s minutes.")
+                                % {"minutes": max(1, services().download_links.max_age // 60)}, status_code=410)
+    if verdict != LinkVerdict.VALID:
+        return _download_failed(request, _("The download link is not valid: it was changed, cut short, or made "
+                                           "for another export."), status_code=403)
+    try:
+        handle = services().storage.open(audit.file_key)
+    except (FileNotFoundError, OSError):
+        return _download_failed(request, _("The file of this export is no longer in storage. Start a new export "
+                                           "of the same period."), status_code=404)
+    return FileResponse(handle, as_attachment=True, filename=audit.file_key.rsplit("/", 1)[-1],
+                        content_type="application/zip")
+
+
+def _download_failed(request: HttpRequest, reason: str, *, status_code: int) -> HttpResponse:
+    """The page a failed download lands on: what happened and how to get a new link."""
+    return render(request, "exports/download_failed.html", {"reason": reason}, status=status_code)

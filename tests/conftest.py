@@ -39,7 +39,7 @@ def fresh_channel_layer(settings):
 @pytest.fixture
 def export_files(tmp_path):
     """Bundles go to a temporary folder for the duration of the test."""
-    storage = ExportStorage(FileSystemStorage(location=tmp_path / "exports"), url_max_age=900)
+    storage = ExportStorage(FileSystemStorage(location=tmp_path / "exports"))
     with services().override(export_storage=storage):
         yield storage
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from exports.container import services
 from exports.domain import Period
+from exports.links import download_url
 from exports.models import Membership
 from tests import factories
 
@@ -50,7 +51,7 @@ def test_coordinators_may_export(client):
 def test_members_download_with_a_valid_link(client, finished_export):
     org, audit = finished_export
     client.force_login(factories.member(org))
-    response = client.get(services().storage.download_url(audit.pk))
+    response = client.get(download_url(audit.pk))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
 
 
@@ -58,30 +59,35 @@ def test_other_organisations_cannot_download_even_with_a_valid_link(client, fini
     _, audit = finished_export
     other = factories.organisation("other")
     client.force_login(factories.member(other))
-    assert client.get(services().storage.download_url(audit.pk)).status_code == 404
+    assert client.get(download_url(audit.pk)).status_code == 404
 
 
 def test_links_expire(client, finished_export, settings):
     org, audit = finished_export
     client.force_login(factories.member(org))
-    url = services().storage.download_url(audit.pk)
-    storage = services().storage
-    storage.url_max_age = -1
+    url = download_url(audit.pk)
+    links = services().download_links
+    links.max_age = -1
     try:
-        assert client.get(url).status_code == 403
+        response = client.get(url)
     finally:
-        storage.url_max_age = 900
+        links.max_age = 900
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert 'role="alert"' in page and "utløpt" in page and reverse("exports:index") in page
 
 
 def test_a_link_for_one_audit_does_not_open_another(client, finished_export):
     org, audit = finished_export
     client.force_login(factories.member(org))
-    token = services().storage.download_url(audit.pk).split("token=")[1]
+    token = download_url(audit.pk).split("token=")[1]
     second = services().audits.create(organisation_id=org.pk, requested_by_id=None,
                                       requested_by_label="test",
                                       period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 2)))
     assert client.get(reverse("exports:download", args=[second.pk]) + f"?token={token}").status_code == 404
-    assert client.get(reverse("exports:download", args=[audit.pk]) + "?token=forged").status_code == 403
+    forged = client.get(reverse("exports:download", args=[audit.pk]) + "?token=forged")
+    assert forged.status_code == 403 and "ikke gyldig" in forged.content.decode()
+    assert client.get(reverse("exports:download", args=[audit.pk])).status_code == 403
 
 
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.test_browser_e2e import fresh_postgres_database, page, serve  # noqa: F401  (the page fixture)
+from tests import test_browser_e2e
+from tests.test_browser_e2e import fresh_postgres_database, serve
+
+page = test_browser_e2e.page  # the Chromium page fixture
 
 pytestmark = pytest.mark.browser
 LOST_AFTER_SECONDS = 60
@@ -84,3 +87,35 @@ def test_a_worker_killed_mid_export_fails_on_the_open_page_and_the_next_export_s
     page.click("#export-button")
     page.wait_for_selector("#download-link", timeout=240_000)
     assert status(page) == "succeeded"
+
+
+def test_the_form_never_guesses_and_a_bad_link_says_what_happened(live, page):
+    url, _ = live
+    last_year = timezone.localdate().year - 1
+    log_in(page, url)
+    page.wait_for_function("() => !document.querySelector('#export-button').disabled", timeout=120_000)
+
+    page.fill("#id_date_from", f"{last_year}-03-10")
+    assert page.is_checked("#mode-range") and page.input_value("#id_year") == ""
+    page.select_option("#id_year", str(last_year))
+    assert page.is_checked("#mode-year") and page.input_value("#id_date_from") == ""
+
+    page.fill("#id_date_from", f"{last_year}-03-10")
+    page.fill("#id_date_to", f"{last_year}-03-01")
+    page.click("#export-button")
+    error = page.wait_for_selector("#date_to-error")
+    assert error.get_attribute("role") == "alert" and "etter" in error.inner_text()
+    assert page.get_attribute("#id_date_to", "aria-describedby") == "date_to-error"
+    assert page.input_value("#id_date_from") == f"{last_year}-03-10"
+
+    page.fill("#id_date_to", f"{last_year}-03-31")
+    page.click("#export-button")
+    page.wait_for_selector("#download-link, #export-empty", timeout=120_000)
+    assert "10.03." in page.inner_text("#export-status") and page.is_checked("#mode-range")
+
+    link = page.get_attribute("#download-link", "href")
+    assert page.get_attribute("#download-link", "download") is None
+    page.goto(url + link[:-3])
+    assert "ikke gyldig" in page.inner_text("#download-failure")
+    page.click("#new-link")
+    page.wait_for_selector("#download-link")

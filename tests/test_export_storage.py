@@ -1,4 +1,4 @@
-"""ExportStorage: bundles under `<slug>/<audit>/<name>` in any Django storage, and expiring download tokens."""
+"""ExportStorage: bundles under `<slug>/<audit>/<name>` in any Django storage; DownloadLinks: expiring tokens."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ import pytest
 from django.core.files.storage import FileSystemStorage, InMemoryStorage
 from django.urls import reverse
 
+from exports.links import download_url
+from exports.services.download_links import DownloadLinks, LinkVerdict
 from exports.services.export_storage import ExportStorage
+
+LINKS = DownloadLinks(max_age=900)
 
 
 @pytest.fixture(params=["filesystem", "memory"])
 def storage(request, tmp_path) -> ExportStorage:
     """The service over a folder and over Django's in-memory storage: it needs only the storage API."""
     backend = FileSystemStorage(location=tmp_path / "exports") if request.param == "filesystem" else InMemoryStorage()
-    return ExportStorage(backend, url_max_age=900)
+    return ExportStorage(backend)
 
 
 @pytest.fixture
@@ -57,29 +61,43 @@ def test_opening_a_missing_bundle_raises(storage):
         storage.open("nhf/404/missing.zip")
 
 
-def test_a_download_url_points_at_the_member_only_view_with_a_token_for_its_audit(storage):
-    url = storage.download_url(41)
+@pytest.mark.django_db
+def test_a_download_url_points_at_the_member_only_view_with_a_token_for_its_audit():
+    url = download_url(41)
     assert urlsplit(url).path == reverse("exports:download", args=[41])
     token = token_of(url)
-    assert storage.token_is_valid(41, token)
-    assert not storage.token_is_valid(42, token)
+    assert LINKS.check(41, token) == LinkVerdict.VALID
+    assert LINKS.check(42, token) == LinkVerdict.OTHER_EXPORT
 
 
 @pytest.mark.parametrize("token", ["", "forged", "eyJhdWRpdCI6NDF9:1abc:def"])
-def test_forged_tokens_are_refused(storage, token):
-    assert not storage.token_is_valid(41, token)
+def test_forged_tokens_are_refused(token):
+    assert LINKS.check(41, token) == LinkVerdict.TAMPERED
 
 
-def test_a_token_signed_with_another_key_is_refused(storage, settings):
-    token = token_of(storage.download_url(41))
+def test_a_token_signed_with_another_key_is_refused(settings):
+    token = LINKS.token(41)
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
-    assert not storage.token_is_valid(41, token)
+    assert LINKS.check(41, token) == LinkVerdict.TAMPERED
 
 
-def test_a_token_expires_after_the_max_age(storage, monkeypatch):
-    token = token_of(storage.download_url(41))
+def test_a_token_expires_after_the_max_age(monkeypatch):
+    token = LINKS.token(41)
     issued = time.time()
     monkeypatch.setattr(time, "time", lambda: issued + 899)
-    assert storage.token_is_valid(41, token)
+    assert LINKS.check(41, token) == LinkVerdict.VALID
     monkeypatch.setattr(time, "time", lambda: issued + 902)
-    assert not storage.token_is_valid(41, token)
+    assert LINKS.check(41, token) == LinkVerdict.EXPIRED
+
+
+def test_a_write_that_fails_leaves_nothing_behind(tmp_path, bundle):
+    class FailingMidWrite(FileSystemStorage):
+        def _save(self, name, content):
+            (tmp_path / "exports" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "exports" / name).write_bytes(b"PK half")
+            raise OSError(28, "No space left on device")
+
+    storage = ExportStorage(FailingMidWrite(location=tmp_path / "exports"))
+    with pytest.raises(OSError):
+        storage.save("nhf", 41, bundle)
+    assert not (tmp_path / "exports" / "nhf" / "41" / "bufdir-nhf-2025.zip").exists()

@@ -8,6 +8,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from exports.consumers import ExportProgressConsumer
+from exports.links import download_url
 from exports.models import BufdirExportAudit, Membership, Organisation
 from exports.organisation_choice import SESSION_KEY
 from tests import factories
@@ -91,7 +92,7 @@ def test_downloads_are_checked_against_the_memberships(client, user, orgs, expor
     audit = BufdirExportAudit.objects.create(organisation=gamma, period_from="2025-01-01", period_to="2025-12-31",
                                              status=BufdirExportAudit.Status.SUCCEEDED, file_key="gamma/1/x.zip")
     client.force_login(user)
-    url = export_files.download_url(audit.pk)
+    url = download_url(audit.pk)
     assert client.get(url).status_code == 404
 
 

@@ -15,6 +15,7 @@ from storages.backends.s3 import S3Storage
 
 from exports.container import services
 from exports.domain import ExportFailure, ExportSuccess
+from exports.links import download_url
 from exports.services.export_storage import ExportStorage
 from tests import factories
 from tests.export_reading import open_bundle
@@ -34,7 +35,7 @@ def test_bundles_are_stored_in_the_bucket_and_downloaded_through_the_member_only
     org = factories.organisation()
     factories.activity(org, peer_mentor=factories.mentor(org),
                        started_at=dt.datetime(2025, 2, 3, 12, tzinfo=dt.UTC))
-    with services().override(export_storage=ExportStorage(s3_storage(s3_endpoint), url_max_age=900)):
+    with services().override(export_storage=ExportStorage(s3_storage(s3_endpoint))):
         result = run_export(org).result
         assert isinstance(result, ExportSuccess)
         keys = [item["Key"] for item in boto3.client(
@@ -43,7 +44,7 @@ def test_bundles_are_stored_in_the_bucket_and_downloaded_through_the_member_only
         ).list_objects_v2(Bucket=BUCKET)["Contents"]]
         assert result.file_key in keys
         client.force_login(factories.member(org))
-        response = client.get(services().storage.download_url(result.audit_id))
+        response = client.get(download_url(result.audit_id))
         assert response.status_code == 200
         assert open_bundle(b"".join(response.streaming_content)).manifest["rows"]["counted"] == 1
         assert client.get(reverse("exports:download", args=[result.audit_id])).status_code == 403
@@ -56,7 +57,7 @@ def test_an_unreachable_bucket_fails_the_export_with_a_plain_message(run_export)
     factories.activity(org, peer_mentor=factories.mentor(org))
     unreachable = s3_storage(f"http://127.0.0.1:{free_port()}",
                              client_config=Config(connect_timeout=1, retries={"max_attempts": 1}))
-    with services().override(export_storage=ExportStorage(unreachable, url_max_age=900)):
+    with services().override(export_storage=ExportStorage(unreachable)):
         result = run_export(org).result
     assert isinstance(result, ExportFailure)
     assert "lagringstjenesten svarte ikke" in result.error_message

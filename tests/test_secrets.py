@@ -44,7 +44,7 @@ def marked_s3_storage(endpoint: str) -> ExportStorage:
         secret_key=MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"],
         client_config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2),
     )
-    return ExportStorage(backend, url_max_age=900)
+    return ExportStorage(backend)
 
 
 @pytest.fixture

@@ -1,0 +1,40 @@
+"""Signed, expiring download tokens: issued for one export, checked with a verdict the page can explain."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core import signing
+
+_SALT = "exports.download"
+
+
+class LinkVerdict(StrEnum):
+    """What a presented token is worth."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    TAMPERED = "tampered"
+    OTHER_EXPORT = "other_export"
+
+
+class DownloadLinks:
+    """Tokens for `/exports/<id>/download?token=…` that stop working after `max_age` seconds."""
+
+    def __init__(self, max_age: int) -> None:
+        self.max_age = max_age
+
+    def token(self, audit_id: int) -> str:
+        """A new token for the audit's bundle."""
+        return signing.dumps({"audit": audit_id}, salt=_SALT)
+
+    def check(self, audit_id: int, token: str) -> LinkVerdict:
+        """Whether `token` opens this audit's bundle now, and if not, why not."""
+        try:
+            payload = signing.loads(token, salt=_SALT, max_age=self.max_age)
+        except signing.SignatureExpired:
+            return LinkVerdict.EXPIRED
+        except signing.BadSignature:
+            return LinkVerdict.TAMPERED
+        if not isinstance(payload, dict) or payload.get("audit") != audit_id:
+            return LinkVerdict.OTHER_EXPORT
+        return LinkVerdict.VALID
