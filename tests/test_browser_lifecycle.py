@@ -110,8 +110,10 @@ def test_the_form_never_guesses_and_a_bad_link_says_what_happened(live, page):
 
     page.fill("#id_date_to", f"{last_year}-03-31")
     page.click("#export-button")
-    page.wait_for_selector("#download-link, #export-empty", timeout=120_000)
-    assert "10.03." in page.inner_text("#export-status") and page.is_checked("#mode-range")
+    page.wait_for_function("() => { const box = document.querySelector('#export-status'); "
+                           "return box.dataset.status === 'succeeded' && box.innerText.includes('10.03.'); }",
+                           timeout=120_000)
+    assert page.is_checked("#mode-range") and page.input_value("#id_date_to") == f"{last_year}-03-31"
 
     link = page.get_attribute("#download-link", "href")
     assert page.get_attribute("#download-link", "download") is None
