@@ -96,7 +96,7 @@ def test_a_valid_link_is_refused_once_the_user_lost_access(client, finished_expo
     org, audit = finished_export
     user = factories.member(org)
     client.force_login(user)
-    url = services().storage.download_url(audit.pk)
+    url = download_url(audit.pk)
     assert client.get(url).status_code == 200
     if lose == "demoted":
         Membership.objects.filter(user=user).update(role=Membership.Role.PEER_MENTOR)
