@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:audit_id>/cancel", views.cancel, name="cancel"),
     path("<int:audit_id>/download", views.download, name="download"),
     path("organisation/", organisation_views.switch_organisation, name="switch_organisation"),
+    path("for/<str:slug>/", organisation_views.open_for_organisation, name="for_organisation"),
 ]

@@ -31,15 +31,15 @@ def set_email_preference(user: User, *, enabled: bool) -> None:
     NoticePreference.objects.update_or_create(user=user, defaults={"email_when_finished": enabled})
 
 
-def export_page_url() -> str:
-    """The absolute URL of the export page (the e-mail links there, never to the file)."""
-    return settings.BUFDIR_SITE_URL.rstrip("/") + reverse("exports:index")
+def export_page_url(organisation_slug: str) -> str:
+    """The absolute URL of the organisation's export page (the e-mail links there, never to the file)."""
+    return settings.BUFDIR_SITE_URL.rstrip("/") + reverse("exports:for_organisation", args=[organisation_slug])
 
 
 def _message(audit: BufdirExportAudit) -> tuple[str, str]:
     """The subject and body of the notice, in the site's language."""
-    context = {"audit": audit, "succeeded": audit.status == Status.SUCCEEDED, "page_url": export_page_url(),
-               "user": audit.requested_by, "organisation": audit.organisation}
+    context = {"audit": audit, "succeeded": audit.status == Status.SUCCEEDED, "user": audit.requested_by,
+               "page_url": export_page_url(audit.organisation.slug), "organisation": audit.organisation}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("notices/export_finished_subject.txt", context).strip()
         body = render_to_string("notices/export_finished_body.txt", context)
@@ -61,8 +61,8 @@ def notify_finished(audit_id: int) -> bool:
         return False
     if not recipient:
         return False
-    subject, body = _message(audit)
     try:
+        subject, body = _message(audit)
         send_mail(subject, body, None, [recipient])
     except Exception:
         logger.warning("could not send the notice of export %s; it will be tried again", audit_id, exc_info=True)

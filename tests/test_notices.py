@@ -48,7 +48,7 @@ def test_a_succeeded_export_sends_one_norwegian_email_with_a_link_to_the_page(nh
     assert mail.to == ["nora@example.org"]
     assert mail.subject == "Bufdir-eksporten for Norges Handikapforbund er klar"
     assert "Hei Nora," in mail.body and "er klar" in mail.body
-    assert "https://eksport.example.org/exports/" in mail.body
+    assert "https://eksport.example.org/exports/for/nhf/" in mail.body
     assert "download" not in mail.body and "bundle.zip" not in mail.body and "token=" not in mail.body
     assert ExportNotice.objects.get(audit=audit).sent
 

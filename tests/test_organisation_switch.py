@@ -65,6 +65,14 @@ def test_switching_and_exporting_for_each(client, user, orgs, django_capture_on_
     assert set(BufdirExportAudit.objects.values_list("organisation__slug", flat=True)) == {"alfa", "beta"}
 
 
+def test_the_link_in_a_notice_opens_the_page_for_its_organisation_if_the_user_may_export_for_it(client, user):
+    client.force_login(user)
+    assert client.get("/exports/for/beta/").status_code == 302
+    assert page_organisation(client) == "Beta-forbundet"
+    assert client.get("/exports/for/gamma/").status_code == 404
+    assert page_organisation(client) == "Beta-forbundet"
+
+
 @pytest.mark.parametrize("slug", ["gamma", "nope", ""])
 def test_the_switcher_refuses_an_organisation_the_user_may_not_export_for(client, user, slug):
     client.force_login(user)
