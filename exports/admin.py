@@ -6,10 +6,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from exports.container import services
 from exports.models import (
     Activity,
     BufdirExportAudit,
@@ -23,7 +30,9 @@ from exports.models import (
 from exports.presentation import PHASE_LABELS
 from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.services.config_document import DocumentField
+from exports.services.config_validation import InvalidColumnConfig
 from exports.services.config_versions import activate_column_config, check_activation, save_column_config
+from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 
 ADMIN_TEXTS_NB_LACKS = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
@@ -102,15 +111,72 @@ class ActivePeriodYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TrialPeriodForm(forms.Form):
+    """The period to try a configuration on: a calendar year or a date range."""
+
+    year = forms.IntegerField(label=_("Calendar year"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        """One period, held to the service's period rule."""
+        cleaned = super().clean()
+        year, start, end = cleaned.get("year"), cleaned.get("date_from"), cleaned.get("date_to")
+        try:
+            if start and end:
+                cleaned["period"] = check_period(start, end)
+            elif year:
+                cleaned["period"] = check_year(year)
+            else:
+                raise forms.ValidationError(_("Give a year, or both a first and a last date."))
+        except PeriodOutOfBounds as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
 @admin.register(OrganisationColumnConfig)
 class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     """Column configurations: saving a changed document creates a new version; activating is a separate step."""
 
     form = ColumnConfigForm
-    list_display = ["organisation", "version", "is_active", "created_by", "created_at", "comment"]
+    list_display = ["organisation", "version", "is_active", "created_by", "created_at", "comment", "try_link"]
     list_filter = ["organisation", "is_active"]
-    readonly_fields = ["version", "created_by", "created_at"]
+    readonly_fields = ["version", "created_by", "created_at", "try_link"]
     actions = [activate_version]
+
+    @admin.display(description=_("Try before activating"))
+    def try_link(self, obj: OrganisationColumnConfig) -> str:
+        """A link to the trial page of a saved version."""
+        if obj.pk is None:
+            return "–"
+        url = reverse("admin:exports_organisationcolumnconfig_try", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Try this version on a period"))
+
+    def get_urls(self) -> list[Any]:
+        """The admin's pages, and the trial page of a version."""
+        trial = path("<int:config_id>/try/", self.admin_site.admin_view(self.try_view),
+                     name="exports_organisationcolumnconfig_try")
+        return [trial, *super().get_urls()]
+
+    def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
+        """Run a version on a period without storing anything; show its counts beside the active version's."""
+        config = get_object_or_404(OrganisationColumnConfig.objects.select_related("organisation"), pk=config_id)
+        if not self.has_view_permission(request, config):
+            raise PermissionDenied
+        form = TrialPeriodForm(request.POST if request.method == "POST" else None, initial={"year": timezone.localdate().year - 1})
+        result, error = None, ""
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services().get("config_trial").run(config=config, period=form.cleaned_data["period"])
+            except InvalidColumnConfig as exc:
+                error = str(exc)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": config,
+            "form": form, "result": result, "error": error,
+            "title": _("Try version %(version)s of %(organisation)s")
+            % {"version": config.version, "organisation": config.organisation},
+        }
+        return TemplateResponse(request, "admin/exports/organisationcolumnconfig/try.html", context)
 
     def save_model(self, request: HttpRequest, obj: OrganisationColumnConfig, form: Any, change: bool) -> None:
         """Save through the version service; say plainly which version exports use afterwards."""
@@ -228,3 +294,5 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 admin.site.site_header = _("Bufdir export – administration")
+admin.site.site_title = _("Bufdir export – administration")
+admin.site.index_title = _("Administration")

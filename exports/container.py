@@ -18,6 +18,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.audit import BufdirExportAuditService
     from exports.services.bundler import Bundler
     from exports.services.column_mapper import BufdirColumnMapper
+    from exports.services.config_trial import ConfigTrial
     from exports.services.config_repository import ColumnConfigRepository
     from exports.services.download_links import DownloadLinks
     from exports.services.export_storage import ExportStorage
@@ -57,6 +58,11 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
             ),
             ("activity_source", "config_repository", "column_mapper", "plugin_registry", "workbook_generator",
              "bundler", "export_storage", "audit_service", "progress_publisher"),
+        ),
+        "config_trial": (
+            lambda source, mapper, plugins: ConfigTrial(source=source, mapper=mapper, plugins=plugins,
+                                                        chunk_size=options["CHUNK_SIZE"]),
+            ("activity_source", "column_mapper", "plugin_registry"),
         ),
     }
 

@@ -113,3 +113,38 @@ def test_audits_filter_by_year_and_speak_norwegian(admin_client):
     assert "Etter år for perioden" in page and "Ferdig" in page
     assert ">succeeded<" not in page and ">done<" not in page
     assert "Periode fra" in page and "Bestilt av" in page
+
+
+def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(admin_client):
+    org = factories.organisation()
+    local = factories.branch(org)
+    mentor = factories.mentor(org, local)
+    for day in range(1, 4):
+        factories.activity(org, peer_mentor=mentor, local_branch=local,
+                           started_at=dt.datetime(2025, 3, day, 10, tzinfo=dt.UTC))
+    factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type="telefon",
+                       started_at=dt.datetime(2025, 3, 9, tzinfo=dt.UTC))
+    document = nhf_config()
+    document["activity_types"]["telefon"]["category"] = "oppsokende"
+    draft = OrganisationColumnConfig.objects.create(organisation=org, document=document, comment="telefon teller")
+    change = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[draft.pk]))
+    url = reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk])
+    assert url in change.content.decode()
+    response = admin_client.post(url, {"year": "2025"})
+    assert response.status_code == 200
+    result = response.context["result"]
+    counted = {line.label: (line.tried, line.active, line.difference) for line in result.counted_by_category}
+    assert counted["Oppsøkende likepersonsarbeid"] == (4, 3, 1)
+    assert result.changed_verdicts == 1
+    page = response.content.decode()
+    assert "Sammenlignet med den aktive versjonen 1: 1 rad" in page and "+1" in page
+    assert not BufdirExportAudit.objects.exists()
+    assert OrganisationColumnConfig.objects.get(pk=draft.pk).is_active is False
+
+
+def test_trying_needs_a_period(admin_client):
+    org = factories.organisation()
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]), {})
+    assert response.status_code == 200 and response.context["result"] is None
+    assert "Oppgi et år, eller både første og siste dato." in response.content.decode()
