@@ -163,7 +163,8 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
         config = get_object_or_404(OrganisationColumnConfig.objects.select_related("organisation"), pk=config_id)
         if not self.has_view_permission(request, config):
             raise PermissionDenied
-        form = TrialPeriodForm(request.POST if request.method == "POST" else None, initial={"year": timezone.localdate().year - 1})
+        form = TrialPeriodForm(request.POST if request.method == "POST" else None,
+                               initial={"year": timezone.localdate().year - 1})
         result, error = None, ""
         if request.method == "POST" and form.is_valid():
             try:

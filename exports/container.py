@@ -18,8 +18,8 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.audit import BufdirExportAuditService
     from exports.services.bundler import Bundler
     from exports.services.column_mapper import BufdirColumnMapper
-    from exports.services.config_trial import ConfigTrial
     from exports.services.config_repository import ColumnConfigRepository
+    from exports.services.config_trial import ConfigTrial
     from exports.services.download_links import DownloadLinks
     from exports.services.export_storage import ExportStorage
     from exports.services.orchestrator import BufdirExportOrchestrator
