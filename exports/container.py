@@ -3,9 +3,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from exports.services.activity_source import ActivitySource
+    from exports.services.audit import BufdirExportAuditService
+    from exports.services.download_links import DownloadLinks
+    from exports.services.export_storage import ExportStorage
+    from exports.services.orchestrator import BufdirExportOrchestrator
+    from exports.services.progress import ProgressPublisher
+    from exports.services.reaper import ExportReaper
+    from exports.services.workbook import WorkbookStarter
 
 Factory = Callable[..., Any]
 
@@ -67,7 +77,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     }
 
 
-def _workbook_generator() -> Any:
+def _workbook_generator() -> WorkbookStarter:
     """The workbook writer: in a forked process beside the mapping (EXPORT_WRITER_PROCESS), or in this one."""
     from exports.services.workbook import WorkbookGenerator
     from exports.services.workbook_process import ForkedWorkbookGenerator
@@ -76,7 +86,7 @@ def _workbook_generator() -> Any:
     return ForkedWorkbookGenerator(generator) if settings.BUFDIR_EXPORT["WRITER_PROCESS"] else generator
 
 
-def _activity_source() -> Any:
+def _activity_source() -> ActivitySource:
     """The local tables, or the Supabase project when EXPORT_ACTIVITY_SOURCE is `supabase`."""
     from exports.services.activity_source import LocalActivitySource
     from exports.services.supabase_source import (
@@ -132,34 +142,34 @@ class ServiceContainer:
             self._instances, self._overrides = previous_instances, previous_overrides
 
     @property
-    def orchestrator(self) -> Any:
+    def orchestrator(self) -> BufdirExportOrchestrator:
         """The export orchestrator."""
-        return self.get("orchestrator")
+        return cast("BufdirExportOrchestrator", self.get("orchestrator"))
 
     @property
-    def audits(self) -> Any:
+    def audits(self) -> BufdirExportAuditService:
         """The audit service."""
-        return self.get("audit_service")
+        return cast("BufdirExportAuditService", self.get("audit_service"))
 
     @property
-    def storage(self) -> Any:
+    def storage(self) -> ExportStorage:
         """The export storage."""
-        return self.get("export_storage")
+        return cast("ExportStorage", self.get("export_storage"))
 
     @property
-    def download_links(self) -> Any:
+    def download_links(self) -> DownloadLinks:
         """The signed download tokens."""
-        return self.get("download_links")
+        return cast("DownloadLinks", self.get("download_links"))
 
     @property
-    def reaper(self) -> Any:
+    def reaper(self) -> ExportReaper:
         """The reaper of lost exports."""
-        return self.get("reaper")
+        return cast("ExportReaper", self.get("reaper"))
 
     @property
-    def progress(self) -> Any:
+    def progress(self) -> ProgressPublisher:
         """The progress publisher."""
-        return self.get("progress_publisher")
+        return cast("ProgressPublisher", self.get("progress_publisher"))
 
 
 _container: ServiceContainer | None = None

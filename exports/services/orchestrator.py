@@ -39,7 +39,7 @@ from exports.services.progress import ProgressPublisher
 from exports.services.rule_failures import broken_rules_message
 from exports.services.summary import ExportSummary
 from exports.services.summary_sheet import earlier_comparison
-from exports.services.workbook import WorkbookFacts, WorkbookGenerator
+from exports.services.workbook import WorkbookFacts, WorkbookStarter
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class BufdirExportOrchestrator:
     """Streams, maps, writes, bundles and stores one export, recording every phase on its audit."""
 
     def __init__(self, *, source: ActivitySource, configs: ColumnConfigRepository, mapper: BufdirColumnMapper,
-                 plugins: PluginRegistry, workbooks: WorkbookGenerator, bundler: Bundler, storage: ExportStorage,
+                 plugins: PluginRegistry, workbooks: WorkbookStarter, bundler: Bundler, storage: ExportStorage,
                  audits: BufdirExportAuditService, progress: ProgressPublisher, chunk_size: int,
                  heartbeat_interval: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.source = source

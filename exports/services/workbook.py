@@ -5,7 +5,7 @@ import datetime as dt
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -222,6 +222,27 @@ class WorkbookWriter:
 def _letter(index: int) -> str:
     """The spreadsheet column letter of a zero-based index."""
     return get_column_letter(index + 1)
+
+
+class SheetsWriter(Protocol):
+    """What the orchestrator needs of a workbook being written, in this process or another."""
+
+    def add(self, row: MappedActivity) -> None:
+        """Write one mapped activity."""
+
+    def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
+        """Write the summary and save the workbook."""
+
+    def discard(self) -> None:
+        """Give up the workbook (after a failure)."""
+
+
+class WorkbookStarter(Protocol):
+    """Starts workbooks: the generator here, or the one that writes in a forked process."""
+
+    def open(self, path: Path, config: CompiledConfig) -> SheetsWriter:
+        """A writer for a new workbook at `path`."""
+        ...
 
 
 class WorkbookGenerator:
