@@ -1,0 +1,84 @@
+"""axe-core finds no violations on the app's pages, at desktop width and at 390 px (headless Chromium)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from exports.models import BufdirExportAudit, Membership
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "pw-for-tests-123"
+
+
+@pytest.fixture
+def pages(live_server):
+    """An organisation with a finished and a failed export, an administrator and a peer mentor."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` in the project folder")
+    org = factories.organisation("nhf", name="Norges Handikapforbund")
+    factories.member(org, Membership.Role.ADMINISTRATOR, username="kari")
+    factories.member(org, Membership.Role.PEER_MENTOR, username="ola")
+    for user in get_user_model().objects.all():
+        user.set_password(PASSWORD)
+        user.save()
+    BufdirExportAudit.objects.create(
+        organisation=org, period_from=dt.date(2024, 1, 1), period_to=dt.date(2024, 12, 31), status="failed",
+        error_message="Organisasjonen har ingen aktiv kolonnekonfigurasjon.", phase="failed")
+    BufdirExportAudit.objects.create(
+        organisation=org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
+        phase="done", rows_exported=10486, rows_counted=7225, rows_deviations=244, file_key="nhf/x.zip",
+        result={"rows": {"read": 10498, "exported": 10486, "counted": 7225, "deviations": 244, "rejected": 12,
+                         "unreadable": 0},
+                "counted_by_category": {"oppsokende": 4295, "samtalegruppe": 1312, "aktivitetsgruppe": 1297,
+                                        "kurs": 321},
+                "deviations_by_reason": {"Sykehusbesøk telles bare når likepersonen er godkjent": 47,
+                                         "Mangler likeperson": 16, "Registreringen er avvist": 12}})
+    return live_server.url
+
+
+def violations(page) -> list[dict]:
+    """axe-core's violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in found]
+
+
+def log_in(page, url: str, username: str) -> None:
+    """Log in through the login form."""
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_app_pages_have_no_axe_violations_and_fit_the_width(pages, width):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            found = {}
+            for username, path in (("kari", "/exports/"), ("ola", "/exports/")):
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                page = context.new_page()
+                page.goto(f"{pages}/accounts/login/")
+                found[f"login {width}"] = violations(page)
+                log_in(page, pages, username)
+                page.goto(f"{pages}{path}")
+                page.wait_for_load_state("networkidle")
+                found[f"{username} {path} {width}"] = violations(page)
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{username} at {width} px scrolls sideways by {overflow} px"
+                context.close()
+            assert all(not v for v in found.values()), json.dumps(found, indent=1, ensure_ascii=False)
+        finally:
+            browser.close()
