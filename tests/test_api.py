@@ -325,3 +325,11 @@ def test_an_export_no_worker_took_is_failed_before_a_new_start(api, nhf, django_
     assert api.get(f"/api/v1/exports/{lost.pk}").json()["status"] == "failed"
     with django_capture_on_commit_callbacks(execute=False):
         assert api.post("/api/v1/exports", {"year": 2025}).status_code == 202
+
+
+def test_an_unknown_address_or_method_under_the_api_answers_in_the_error_shape(api, client):
+    assert_error(api.get("/api/v1/nothing"), 404, "not_found")
+    response = api.client.put("/api/v1/exports", **api.headers)
+    assert_error(response, 405, "method_not_allowed")
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert client.get("/exports/nothing").headers["Content-Type"].startswith("text/html")
