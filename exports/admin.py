@@ -36,8 +36,11 @@ from exports.services.period_rule import PeriodOutOfBounds, check_period, check_
 
 ADMIN_TEXTS_NB_LACKS = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
+    _("Model name"), _("Add link"), _("Change or view list link"), _("Show counts"), _("Hide counts"),
+    _("Successful tasks"), _("Failed tasks"), _("Scheduled tasks"), _("Queued tasks"), _("Successful task"),
+    _("Failed task"), _("Scheduled task"), _("Queued task"),
 )
-"""Text of Django's admin whose plural form Django's own Norwegian catalogue lacks (translated in ours)."""
+"""Text of Django's admin and django-q2 that their Norwegian catalogues lack (translated in ours)."""
 
 
 class PrettyJSONWidget(forms.Textarea):
@@ -228,8 +231,12 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     inlines = [AuditEventInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        """Every field: the trail is evidence, not a form."""
-        return [field.name for field in self.model._meta.fields]
+        """Every field: the trail is evidence, not a form (the phase in words)."""
+        return [("phase_label" if field.name == "phase" else field.name) for field in self.model._meta.fields]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """The fields in model order, the phase in words."""
+        return self.get_readonly_fields(request, obj)
 
     @admin.display(description=_("phase"), ordering="phase")
     def phase_label(self, obj: BufdirExportAudit) -> str:

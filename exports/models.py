@@ -284,7 +284,8 @@ class BufdirExportAudit(models.Model):
         verbose_name_plural = _("export audits")
 
     def __str__(self) -> str:
-        return f"{self.organisation} {self.period_from}–{self.period_to} ({self.status})"
+        return (f"{self.organisation} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} "
+                f"({self.get_status_display()})")
 
 
 class BufdirExportAuditEvent(models.Model):

@@ -148,3 +148,13 @@ def test_trying_needs_a_period(admin_client):
     response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]), {})
     assert response.status_code == 200 and response.context["result"] is None
     assert "Oppgi et år, eller både første og siste dato." in response.content.decode()
+
+
+def test_admin_pages_have_no_english_left(admin_client):
+    org = factories.organisation()
+    audit = BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
+                                             period_to=dt.date(2025, 12, 31), status="succeeded", phase="done")
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Modellnavn" in index and "Mislykkede oppgaver" in index and "Model name" not in index
+    change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
+    assert "01.01.2025–31.12.2025 (Ferdig)" in change and ">done<" not in change and "succeeded" not in change
