@@ -6,6 +6,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -28,7 +29,8 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         """Accept members who may export; show them the current state at once."""
-        membership = await database_sync_to_async(chosen_membership)(self.scope.get("user"), self.scope.get("session"))
+        user = self.scope.get("user") or AnonymousUser()
+        membership = await database_sync_to_async(chosen_membership)(user, self.scope.get("session"))
         if membership is None:
             await self.close(code=FORBIDDEN)
             return

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -30,16 +31,17 @@ class ExportPeriodForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["year"].choices = year_choices(today)
+        year_field = cast(forms.TypedChoiceField, self.fields["year"])
+        year_field.choices = year_choices(today)
         self.fields["year"].initial = today.year - 1
         self.fields["year"].widget.attrs["data-default"] = str(today.year - 1)
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         """Never guess: the mode, the year and the dates must agree; then the period rule decides."""
-        data = super().clean()
+        data = super().clean() or {}
         year, start, end = data.get("year"), data.get("date_from"), data.get("date_to")
         if year and (start or end or self.data.get("date_from") or self.data.get("date_to")):
             self.add_error(None, _("Choose either a calendar year or a date range, not both: clear the dates, "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,7 +15,10 @@ from exports.links import download_url
 from exports.models import ExportStatus
 from exports.services.export_state import ExportState
 
-PHASE_LABELS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+PHASE_LABELS: dict[str, StrOrPromise] = {
     Phase.QUEUED: _("Waiting for a worker"),
     Phase.LOADING_CONFIG: _("Loading the column configuration"),
     Phase.QUERYING: _("Finding the activities"),

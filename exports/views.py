@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,10 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from exports.container import services
 from exports.forms import ExportPeriodForm
-from exports.models import BufdirExportAudit, ExportStatus
+from exports.models import BufdirExportAudit, ExportStatus, Membership
 from exports.organisation_choice import chosen_membership
 from exports.presentation import (
     download_url_for,
@@ -35,6 +37,12 @@ from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
 from exports.services.export_state import ExportState
 from exports.services.starting import start_export
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request that went through django-htmx's middleware."""
+
+    htmx: HtmxDetails
 
 
 def export_role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -63,25 +71,25 @@ def _status(audit: BufdirExportAudit | None) -> dict[str, Any]:
                           download_url_for(audit), result_view(audit))
 
 
-def _history(organisation_id: object) -> list[dict[str, Any]]:
+def _history(organisation_id: UUID) -> list[dict[str, Any]]:
     """The history table's rows of the organisation."""
     return history_rows(recent_audits(organisation_id))
 
 
-def _page_context(membership, form: ExportPeriodForm) -> dict[str, Any]:
+def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, Any]:
     """The whole page's context: the organisation, the form, the current export and the history."""
     organisation_id = membership.organisation_id
     return {"organisation": membership.organisation, "form": form, "history": _history(organisation_id),
             **_status(latest_audit(organisation_id))}
 
 
-def _reap(organisation_id: object) -> None:
+def _reap(organisation_id: UUID) -> None:
     """Fail the organisation's exports whose worker died or that no worker took (the schedule does it too)."""
     with translation.override(settings.LANGUAGE_CODE):
         services().reaper.reap(organisation_id)
 
 
-def _started_response(request: HttpRequest, membership, form: ExportPeriodForm,
+def _started_response(request: HttpRequest, membership: Membership, form: ExportPeriodForm,
                       audit: BufdirExportAudit, status_code: int = 200) -> HttpResponse:
     """The form (keeping the chosen period), the export's status and the history, for htmx."""
     html = render_to_string("exports/_form.html", {"form": form, **_status(audit)}, request)
@@ -93,7 +101,7 @@ def _started_response(request: HttpRequest, membership, form: ExportPeriodForm,
 
 @require_GET
 @export_role_required
-def index(request: HttpRequest, membership) -> HttpResponse:
+def index(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The trigger page: the form, the current export and the history."""
     _reap(membership.organisation_id)
     return render(request, "exports/index.html", _page_context(membership, ExportPeriodForm()))
@@ -101,7 +109,7 @@ def index(request: HttpRequest, membership) -> HttpResponse:
 
 @require_POST
 @export_role_required
-def start(request: HttpRequest, membership) -> HttpResponse:
+def start(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """Start an export of the user's own organisation, or show the one that is already running."""
     form = ExportPeriodForm(request.POST)
     if not form.is_valid():
@@ -123,7 +131,7 @@ def start(request: HttpRequest, membership) -> HttpResponse:
 
 @require_POST
 @export_role_required
-def cancel(request: HttpRequest, membership, audit_id: int) -> HttpResponse:
+def cancel(request: HtmxHttpRequest, membership: Membership, audit_id: int) -> HttpResponse:
     """Cancel the organisation's pending or running export (an administrator or coordinator)."""
     audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
     if audit is None:
@@ -144,7 +152,7 @@ def cancel(request: HttpRequest, membership, audit_id: int) -> HttpResponse:
 
 @require_GET
 @export_role_required
-def status(request: HttpRequest, membership) -> HttpResponse:
+def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The current state as a fragment: polled while an export runs (should the websocket be silent) and
     before a download link expires (a fresh link); the Export button and, once finished, the history too."""
     _reap(membership.organisation_id)
@@ -160,7 +168,7 @@ def status(request: HttpRequest, membership) -> HttpResponse:
 
 @require_GET
 @login_required
-def download(request: HttpRequest, audit_id: int) -> HttpResponse:
+def download(request: HttpRequest, audit_id: int) -> HttpResponse | FileResponse:
     """Hand the bundle to a member of its organisation holding an unexpired link; otherwise say what happened."""
     audit = audit_for_member(request.user, audit_id)
     if audit is None:
