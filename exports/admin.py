@@ -57,7 +57,8 @@ class PrettyJSONWidget(forms.Textarea):
             text = json.dumps(document, indent=2, ensure_ascii=False)
             return json.dumps(document, indent=2) if _UNPRINTABLE.search(text) else text
         except (TypeError, ValueError, RecursionError):
-            return super().format_value(value)
+            original: str = super().format_value(value) or ""
+            return original
 
 
 class ColumnConfigForm(forms.ModelForm):
@@ -71,7 +72,7 @@ class ColumnConfigForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         """Refuse to switch off the organisation's only active version."""
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.instance.pk is not None and "document" in cleaned:
             check_activation(replaces=self.instance, document=cleaned["document"],
                              active=bool(cleaned.get("is_active")))
@@ -82,7 +83,7 @@ class ColumnConfigForm(forms.ModelForm):
         if self.instance.pk is not None:
             original = OrganisationColumnConfig.objects.get(pk=self.instance.pk)
             self.instance.is_active = original.is_active
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's own hook, which django-stubs omit
 
 
 @admin.action(description=_("Activate the selected version"))
@@ -109,8 +110,9 @@ class ActivePeriodYearFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         """The exports whose period starts in the chosen year."""
-        if self.value() and self.value().isdigit():
-            return queryset.filter(period_from__year=int(self.value()))
+        year = self.value()
+        if year and year.isdigit():
+            return queryset.filter(period_from__year=int(year))
         return queryset
 
 
@@ -123,7 +125,7 @@ class TrialPeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """One period, held to the service's period rule."""
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         year, start, end = cleaned.get("year"), cleaned.get("date_from"), cleaned.get("date_to")
         try:
             if start and end:
@@ -207,7 +209,8 @@ class AuditEventInline(admin.TabularInline):
     model = BufdirExportAuditEvent
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["at", "phase_label", "message"]
+    fields = ("at", "phase_label", "message")
+    readonly_fields = ("at", "phase_label", "message")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Events are written by the export only."""
@@ -216,7 +219,7 @@ class AuditEventInline(admin.TabularInline):
     @admin.display(description=_("phase"))
     def phase_label(self, obj: BufdirExportAuditEvent) -> str:
         """The phase in words."""
-        return str(PHASE_LABELS.get(obj.phase, obj.phase))  # type: ignore[call-overload]
+        return str(PHASE_LABELS.get(obj.phase, obj.phase))
 
 
 @admin.register(BufdirExportAudit)
@@ -241,7 +244,7 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     @admin.display(description=_("phase"), ordering="phase")
     def phase_label(self, obj: BufdirExportAudit) -> str:
         """The phase in words."""
-        return str(PHASE_LABELS.get(obj.phase, obj.phase))  # type: ignore[call-overload]
+        return str(PHASE_LABELS.get(obj.phase, obj.phase))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Audits are created by exports only."""
