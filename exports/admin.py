@@ -237,9 +237,9 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
         """Every field: the trail is evidence, not a form (the phase in words)."""
         return [("phase_label" if field.name == "phase" else field.name) for field in self.model._meta.fields]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         """The fields in model order, the phase in words."""
-        return self.get_readonly_fields(request, obj)
+        return tuple(self.get_readonly_fields(request, obj))
 
     @admin.display(description=_("phase"), ordering="phase")
     def phase_label(self, obj: BufdirExportAudit) -> str:
