@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# One command for a fresh machine: set up and run the whole test suite.
-# First on the embedded default (SQLite, SQLite channel layer, local files), browser test included;
-# then the whole suite again against real PostgreSQL and Redis (browser test included).
+# One command for a fresh machine: set up, run the static checks, then the whole test suite.
+# The static checks come first and any finding fails the run: ruff, mypy, no model change without its
+# migration. Then pytest on the embedded default (SQLite, SQLite channel layer, local files), browser test
+# included; then the whole suite again against real PostgreSQL and Redis (browser test included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh requirements-dev.txt
 scripts/ensure-services.sh
 py=.venv/bin/python
+database_url="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bufdir}"
+redis_url="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+
+echo "== ruff check" && .venv/bin/ruff check .
+echo "== mypy" && .venv/bin/mypy
+echo "== makemigrations --check" && $py manage.py makemigrations --check --dry-run
+
 status=0
 $py -m pytest "$@" || status=$?
-DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bufdir}" \
-REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}" \
-  $py -m pytest "$@" || status=$?
+DATABASE_URL="$database_url" REDIS_URL="$redis_url" $py -m pytest "$@" || status=$?
 exit $status
