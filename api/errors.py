@@ -17,7 +17,7 @@ STRUCTURAL_LOCATIONS = {"body", "path", "query", "header", "payload"}
 class ApiError(Exception):
     """An error answer: HTTP status, stable code, message, and optionally field errors or an export."""
 
-    def __init__(self, status: int, code: str, message: str, *, fields: dict[str, list[str]] | None = None,
+    def __init__(self, status: int, *, code: str, message: str, fields: dict[str, list[str]] | None = None,
                  export: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
@@ -35,7 +35,7 @@ def error_body(code: str, message: str, *, fields: dict[str, list[str]] | None =
 
 def not_found() -> ApiError:
     """No such export for this token: also what another organisation's export looks like."""
-    return ApiError(404, "not_found", _("No such export."))
+    return ApiError(404, code="not_found", message=_("No such export."))
 
 
 def _field_name(location: Any) -> str:

@@ -21,7 +21,7 @@ def sign(audit_id: int, organisation_id: object) -> tuple[str, dt.datetime]:
     return token, timezone.now() + dt.timedelta(seconds=max_age())
 
 
-def is_valid(token: str, audit_id: int, organisation_id: object) -> bool:
+def is_valid(token: str, *, audit_id: int, organisation_id: object) -> bool:
     """Whether `token` was issued for this export of this organisation and has not expired."""
     try:
         payload = signing.loads(token, salt=_SALT, max_age=max_age())

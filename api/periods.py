@@ -11,7 +11,7 @@ from exports.services.period_rule import FIRST_YEAR, PeriodOutOfBounds, check_pe
 
 def _invalid(fields: dict[str, list[str]]) -> ApiError:
     """A 422 answer naming the fields that are wrong."""
-    return ApiError(422, "invalid_period", _("The period is not valid."), fields=fields)
+    return ApiError(422, code="invalid_period", message=_("The period is not valid."), fields=fields)
 
 
 def requested_period(payload: StartExportIn) -> Period:

@@ -72,11 +72,12 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
     try:
         audit = start_export(services().audits, grant.membership, period)
     except ExportAlreadyActive as busy:
-        raise ApiError(409, "export_running", _("An export of this organisation is already waiting or running."),
+        raise ApiError(409, code="export_running",
+                       message=_("An export of this organisation is already waiting or running."),
                        export=_serialised(request, busy.active)) from None
-    services().audits.record_phase(audit.pk, Phase.QUEUED, _("Started through the API with the token "
-                                                             "“%(name)s” of %(user)s.") % {
-        "name": grant.token.name, "user": grant.membership.user.get_username()})
+    started_by = _("Started through the API with the token “%(name)s” of %(user)s.") % {
+        "name": grant.token.name, "user": grant.membership.user.get_username()}
+    services().audits.record_phase(audit.pk, Phase.QUEUED, message=started_by)
     return Status(202, export_document(request, audit))
 
 
@@ -107,13 +108,13 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
     grant = _grant(request)
     audit = _audit_of(grant, export_id)
     if ExportStatus(audit.status).is_active:
-        raise ApiError(409, "export_not_finished", _("The export has not finished yet."),
+        raise ApiError(409, code="export_not_finished", message=_("The export has not finished yet."),
                        export=_serialised(request, audit))
     if audit.status != BufdirExportAudit.Status.SUCCEEDED or not audit.file_key:
-        raise ApiError(404, "no_file", _("This export has no file."))
-    if link is not None and not links.is_valid(link, audit.pk, audit.organisation_id):
-        raise ApiError(403, "link_expired", _("The download link has expired. Fetch the export again for a new "
-                                              "link."))
+        raise ApiError(404, code="no_file", message=_("This export has no file."))
+    if link is not None and not links.is_valid(link, audit_id=audit.pk, organisation_id=audit.organisation_id):
+        raise ApiError(403, code="link_expired",
+                       message=_("The download link has expired. Fetch the export again for a new link."))
     return FileResponse(services().storage.open(audit.file_key), as_attachment=True,
                         filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")
 
@@ -129,7 +130,7 @@ def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
     label = _("%(user)s through the API with the token “%(name)s”") % {"user": user.get_username(),
                                                                      "name": grant.token.name}
     if not container.audits.cancel(audit.pk, user_id=user.pk, label=label):
-        raise ApiError(409, "export_finished", _("The export has already finished."),
+        raise ApiError(409, code="export_finished", message=_("The export has already finished."),
                        export=_serialised(request, container.audits.get(audit.pk)))
     container.progress.push_state(audit.organisation_id, audit.pk)
     return export_document(request, container.audits.get(audit.pk))

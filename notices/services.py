@@ -63,7 +63,7 @@ def notify_finished(audit_id: int) -> bool:
         return False
     try:
         subject, body = _message(audit)
-        send_mail(subject, body, None, [recipient])
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient])
     except Exception:
         logger.warning("could not send the notice of export %s; it will be tried again", audit_id, exc_info=True)
         notice.delete()
