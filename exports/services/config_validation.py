@@ -96,7 +96,6 @@ class CompiledConfig:
     true_label: Any
     false_label: Any
     activity_types: dict[str, dict[str, str]]
-    value_lists: dict[str, dict[str, Any]]
     counting_rules: tuple[CompiledRule, ...]
     validations: tuple[CompiledRule, ...]
     columns: tuple[CompiledColumn, ...]
@@ -280,7 +279,6 @@ class _Compiler:
             true_label=template["boolean_labels"]["true"],
             false_label=template["boolean_labels"]["false"],
             activity_types=dict(self.document["activity_types"]),
-            value_lists=dict(self.document.get("value_lists", {})),
             counting_rules=counting_rules,
             validations=validations,
             columns=columns,
