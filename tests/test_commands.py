@@ -149,3 +149,9 @@ def test_bufdir_export_command_refuses_bad_arguments(tmp_path, args):
     seed(activities=10)
     with pytest.raises(CommandError):
         call_command("bufdir_export", *args, "--out", str(tmp_path))
+
+
+def test_bufdir_export_command_says_plainly_what_is_wrong_with_a_date(tmp_path):
+    with pytest.raises(CommandError, match="«2025-13-01» er ikke en dato på formen ÅÅÅÅ-MM-DD"):
+        call_command("bufdir_export", "--org", "nhf", "--from", "2025-13-01", "--to", "2025-12-31",
+                     "--out", str(tmp_path))

@@ -31,20 +31,23 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from exc
+        raise argparse.ArgumentTypeError(
+            _("«%(text)s» is not a date of the form YYYY-MM-DD (for example 2025-01-31)") % {"text": text[:60]}
+        ) from exc
 
 
 def _year(text: str) -> int:
     """Parse a four-digit year for argparse."""
     if not (text.isascii() and text.isdigit() and len(text) <= 9):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year of the form YYYY")
+        raise argparse.ArgumentTypeError(_("«%(text)s» is not a year of the form YYYY") % {"text": text[:60]})
     return int(text)
 
 
 def _slug(text: str) -> str:
     """An organisation slug for argparse."""
     if not _SLUG.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"{text[:60]!r} is not an organisation slug (letters, digits, - and _)")
+        raise argparse.ArgumentTypeError(
+            _("«%(text)s» is not an organisation's short name (letters, digits, - and _)") % {"text": text[:60]})
     return text
 
 
@@ -134,14 +137,14 @@ class Command(BaseCommand):
                 return check_period(start, end)
         except PeriodOutOfBounds as exc:
             raise CommandError(str(exc)) from exc
-        raise CommandError("give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD")
+        raise CommandError(_("Give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the export in the foreground and copy its bundle into --out."""
         period = self._period(options)
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
-            raise CommandError(f"no organisation with slug {options['org']!r}")
+            raise CommandError(_("No organisation has the short name «%(slug)s».") % {"slug": options["org"]})
         out: Path = options["out"]
         try:
             out.mkdir(parents=True, exist_ok=True)
