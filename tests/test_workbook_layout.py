@@ -90,3 +90,16 @@ def test_every_sheet_uses_the_same_category_labels(org, export, export_files):
     assert on_activities <= labels and on_avvik <= labels
     assert on_activities | on_avvik <= on_summary
     assert "Likepersonstelefon og kontakttjeneste" in on_activities
+
+
+def test_sammendrag_states_every_total_in_its_first_column(org, export):
+    bundle = export(org, Period.year(2025))
+    summary: dict = {}
+    for row in bundle.workbook["Sammendrag"].iter_rows(values_only=True):
+        summary.setdefault(row[0], row[1])
+    rows = bundle.manifest["rows"]
+    assert summary["Rader i Aktiviteter"] == rows["exported"] == 7
+    assert summary["Rader i Avvik"] == rows["deviations"] == 1
+    assert summary["Avviste registreringer (bare i Avvik)"] == rows["rejected"]
+    assert summary["Sum tellende"] == rows["counted"] == 5
+    assert summary["Organisasjonsnummer"] == "938477566"

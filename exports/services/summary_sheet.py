@@ -151,7 +151,7 @@ class SummarySheet:
             before = comparison.counted_by_county.get(code, 0) if comparison else None
             rows.append([self.text(county_name(code) or _("(no county)")), self.text(code), self.count(number),
                          self.count(before)])
-        return rows, (first_category, last_category)
+        return [*rows, *self._totals(totals, comparison)], (first_category, last_category)
 
     def _branches(self, totals: ExportSummary) -> list[list[Any]]:
         """Counted per local branch."""
@@ -173,16 +173,25 @@ class SummarySheet:
         if not totals.deviations_by_reason:
             rows.append([self.text(_("No deviations"))])
 
-        def total(label: str, number: int, key: str, *, bold: bool = False) -> list[Any]:
-            before = comparison.rows.get(key) if comparison else None
-            return [self.text(label, bold=bold), self.count(number, bold=bold), self.count(before, bold=bold)]
+        before = comparison.rows.get("deviations") if comparison else None
+        return [*rows, [self.text(_("Rows on Avvik"), bold=True), self.count(totals.deviations, bold=True),
+                        self.count(before, bold=True)]]
 
-        return [*rows, [],
-                total(_("Rows on Avvik"), totals.deviations, "deviations", bold=True),
-                total(_("Rejected registrations (only on Avvik)"), totals.rejected, "rejected"),
-                total(_("Unreadable rows (only on Avvik)"), totals.unreadable, "unreadable"),
+    def _totals(self, totals: ExportSummary, comparison: Comparison | None) -> list[list[Any]]:
+        """The rows of the workbook: on each sheet, counted, rejected, unreadable."""
+        earlier = [comparison.heading] if comparison else []
+
+        def total(label: str, number: int, key: str) -> list[Any]:
+            before = comparison.rows.get(key) if comparison else None
+            return [self.text(label), self.count(number), self.count(before)]
+
+        return [[], self.headings(_("Totals"), _("Rows"), *earlier),
                 total(_("Rows on Aktiviteter"), totals.exported, "exported"),
-                total(_("Counted"), totals.counted, "counted")]
+                total(_("Counted"), totals.counted, "counted"),
+                total(_("Not counted"), totals.not_counted, "not_counted"),
+                total(_("Rows on Avvik"), totals.deviations, "deviations"),
+                total(_("Rejected registrations (only on Avvik)"), totals.rejected, "rejected"),
+                total(_("Unreadable rows (only on Avvik)"), totals.unreadable, "unreadable")]
 
     def _chart(self, first_row: int, last_row: int, *, anchor: str) -> None:
         """Counted activities per category, to the right of the tables so it covers nothing."""
