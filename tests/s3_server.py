@@ -23,11 +23,10 @@ def free_port() -> int:
 
 @contextmanager
 def s3_server() -> Iterator[str]:
-    """Run the server with the exports bucket; yields its endpoint URL (the server accepts any keys)."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    """Run the server with the exports bucket on a port the kernel picks; yields its endpoint URL."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     try:
         boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=CREDENTIALS["access_key"],
                      aws_secret_access_key=CREDENTIALS["secret_key"], region_name=REGION).create_bucket(
