@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Make sure what the tests need is there: headless Chromium, PostgreSQL and Redis (started if down).
+# Make sure what the tests need is there: headless Chromium, LibreOffice Calc, axe-core, PostgreSQL and
+# Redis (started if down).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 if ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq && as_root apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v soffice >/dev/null 2>&1; then
+  as_root apt-get update -qq && as_root apt-get install -y -qq libreoffice-calc >/dev/null
+fi
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --silent --no-audit --no-fund
 fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
