@@ -72,12 +72,15 @@ def _as_json(value) -> str | None:
         return None
 
 
+# Documents JSON cannot express (sets, functions, too deep) cannot be typed into the admin: code and model only.
+TYPABLE_CASES = [case for case in CASES if _as_json(case[1]()) is not None]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "make", "path"), CASES, ids=IDS)
+@pytest.mark.parametrize(("name", "make", "path"), TYPABLE_CASES, ids=[case[0] for case in TYPABLE_CASES])
 def test_the_admin_refuses_with_the_field_over_http(admin_client, org, name, make, path):
     text = _as_json(make())
-    if text is None:
-        pytest.skip("JSON cannot express this document; TEXT_CASES cover what can be typed")
+    assert text is not None
     response = _post(admin_client, org, text)
     assert response.status_code == 200
     content = response.content.decode()
