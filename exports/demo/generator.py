@@ -838,21 +838,35 @@ def seed_organisation(
 
 
 def seed_users(organisations: dict[str, Organisation]) -> tuple[DemoUser, ...]:
-    """Create or update the demo logins, their password and memberships."""
+    """Create the demo logins that do not exist yet (with the demo password) and their memberships."""
     user_model = get_user_model()
     for demo in DEMO_USERS:
-        user, _ = user_model.objects.get_or_create(username=demo.username)
-        user.first_name, user.last_name = demo.first_name, demo.last_name
-        user.email = f"{demo.username}@example.org"
-        user.is_active = True
-        user.is_staff = user.is_superuser = demo.superuser
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user, created = user_model.objects.get_or_create(username=demo.username)
+        if created:  # an existing user keeps its password, names and rights
+            user.first_name, user.last_name = demo.first_name, demo.last_name
+            user.email = f"{demo.username}@example.org"
+            user.is_staff = user.is_superuser = demo.superuser
+            user.set_password(DEMO_PASSWORD)
+            user.save()
         if demo.organisation_slug and demo.role:
             Membership.objects.update_or_create(
                 user=user, organisation=organisations[demo.organisation_slug], defaults={"role": demo.role}
             )
     return DEMO_USERS
+
+
+def foreign_data() -> list[str]:
+    """What the database holds that is not demo data (organisations and users by name); empty when none."""
+    slugs = {spec.slug for spec in ORGANISATIONS}
+    usernames = {demo.username for demo in DEMO_USERS}
+    organisations = Organisation.objects.exclude(slug__in=slugs).values_list("slug", flat=True)[:5]
+    users = get_user_model().objects.exclude(username__in=usernames).values_list("username", flat=True)[:5]
+    return [*(f"organisation {slug}" for slug in organisations), *(f"user {name}" for name in users)]
+
+
+def is_empty() -> bool:
+    """Whether the database holds no organisation and no user (a fresh database)."""
+    return not Organisation.objects.exists() and not get_user_model().objects.exists()
 
 
 @transaction.atomic
