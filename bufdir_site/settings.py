@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from bufdir_site.env import env_bool, env_int, env_list, env_str
 from bufdir_site.export_options import ExportOptions
@@ -19,9 +20,15 @@ from bufdir_site.secret import local_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BUFDIR_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks refuses it in production
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or local_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks refuses it in production
+# The production topology (a database server, or Redis) runs several processes and hosts that must sign
+# sessions and download links with one key: a key generated per host is refused at start unless DEBUG is on.
+PRODUCTION_TOPOLOGY = bool(env_str("REDIS_URL", "")) or not env_str("DATABASE_URL", "sqlite://").startswith("sqlite")
+if PRODUCTION_TOPOLOGY and SECRET_KEY_IS_GENERATED and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set: the production topology (DATABASE_URL to a database "
+                               "server, or REDIS_URL) needs the same secret key on every web server and worker.")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or local_secret_key(VAR_DIR / "secret_key")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "exports.error_reports.SecretMaskingFilter"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -38,6 +45,7 @@ INSTALLED_APPS = [
     "channels_lite",
     "django_q",
     "django_htmx",
+    "axes",
     "ninja",
     "exports",
     "api",
@@ -58,7 +66,21 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "api.middleware.ApiErrorShapeMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+# Failed logins are throttled by django-axes (in the database, so every web server of the production
+# topology counts the same attempts): after AXES_FAILURE_LIMIT failures for one username from one address,
+# that pair is locked out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else [
+    "REMOTE_ADDR"]
 
 ROOT_URLCONF = "bufdir_site.urls"
 WSGI_APPLICATION = "bufdir_site.wsgi.application"
@@ -219,8 +241,19 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+# Behind an HTTPS proxy (production): DJANGO_HTTPS=true turns on what `manage.py check --deploy` asks for.
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
