@@ -27,6 +27,7 @@ class SecretMaskingFilter(SafeExceptionReporterFilter):
 
     def mask_text(self, text: str) -> str:
         """`text` with URL passwords, secret query parameters and bearer tokens replaced by the substitute."""
+        text = str(text)  # lazy strings (django-axes' settings) too
         for pattern in (_URL_PASSWORD, _QUERY_SECRET, _BEARER):
             text = pattern.sub(lambda match: f"{match['head']}{self.cleansed_substitute}"
                                + (match.groupdict().get("tail") or ""), text)

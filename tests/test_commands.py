@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from exports.models import (
     Activity,
@@ -55,7 +56,8 @@ def test_demo_data_has_both_organisations_logins_configs_and_every_deviation():
     assert OrganisationColumnConfig.objects.filter(is_active=True).count() == 2
     assert set(Activity.objects.filter(organisation=other).values_list("activity_type", flat=True)).isdisjoint(
         Activity.objects.filter(organisation=nhf).values_list("activity_type", flat=True))
-    assert authenticate(username="nhf-admin", password="demo-passord-2026") is not None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="nhf-admin",
+                        password="demo-passord-2026") is not None
     assert Membership.objects.get(user__username="nhf-likeperson").role == "peer_mentor"
     activities = Activity.objects.filter(organisation=nhf)
     this_year = dt.date.today().year
