@@ -1,6 +1,9 @@
 """The websocket that pushes an organisation's export states to its HTMX page."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from importlib import import_module
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -12,7 +15,7 @@ from django.utils import translation
 
 from exports import links
 from exports.container import services
-from exports.models import ExportStatus
+from exports.models import ExportStatus, Membership
 from exports.organisation_choice import chosen_membership
 from exports.presentation import history_rows, result_view, status_context
 from exports.selectors import latest_audit, recent_audits
@@ -20,12 +23,26 @@ from exports.services.export_state import ExportState
 from exports.services.progress import organisation_group
 
 FORBIDDEN = 4403
+ACCESS_RECHECK_SECONDS = 15.0
+
+
+def still_allowed(user: Any, session_key: str | None, organisation_id: object) -> bool:
+    """Whether the connection's user is still logged in (same session) and may still export for the organisation."""
+    if session_key is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+        if not store.exists(session_key):
+            return False
+        if store.get("_auth_user_id") not in (None, str(user.pk)):
+            return False
+    return Membership.objects.filter(user_id=user.pk, user__is_active=True, organisation_id=organisation_id,
+                                     role__in=Membership.EXPORT_ROLES).exists()
 
 
 class ExportProgressConsumer(AsyncWebsocketConsumer):
     """Joins the group of the user's own organisation and renders each state as an HTMX fragment."""
 
     group: str | None = None
+    _watch: asyncio.Task | None = None
 
     async def connect(self) -> None:
         """Accept members who may export; show them the current state at once."""
@@ -36,14 +53,22 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
             return
         self.organisation_id = membership.organisation_id
         self.group = organisation_group(self.organisation_id)
+        self.user = user
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self._watch = asyncio.ensure_future(self._watch_access())
         audit = await database_sync_to_async(latest_audit)(self.organisation_id)
         if audit is not None:
             await self._send_state(ExportState.from_audit(audit))
 
     async def disconnect(self, code: int) -> None:
-        """Leave the organisation's group."""
+        """Stop watching and leave the organisation's group."""
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -54,8 +79,27 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
         """A state from the worker: render it for this page."""
         await self._send_state(ExportState.from_message(message))
 
+    async def _watch_access(self) -> None:
+        """Close the connection once the user logs out or loses the export role (checked periodically)."""
+        while True:
+            await asyncio.sleep(ACCESS_RECHECK_SECONDS)
+            if not await self._allowed():
+                return
+
+    async def _allowed(self) -> bool:
+        """Check access now; close the connection when it is gone."""
+        if await database_sync_to_async(still_allowed)(self.user, self.session_key, self.organisation_id):
+            return True
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+        await self.close(code=FORBIDDEN)
+        return False
+
     async def _send_state(self, state: ExportState) -> None:
-        """Send the status fragment, and the history when the export has finished."""
+        """Send the status fragment, and the history when the export has finished (access checked first)."""
+        if not await self._allowed():
+            return
         html = await database_sync_to_async(self._render)(state)
         await self.send(text_data=html)
 

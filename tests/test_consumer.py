@@ -85,3 +85,73 @@ def test_a_user_never_receives_another_organisations_progress():
         await communicator.disconnect()
 
     run(body)
+
+
+@pytest.mark.parametrize("lose", ["demoted", "removed", "deactivated"])
+def test_a_user_who_loses_the_role_stops_receiving(lose):
+    org = factories.organisation()
+    user = factories.member(org)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="x",
+                                     period=Period.year(2025))
+
+    def take_away() -> None:
+        if lose == "demoted":
+            Membership.objects.filter(user=user).update(role=Membership.Role.PEER_MENTOR)
+        elif lose == "removed":
+            Membership.objects.filter(user=user).delete()
+        else:
+            type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+    async def body():
+        communicator = communicator_for(user)
+        connected, _ = await communicator.connect()
+        assert connected
+        assert 'data-status="pending"' in await communicator.receive_from()
+        await sync_to_async(take_away)()
+        await sync_to_async(services().progress.push_state)(org.pk, audit.pk)
+        closed = await communicator.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4403}
+
+    run(body)
+
+
+def test_access_is_checked_periodically_without_any_message(monkeypatch):
+    from exports import consumers
+
+    monkeypatch.setattr(consumers, "ACCESS_RECHECK_SECONDS", 0.05)
+    org = factories.organisation()
+    user = factories.member(org)
+
+    async def body():
+        communicator = communicator_for(user)
+        connected, _ = await communicator.connect()
+        assert connected
+        await sync_to_async(Membership.objects.filter(user=user).delete)()
+        closed = await communicator.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4403}
+
+    run(body)
+
+
+def test_logging_out_ends_the_live_updates():
+    from django.contrib.sessions.backends.db import SessionStore
+
+    org = factories.organisation()
+    user = factories.member(org)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session.create()
+
+    async def body():
+        communicator = communicator_for(user)
+        communicator.scope["session"] = session
+        connected, _ = await communicator.connect()
+        assert connected
+        await sync_to_async(session.flush)()
+        await sync_to_async(services().progress.push_state)(org.pk, (await sync_to_async(
+            lambda: services().audits.create(organisation_id=org.pk, requested_by_id=None,
+                                             requested_by_label="x", period=Period.year(2025)))()).pk)
+        closed = await communicator.receive_output(timeout=5)
+        assert closed == {"type": "websocket.close", "code": 4403}
+
+    run(body)
