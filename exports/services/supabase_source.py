@@ -6,8 +6,30 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
 
+import httpx
+from postgrest.exceptions import APIError
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity.wait import WaitBaseT
+
 from exports.domain import Period
 from exports.services.activity_source import ActivityRecord, period_bounds
+
+# Transient failures (timeouts, connection resets, 5xx) are tried again, waiting 0.5, 1, 2, 4 s between tries.
+ATTEMPTS = 5
+BACKOFF = wait_exponential(multiplier=0.5, max=8)
+# PostgreSQL error classes behind PostgREST worth another try: connection, rollback (serialization,
+# deadlock), insufficient resources, operator intervention (statement timeout, shutdown).
+TRANSIENT_SQLSTATE_CLASSES = {"08", "40", "53", "57"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failed request may well succeed when tried again."""
+    if isinstance(exc, httpx.TransportError):
+        return True
+    code = str(getattr(exc, "code", "") or "") if isinstance(exc, APIError) else ""
+    if len(code) == 3 and code.isdigit():  # an HTTP status: a gateway or server error
+        return code.startswith("5")
+    return code[:2] in TRANSIENT_SQLSTATE_CLASSES
 
 SELECT = (
     "id,activity_type,started_at,duration_minutes,participant_count,country_code,municipality_code,"
@@ -48,9 +70,16 @@ def _record(row: dict[str, Any]) -> ActivityRecord:
 class SupabaseActivitySource:
     """Reads the `activities` table of the organisation's Supabase project; the client is made on first use."""
 
-    def __init__(self, client_factory: Callable[[], Any]) -> None:
+    def __init__(self, client_factory: Callable[[], Any], *, wait: WaitBaseT = BACKOFF) -> None:
         self._client_factory = client_factory
         self._client: Any = None
+        self._wait = wait
+
+    def _execute(self, query: Any) -> Any:
+        """Run a PostgREST query, retrying transient failures with bounded exponential backoff."""
+        retrying = Retrying(retry=retry_if_exception(is_transient), wait=self._wait,
+                            stop=stop_after_attempt(ATTEMPTS), reraise=True)
+        return retrying(query.execute)
 
     def _activities(self, organisation_id: UUID, period: Period, columns: str, **select: Any) -> Any:
         """A PostgREST query of the period's activities of one organisation, deleted ones left out."""
@@ -68,7 +97,7 @@ class SupabaseActivitySource:
 
     def count(self, organisation_id: UUID, period: Period) -> int:
         """How many activities `stream` will yield (PostgREST exact count, no rows fetched)."""
-        response = self._activities(organisation_id, period, "id", count="exact", head=True).execute()
+        response = self._execute(self._activities(organisation_id, period, "id", count="exact", head=True))
         return int(response.count or 0)
 
     def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
@@ -79,7 +108,7 @@ class SupabaseActivitySource:
             if after is not None:
                 started, last_id = _quoted(after[0]), after[1]
                 query = query.or_(f"started_at.gt.{started},and(started_at.eq.{started},id.gt.{last_id})")
-            rows = query.order("started_at").order("id").limit(chunk_size).execute().data
+            rows = self._execute(query.order("started_at").order("id").limit(chunk_size)).data
             if not rows:
                 return
             yield [_record(row) for row in rows]
