@@ -130,7 +130,7 @@ else:
     DATABASES["channels"] = _database(f"sqlite:///{VAR_DIR / 'channels.sqlite3'}")
     # Progress is best effort: a locked channel database must not hold an export up for long.
     DATABASES["channels"]["OPTIONS"].update(
-        timeout=5, init_command=SQLITE_OPTIONS["init_command"].replace("busy_timeout=30000", "busy_timeout=5000"))
+        timeout=5, init_command=str(SQLITE_OPTIONS["init_command"]).replace("busy_timeout=30000", "busy_timeout=5000"))
     DATABASE_ROUTERS = ["bufdir_site.routers.ChannelLayerDatabaseRouter"]
     CHANNEL_LAYERS = {
         "default": {

@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 from importlib import import_module
 from typing import Any
+from uuid import UUID
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -26,7 +27,7 @@ FORBIDDEN = 4403
 ACCESS_RECHECK_SECONDS = 15.0
 
 
-def still_allowed(user: Any, session_key: str | None, organisation_id: object) -> bool:
+def still_allowed(user: Any, session_key: str | None, organisation_id: UUID) -> bool:
     """Whether the connection's user is still logged in (same session) and may still export for the organisation."""
     if session_key is not None:
         store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)

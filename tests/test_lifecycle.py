@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from exports.container import services
 from exports.domain import ExportNotRun, ExportRequest, ExportSuccess, Period
 from exports.models import BufdirExportAudit, ExportStatus, Membership
 from exports.services.audit import ExportAlreadyActive
+from exports.services.progress import ChannelLayerGateway
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +253,27 @@ def test_a_period_without_activities_says_so_and_offers_no_download(org, client,
     html = client.get(reverse("exports:status")).content.decode()
     assert 'id="export-empty"' in html and "ngen aktiviteter i perioden" in html
     assert 'id="download-link"' not in html
+
+
+@pytest.mark.parametrize("fault", [ConnectionError("Redis is down"), OperationalError("database is locked")])
+def test_a_channel_layer_that_is_down_or_locked_does_not_stop_the_export(org, export_files, fault):
+    class DownLayer:
+        async def group_send(self, group, message):
+            raise fault
+
+    gateway = ChannelLayerGateway(DownLayer)
+    for _ in range(2):  # and the next export runs as well
+        audit = create(org)
+        with services().override(channel_gateway=gateway):
+            result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, YEAR_2025, "tester"))
+        assert isinstance(result, ExportSuccess) and status_of(audit) == ExportStatus.SUCCEEDED
+
+
+def test_a_channel_layer_that_cannot_even_be_made_does_not_stop_the_export(org, export_files):
+    def broken_factory():
+        raise RuntimeError("no such channel layer backend")
+
+    audit = create(org)
+    with services().override(channel_gateway=ChannelLayerGateway(broken_factory)):
+        result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, YEAR_2025, "tester"))
+    assert isinstance(result, ExportSuccess)

@@ -29,11 +29,10 @@ class ChannelLayerGateway:
 
     def group_send(self, group: str, message: dict[str, Any]) -> None:
         """Send one message to a group; a failure is logged, never raised into the export."""
-        layer = self._layer_factory()
-        if layer is None:
-            return
         try:
-            async_to_sync(layer.group_send)(group, message)
+            layer = self._layer_factory()
+            if layer is not None:
+                async_to_sync(layer.group_send)(group, message)
         except Exception:
             logger.warning("could not push export progress to %s", group, exc_info=True)
 
