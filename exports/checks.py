@@ -57,16 +57,13 @@ def check_activity_source(app_configs: Sequence[Any] | None = None, **kwargs: An
     return []
 
 
-def production_topology() -> bool:
-    """Whether the settings describe the production topology (Redis, or a database server)."""
-    engine = settings.DATABASES["default"]["ENGINE"]
-    return bool(getattr(settings, "REDIS_URL", "")) or engine != "django.db.backends.sqlite3"
-
-
 @register()
 def check_secret_key_source(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """Under the production topology the secret key comes from DJANGO_SECRET_KEY, not var/secret_key."""
-    if getattr(settings, "SECRET_KEY_IS_GENERATED", False) and production_topology():
+    """Under the production topology the secret key comes from DJANGO_SECRET_KEY, not var/secret_key.
+
+    The settings refuse to start so unless DEBUG is on; with DEBUG on, this check still says so.
+    """
+    if settings.SECRET_KEY_IS_GENERATED and settings.PRODUCTION_TOPOLOGY:
         return [Error(
             "The secret key was generated into the local var/ folder while the production topology "
             "(DATABASE_URL/REDIS_URL) is configured: every host would sign download links and sessions "
