@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for a fresh machine: set up, run the static checks, then the whole test suite.
 # The static checks come first and any finding fails the run: ruff, mypy, no model change without its
-# migration. Then pytest on the embedded default (SQLite, SQLite channel layer, local files), browser test
+# migration, and Django's deployment checks with the production variables of README. Then pytest on the embedded default (SQLite, SQLite channel layer, local files), browser test
 # included; then the whole suite again against real PostgreSQL and Redis (browser test included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,12 @@ redis_url="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 echo "== ruff check" && .venv/bin/ruff check .
 echo "== mypy" && .venv/bin/mypy
 echo "== makemigrations --check" && $py manage.py makemigrations --check --dry-run
+echo "== check --deploy (the production variables of README)"
+DJANGO_SECRET_KEY="$($py -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+DATABASE_URL="$database_url" REDIS_URL="$redis_url" DJANGO_HTTPS=true DJANGO_DEBUG=false \
+DJANGO_ALLOWED_HOSTS=eksport.example.org DJANGO_CSRF_TRUSTED_ORIGINS=https://eksport.example.org \
+SUPABASE_URL=https://example.supabase.co SUPABASE_SERVICE_KEY=service-key \
+  $py manage.py check --deploy --fail-level WARNING
 
 status=0
 $py -m pytest "$@" || status=$?
