@@ -119,10 +119,11 @@ def report(size: int, topology: str, year: int, seed_seconds: float, results: di
     where = "SQLite (embedded default)" if topology == "sqlite" else "PostgreSQL"
     print(f"\n== {size:,} activities seeded on {where} in {seed_seconds:.0f} s; NHF {year}: "
           f"{first['rows_read']:,} rows read, {first['rows_listed']:,} on Aktiviteter")
-    print(f"{'':26}{'wall s':>8}{'rows/s':>10}{'peak MiB':>10}")
+    print(f"{'':26}{'wall s':>8}{'rows/s':>10}{'peak MiB':>10}{'CPU s':>8}")
     for kind, result in results.items():
         rate = result["rows_read"] / result["wall"]
-        print(f"{LABELS[kind]:26}{result['wall']:8.2f}{rate:10,.0f}{result['peak_rss_kib'] / 1024:10.0f}")
+        print(f"{LABELS[kind]:26}{result['wall']:8.2f}{rate:10,.0f}{result['peak_rss_kib'] / 1024:10.0f}"
+              f"{result['cpu']:8.2f}")
     if "project" not in results:
         return
     project = results["project"]

@@ -22,11 +22,13 @@ PEER_COLUMNS = (
 )
 
 
-def _peak_rss_kib() -> dict[str, int]:
-    """Peak resident set sizes in KiB: this process's, and the largest of its children (the writer process)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"peak_rss_kib": max(own, children), "own_rss_kib": own, "children_rss_kib": children}
+def _usage() -> dict[str, Any]:
+    """Peak resident set sizes in KiB (this process's, the largest of its children: the writer process) and the
+    CPU seconds of both."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"peak_rss_kib": max(own.ru_maxrss, children.ru_maxrss), "own_rss_kib": own.ru_maxrss,
+            "children_rss_kib": children.ru_maxrss,
+            "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime}
 
 
 def _setup() -> None:
@@ -188,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
     _setup()
     result = RUNS[args.kind](args)
-    result.update(_peak_rss_kib())
+    result.update(_usage())
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 
 
