@@ -28,7 +28,8 @@ def _usage() -> dict[str, Any]:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"peak_rss_kib": max(own.ru_maxrss, children.ru_maxrss), "own_rss_kib": own.ru_maxrss,
             "children_rss_kib": children.ru_maxrss,
-            "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime}
+            "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+            "cpu_children": children.ru_utime + children.ru_stime}
 
 
 def _setup() -> None:
