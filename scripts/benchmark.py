@@ -131,7 +131,9 @@ def report(size: int, topology: str, year: int, seed_seconds: float, results: di
     print(f"  project phases (s, from the audit events): {phases}; in-process total {project['seconds']:.2f}")
     if project.get("children_rss_kib"):
         print(f"  project peak RSS: exporting process {project['own_rss_kib'] / 1024:.0f} MiB, "
-              f"forked writer process {project['children_rss_kib'] / 1024:.0f} MiB (peak shown: the larger)")
+              f"forked writer process {project['children_rss_kib'] / 1024:.0f} MiB (peak shown: the larger); "
+              f"CPU: exporting {project['cpu'] - project['cpu_children']:.2f} s, "
+              f"writer {project['cpu_children']:.2f} s")
     print(f"  project per export: {project['progress_messages']} progress messages, "
           f"{project['audit_writes']} audit writes, {project['queries']} queries")
     if "import-export" in results and "bare" in results:
