@@ -103,9 +103,13 @@ class Database:
         if self.topology == "postgres":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
             self._admin(f'CREATE DATABASE "{self.name}"')
-        run(self.env, "migrate", "-v0")
-        if "REDIS_URL" not in self.env:  # the SQLite channel layer has a database of its own
-            run(self.env, "migrate", "--database", "channels", "-v0")
+        try:
+            run(self.env, "migrate", "-v0")
+            if "REDIS_URL" not in self.env:  # the SQLite channel layer has a database of its own
+                run(self.env, "migrate", "--database", "channels", "-v0")
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
