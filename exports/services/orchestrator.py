@@ -33,6 +33,7 @@ from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.config_repository import ColumnConfigRepository
 from exports.services.duplicates import DuplicateDetector
 from exports.services.export_storage import ExportStorage
+from exports.services.keep_alive import keep_alive
 from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
@@ -159,25 +160,27 @@ class BufdirExportOrchestrator:
                 logger.error("export %s: configuration rules failed: %s", request.audit_id, dict(summary.broken_rules))
                 raise ExportError(broken_rules_message(summary.broken_rules))
             advance(Phase.WRITING, done, total, 92)
-            generated_at = timezone.localtime()
-            writer.close(
-                WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
-                              period_from=request.period.start, period_to=request.period.end,
-                              config_version=config.version, template_name=compiled.template_name,
-                              generated_at=generated_at,
-                              comparison=earlier_comparison(organisation_id=organisation.pk, period=request.period,
-                                                            exclude_audit_id=request.audit_id)),
-                summary,
-            )
-            advance(Phase.BUNDLING, done, total, 95)
-            facts = ManifestFacts(
-                organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
-                organisation_name=organisation.name, org_number=organisation.org_number,
-                period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
-                config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
-            bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
-            advance(Phase.STORING, done, total, 98)
-            key = self.storage.save(slug, request.audit_id, bundle.path)
+            # Closing the workbook, bundling and uploading can each take a while: beat from a side thread.
+            with keep_alive(lambda: self.audits.heartbeat(request.audit_id), self.heartbeat_interval):
+                generated_at = timezone.localtime()
+                writer.close(
+                    WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
+                                  period_from=request.period.start, period_to=request.period.end,
+                                  config_version=config.version, template_name=compiled.template_name,
+                                  generated_at=generated_at,
+                                  comparison=earlier_comparison(organisation_id=organisation.pk, period=request.period,
+                                                                exclude_audit_id=request.audit_id)),
+                    summary,
+                )
+                advance(Phase.BUNDLING, done, total, 95)
+                facts = ManifestFacts(
+                    organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
+                    organisation_name=organisation.name, org_number=organisation.org_number,
+                    period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
+                    config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
+                bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
+                advance(Phase.STORING, done, total, 98)
+                key = self.storage.save(slug, request.audit_id, bundle.path)
         totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
                               deviations=summary.deviations, facts=summary.as_facts())
         try:

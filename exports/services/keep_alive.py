@@ -1,0 +1,35 @@
+"""A heartbeat from a side thread while the export sits in one long step (closing the workbook, uploading)."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[None]:
+    """Call `beat` every `interval` seconds from a side thread until the block ends (failures are logged)."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            while not done.wait(max(interval, 0.01)):
+                try:
+                    beat()
+                except Exception:
+                    logger.warning("export heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=run, name="export-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
