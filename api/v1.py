@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Path, Query, Router, Status
 
 from api import links
 from api.auth import ApiTokenAuth
+from api.docs import BundledSwagger
 from api.errors import ApiError, install_error_handlers, not_found
 from api.periods import requested_period
 from api.presenters import export_document
@@ -146,6 +147,7 @@ api = NinjaAPI(
     throttle=[TokenRateThrottle()],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs=BundledSwagger(),
 )
 install_error_handlers(api)
 api.add_router("", router)

@@ -4,6 +4,7 @@ With no variables set, the service runs on the embedded default: SQLite, django-
 ORM broker, a SQLite channel layer shared between processes and local files. Setting
 DATABASE_URL (PostgreSQL) and REDIS_URL switches to the production topology.
 """
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -46,11 +47,24 @@ INSTALLED_APPS = [
     "django_q",
     "django_htmx",
     "axes",
-    "ninja",
     "exports",
     "api",
     "notices",
 ]
+
+
+def _package_dir(name: str) -> Path:
+    """An installed package's folder, found without importing the package."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ImproperlyConfigured(f"the package {name} is not installed")
+    return Path(spec.origin).parent
+
+
+# django-ninja is kept out of INSTALLED_APPS: as an app it imports itself and pydantic into every process
+# (about 15 MiB in each worker and export). The API's docs page (api.docs) renders ninja's bundled Swagger UI
+# from the package's own templates and static files instead.
+NINJA_DIR = _package_dir("ninja")
 # Daphne's app only gives `runserver` its ASGI server; importing it installs Twisted (about 27 MiB per
 # process), so the worker, an export in the foreground and the other commands go without it.
 if sys.argv[1:2] == ["runserver"]:
@@ -89,7 +103,7 @@ ASGI_APPLICATION = "bufdir_site.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -174,7 +188,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
 
 EXPORT_STORAGE_DIR = Path(env_str("EXPORT_STORAGE_DIR", str(VAR_DIR / "exports")))

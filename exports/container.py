@@ -89,12 +89,10 @@ def _workbook_generator() -> WorkbookStarter:
 def _activity_source() -> ActivitySource:
     """The local tables, or the Supabase project when EXPORT_ACTIVITY_SOURCE is `supabase`."""
     from exports.services.activity_source import LocalActivitySource
-    from exports.services.supabase_source import (
-        SupabaseActivitySource,
-        supabase_client_factory,
-    )
 
     if settings.BUFDIR_EXPORT["ACTIVITY_SOURCE"] == "supabase":  # its keys: exports.checks
+        from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
+
         return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY))
     return LocalActivitySource()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -268,7 +269,10 @@ def test_the_openapi_document_and_the_docs_page(client):
     assert {"/api/v1/exports", "/api/v1/exports/{export_id}", "/api/v1/exports/{export_id}/download"} <= set(
         document["paths"])
     assert "ErrorOut" in document["components"]["schemas"]
-    assert client.get("/api/v1/docs").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+    assert finders.find("ninja/swagger-ui-bundle.js")
 
 
 def test_create_api_token_prints_a_working_token_last(client, nhf, nhf_user, capsys):
