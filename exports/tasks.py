@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
+from exports.models import ExportStatus
 from notices.services import notify_finished, send_pending_notices
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
@@ -25,9 +26,9 @@ def run_export(audit_id: int) -> dict[str, Any]:
         result = container.orchestrator.run(request)
     notify_finished(audit_id)
     if isinstance(result, ExportSuccess):
-        return {"audit_id": audit_id, "outcome": "succeeded", "file_key": result.file_key}
+        return {"audit_id": audit_id, "outcome": str(ExportStatus.SUCCEEDED), "file_key": result.file_key}
     if isinstance(result, ExportFailure):
-        return {"audit_id": audit_id, "outcome": "failed", "error": result.error_message}
+        return {"audit_id": audit_id, "outcome": str(ExportStatus.FAILED), "error": result.error_message}
     return {"audit_id": audit_id, "outcome": "not run"}
 
 
