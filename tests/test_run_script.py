@@ -34,9 +34,14 @@ def processes_using(var: Path) -> list[int]:
 
 
 def start(env: dict[str, str], out: Path) -> subprocess.Popen:
-    """Run scripts/run-demo.sh and wait until the server answers."""
+    """Run scripts/run-demo.sh as from a terminal and wait until the server answers.
+
+    SIGINT is reset to its default first: a shell that starts this suite in the background ignores it, and a
+    signal ignored when bash starts cannot be trapped, so Ctrl+C would not reach the script as it does a user's.
+    """
     script = subprocess.Popen(["bash", "scripts/run-demo.sh"], cwd=ROOT, env=env, stdout=out.open("a"),
-                              stderr=subprocess.STDOUT, start_new_session=True)
+                              stderr=subprocess.STDOUT, start_new_session=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         with socket.socket() as sock:
