@@ -20,8 +20,7 @@ PASSWORD = "pw-for-tests-123"
 @pytest.fixture
 def pages(live_server):
     """An organisation with a finished and a failed export, an administrator and a peer mentor."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `npm ci` in the project folder")
+    assert AXE.exists(), "axe-core is not installed: run `npm ci` in the project folder (scripts/test.sh does)"
     org = factories.organisation("nhf", name="Norges Handikapforbund")
     factories.member(org, Membership.Role.ADMINISTRATOR, username="kari")
     factories.member(org, Membership.Role.PEER_MENTOR, username="ola")

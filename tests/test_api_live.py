@@ -8,12 +8,11 @@ import sys
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser_e2e import ROOT, fresh_postgres_database, serve
+from tests.test_browser_e2e import ROOT, app_environment, serve
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
@@ -22,16 +21,8 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 def live_api(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated, seeded app with a worker, and the environment to run commands against it."""
     var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
-           "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"api-{uuid.uuid4().hex[:8]}",
-           "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or f"api-{uuid.uuid4().hex}"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    with ExitStack() as stack:
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            env["DATABASE_URL"] = stack.enter_context(fresh_postgres_database(env["DATABASE_URL"]))
-        else:
-            env.pop("DATABASE_URL", None)
-            env.pop("REDIS_URL", None)
+    with app_environment(var, Q_WORKERS="1", Q_CLUSTER_NAME=f"api-{uuid.uuid4().hex[:8]}",
+                         DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or f"api-{uuid.uuid4().hex}") as env:
         server = serve(env, var)
         url = next(server)
         try:

@@ -60,8 +60,15 @@ def live_app(tmp_path_factory) -> Iterator[str]:
     DATABASE_URL and REDIS_URL set it is a fresh PostgreSQL database, Redis as channel layer and broker.
     """
     var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
-           "EXPORT_CHUNK_SIZE": "250", "Q_WORKERS": "1", "Q_CLUSTER_NAME": f"e2e-{uuid.uuid4().hex[:8]}"}
+    with app_environment(var, EXPORT_CHUNK_SIZE="250", Q_WORKERS="1",
+                         Q_CLUSTER_NAME=f"e2e-{uuid.uuid4().hex[:8]}") as env:
+        yield from serve(env, var)
+
+
+@contextmanager
+def app_environment(var: Path, **extra: str) -> Iterator[dict[str, str]]:
+    """The environment of live processes in `var` on this run's topology (a fresh database on PostgreSQL)."""
+    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1", **extra}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with ExitStack() as stack:
         if env.get("DATABASE_URL", "").startswith("postgres"):
@@ -69,7 +76,7 @@ def live_app(tmp_path_factory) -> Iterator[str]:
         else:
             env.pop("DATABASE_URL", None)
             env.pop("REDIS_URL", None)
-        yield from serve(env, var)
+        yield env
 
 
 def serve(env: dict[str, str], var: Path, *, activities: int = 4000) -> Iterator[str]:

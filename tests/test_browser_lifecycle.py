@@ -7,14 +7,13 @@ import signal
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from tests import test_browser_e2e
-from tests.test_browser_e2e import fresh_postgres_database, serve
+from tests.test_browser_e2e import app_environment, serve
 
 page = test_browser_e2e.page  # the Chromium page fixture
 
@@ -26,16 +25,8 @@ LOST_AFTER_SECONDS = 60
 def live(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """Server and a two-worker cluster on enough activities that an export runs for a few seconds."""
     var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1",
-           "EXPORT_CHUNK_SIZE": "100", "Q_WORKERS": "2", "Q_CLUSTER_NAME": f"life-{uuid.uuid4().hex[:8]}",
-           "EXPORT_LOST_AFTER_SECONDS": str(LOST_AFTER_SECONDS), "EXPORT_WRITER_PROCESS": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    with ExitStack() as stack:
-        if env.get("DATABASE_URL", "").startswith("postgres"):
-            env["DATABASE_URL"] = stack.enter_context(fresh_postgres_database(env["DATABASE_URL"]))
-        else:
-            env.pop("DATABASE_URL", None)
-            env.pop("REDIS_URL", None)
+    with app_environment(var, EXPORT_CHUNK_SIZE="100", Q_WORKERS="2", Q_CLUSTER_NAME=f"life-{uuid.uuid4().hex[:8]}",
+                         EXPORT_LOST_AFTER_SECONDS=str(LOST_AFTER_SECONDS), EXPORT_WRITER_PROCESS="0") as env:
         for url in serve(env, var, activities=20000):
             yield url, var / "logs" / "worker.log"
 
