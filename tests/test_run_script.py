@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 
 import pytest
@@ -53,13 +53,18 @@ def start(env: dict[str, str], out: Path) -> subprocess.Popen:
 
 
 def stop(script: subprocess.Popen, how: int, var: Path) -> None:
-    """Send `how` to the script and check that nothing it started is left."""
+    """Send `how` to the script and check that nothing it started is left (killed all the same if it is)."""
     os.kill(script.pid, how)
-    script.wait(timeout=60)
-    deadline = time.monotonic() + 30
-    while processes_using(var) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert processes_using(var) == []
+    try:
+        script.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while processes_using(var) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert processes_using(var) == []
+    finally:
+        for pid in processes_using(var):
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def shell(env: dict[str, str], code: str) -> str:
