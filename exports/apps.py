@@ -11,10 +11,14 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe."""
+        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe;
+        keep an unused Fernet out of memory."""
+        from django.conf import settings
+
         import exports.checks  # noqa: F401  (registers the system checks)
-        from exports import worker_queue
+        from exports import lean_imports, worker_queue
         from exports.container import build_container
 
         build_container()
         worker_queue.install()
+        lean_imports.skip_unused_fernet(getattr(settings, "CHANNEL_LAYERS", {}))

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from exports.services.orchestrator import BufdirExportOrchestrator
     from exports.services.progress import ProgressPublisher
     from exports.services.reaper import ExportReaper
-    from exports.services.workbook import WorkbookStarter
+    from exports.services.workbook_plan import WorkbookStarter
 
 Factory = Callable[..., Any]
 
@@ -79,7 +79,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
 
 def _workbook_generator() -> WorkbookStarter:
     """The workbook writer: in a forked process beside the mapping (EXPORT_WRITER_PROCESS), or in this one."""
-    from exports.services.workbook import WorkbookGenerator
+    from exports.services.workbook_plan import WorkbookGenerator
     from exports.services.workbook_process import ForkedWorkbookGenerator
 
     generator = WorkbookGenerator()

@@ -177,8 +177,11 @@ def main() -> None:
                 started = time.perf_counter()
                 run(database.env, "seed_demo", "--activities", str(size))
                 seeded = time.perf_counter() - started
-                results = {kind: best([measure(database.env, kind, args.year, out) for _ in range(args.repeat)])
-                           for kind in kinds}
+                runs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds}
+                for _round in range(args.repeat):  # rounds: a machine slowed for a while slows every kind alike
+                    for kind in kinds:
+                        runs[kind].append(measure(database.env, kind, args.year, out))
+                results = {kind: best(kind_runs) for kind, kind_runs in runs.items()}
                 report(size, topology, args.year, seeded, results)
                 if args.first_progress and size == sizes[0]:
                     clicks = first_progress(database.env, args.year, out)["clicks"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from exports.container import services
-from exports.services import workbook
-from exports.services.workbook import WorkbookGenerator
+from exports.services import workbook_plan
+from exports.services.workbook_plan import WorkbookGenerator
 from exports.services.workbook_process import ForkedWorkbookGenerator
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def _export(run_export, org, generator):
 def test_activities_past_the_row_limit_go_on_over_further_sheets(org_with_activities, run_export, monkeypatch,
                                                                  generator):
     whole = _export(run_export, org_with_activities, generator)
-    monkeypatch.setattr(workbook, "MAX_SHEET_ROWS", 11)  # a heading and ten activities per sheet
+    monkeypatch.setattr(workbook_plan, "MAX_SHEET_ROWS", 11)  # a heading and ten activities per sheet
     split = _export(run_export, org_with_activities, generator)
 
     book = split.workbook

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from exports.services import cells
+from exports.services import cell_writer, cells
 
 VALUES = [
     "Oslo", "", " leading space", "=SUM(A1)", "+47 99", "-5", "@x", "\tTab", "#N/A", "#DIV/0!", "ok\x07bell",
@@ -19,7 +19,7 @@ VALUES = [
 @pytest.mark.parametrize("value", VALUES, ids=[repr(v)[:20] for v in VALUES])
 def test_a_plain_value_is_what_the_cell_writer_would_write(value):
     sheet = Workbook(write_only=True).create_sheet("Aktiviteter")
-    written = cells.cell(sheet, value)
+    written = cell_writer.cell(sheet, value)
     if cells.is_plain(value):
         assert written is value
 

@@ -18,7 +18,7 @@ from exports.container import services
 from exports.demo.configs import hlf_config, nhf_config
 from exports.domain import ExportSuccess
 from exports.models import OrganisationColumnConfig
-from exports.services import cells
+from exports.services import cell_writer, cells
 from exports.services.activity_source import ActivityRecord
 from tests import factories
 
@@ -158,10 +158,10 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
 def test_formula_like_text_is_text_with_a_quote_prefix():
     sheet = Workbook(write_only=True).create_sheet()
     for text in ("=1+1", "+1", "-1", "@A1", "#N/A", "\uff1d1"):
-        written = cells.cell(sheet, text)
+        written = cell_writer.cell(sheet, text)
         assert written.data_type == "s" and written.value == text and written.quotePrefix
-    assert cells.cell(sheet, "plain text") == "plain text"
-    assert cells.cell(sheet, 42) == 42
+    assert cell_writer.cell(sheet, "plain text") == "plain text"
+    assert cell_writer.cell(sheet, 42) == 42
 
 
 @pytest.mark.parametrize("value", [[1], {"a": 1}, {1}, len, object(), float("nan"), float("inf"), b"bytes"])

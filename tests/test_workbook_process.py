@@ -9,7 +9,7 @@ from exports.container import services
 from exports.domain import ExportFailure
 from exports.models import BufdirExportAudit
 from exports.services.activity_source import LocalActivitySource
-from exports.services.workbook import WorkbookGenerator
+from exports.services.workbook_plan import WorkbookGenerator
 from exports.services.workbook_process import ForkedWorkbookGenerator
 
 pytestmark = pytest.mark.django_db
@@ -34,16 +34,16 @@ class FailingWriterGenerator(WorkbookGenerator):
     def open(self, path, config):
         writer = super().open(path, config)
         rows = 0
-        add_listed = writer.add_listed
+        add_sheet_row = writer.add_sheet_row
 
-        def failing_add_listed(values):
+        def failing_add_sheet_row(values):
             nonlocal rows
             rows += 1
             if rows == 3:
                 raise RuntimeError("disk full")
-            add_listed(values)
+            add_sheet_row(values)
 
-        writer.add_listed = failing_add_listed
+        writer.add_sheet_row = failing_add_sheet_row
         return writer
 
 

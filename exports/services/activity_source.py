@@ -90,8 +90,9 @@ class LocalActivitySource:
         after: tuple[dt.datetime, UUID] | None = None
         while True:
             page = base
-            if after is not None:
-                page = base.filter(Q(started_at__gt=after[0]) | Q(started_at=after[0], id__gt=after[1]))
+            if after is not None:  # the plain bound lets the index start at the page instead of the period
+                page = base.filter(Q(started_at__gt=after[0]) | Q(started_at=after[0], id__gt=after[1]),
+                                   started_at__gte=after[0])
             rows = list(page.values_list(*_COLUMNS)[:chunk_size])
             if not rows:
                 return

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.services.summary import ExportSummary
-from exports.services.workbook import activity_sheets
+from exports.services.workbook_plan import activity_sheets
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT_VERSION = 1

@@ -1,4 +1,7 @@
-"""The one way a value becomes a spreadsheet cell: always data, never a formula, always well-formed XML."""
+"""What a value may be in a spreadsheet cell: always data, never a formula, always well-formed XML.
+
+The rules only; `cell_writer` applies them with openpyxl, which only the process that writes cells loads.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +15,6 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from exports.services.activity_source import OSLO
 
@@ -28,8 +27,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 """Leading characters that make Excel or LibreOffice treat typed text as a formula (incl. full-width forms)."""
 REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 or Excel refuse: C0 controls other than tab/newline/return, surrogates, U+FFFE/U+FFFF."""
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+"""Excel's error values: text equal to one would read as an error (the same as openpyxl's `ERROR_CODES`)."""
 _EXCEL_FIRST_DAY = dt.date(1900, 3, 1)
-_BOLD = Font(bold=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,30 +99,8 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES) or text in ERROR_CODES
 
 
-def cell(sheet: WriteOnlyWorksheet, value: Any, *, number_format: str | None = None, bold: bool = False) -> Any:
-    """What to append for one value: the plain value when no style is needed, else a styled cell."""
-    value = clean(value).value
-    text_guard = isinstance(value, str) and is_formula_like(value)
-    if not (number_format or bold or text_guard):
-        return value
-    written = WriteOnlyCell(sheet, value=value)
-    if text_guard:
-        written.data_type = "s"
-        written.quotePrefix = True
-    if number_format:
-        written.number_format = number_format
-    if bold:
-        written.font = _BOLD
-    return written
-
-
-def row(sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False) -> list[Any]:
-    """One sheet row of values, each through `cell`."""
-    return [cell(sheet, value, bold=bold) for value in values]
-
-
 def is_plain(value: Any) -> bool:
-    """Whether `cell` would write the value as it is, unstyled (the cheap test the row sheets make first)."""
+    """Whether the cell writer would write the value as it is, unstyled (the cheap test made first)."""
     kind = type(value)
     if kind is str:
         return (len(value) * 2 <= MAX_TEXT_LENGTH and not value.startswith(FORMULA_PREFIXES)
@@ -133,3 +111,38 @@ def is_plain(value: Any) -> bool:
 def _utf16_length(text: str) -> int:
     """The length Excel counts: UTF-16 code units."""
     return len(text) + sum(1 for character in text if ord(character) > 0xFFFF)
+
+
+class GuardedRow(tuple[Any, ...]):
+    """A row with text a spreadsheet would read as a formula: its cells are written one by one through the guard."""
+
+    __slots__ = ()
+
+
+def sheet_row(values: Iterable[Any]) -> tuple[Any, ...]:
+    """A row as the writer takes it: plain values as they are, empty text as an empty cell, the rest cleaned.
+
+    The row is a `GuardedRow` when some text must be kept from reading as a formula.
+    """
+    row, guarded = [], False
+    for value in values:
+        kind = type(value)
+        if kind is str and value == "":
+            value = None
+        elif not (kind in _NAIVE_TEMPORAL and _is_plain_temporal(value) or is_plain(value)):
+            value = clean(value).value
+            guarded = guarded or (type(value) is str and is_formula_like(value))
+        row.append(value)
+    return GuardedRow(row) if guarded else tuple(row)
+
+
+_NAIVE_TEMPORAL = {dt.datetime, dt.date, dt.time}
+
+
+def _is_plain_temporal(value: dt.date | dt.time) -> bool:
+    """Whether a date or time is one `clean` keeps as it is: no time zone, not before what Excel shows."""
+    if getattr(value, "tzinfo", None) is not None:
+        return False
+    if isinstance(value, dt.time):
+        return True
+    return (value.date() if isinstance(value, dt.datetime) else value) >= _EXCEL_FIRST_DAY

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exports.categories import (
     COUNTING_CATEGORIES,
@@ -30,6 +32,8 @@ from exports.services.plugins import ExportRulePlugin
 
 logger = logging.getLogger(__name__)
 _TEXT_BOUND = cells.MAX_TEXT_LENGTH + 1
+_COUNTING_RULE = gettext_lazy("counting rule")
+_DATA_CHECK = gettext_lazy("data check")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,43 +119,44 @@ def rejected_finding() -> Finding:
 
 
 def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate: bool) -> dict[str, Any]:
-    """The variables expressions and columns may read for one record."""
+    """The variables expressions and columns may read for one record; text from the app is cut by `_bounded`."""
     local_start = record.started_at.astimezone(OSLO)
     local_date = local_start.date()
     activity_type = config.activity_types.get(record.activity_type)
     certified_on = record.peer_mentor_certified_on
     category = activity_type["category"] if activity_type else UNKNOWN_CATEGORY
-    return _bounded({
+    app_type = _bounded(record.activity_type)
+    return {
         "activity_id": str(record.id),
-        "activity_type": record.activity_type,
-        "activity_label": activity_type["label"] if activity_type else record.activity_type,
+        "activity_type": app_type,
+        "activity_label": activity_type["label"] if activity_type else app_type,
         "category": category,
         "category_label": category_label(category),
-        "status": record.status,
+        "status": _bounded(record.status),
         "started_at": local_start.replace(tzinfo=None),
         "local_date": local_date,
         "local_time": local_start.time().replace(tzinfo=None),
         "duration_minutes": record.duration_minutes,
         "participant_count": record.participant_count,
-        "country_code": (record.country_code or "").upper(),
-        "municipality_code": record.municipality_code,
+        "country_code": _bounded((record.country_code or "").upper()),
+        "municipality_code": _bounded(record.municipality_code),
         "municipality_name": municipality_name(record.municipality_code),
-        "description": record.description,
+        "description": _bounded(record.description),
         "has_peer_mentor": record.peer_mentor_id is not None,
-        "peer_mentor_name": record.peer_mentor_name or "",
+        "peer_mentor_name": _bounded(record.peer_mentor_name or ""),
         "peer_mentor_certified": certified_on is not None and certified_on <= local_date,
         "peer_mentor_certified_on": certified_on,
-        "branch_name": record.local_branch_name or "",
-        "county_code": record.local_branch_county_code or "",
+        "branch_name": _bounded(record.local_branch_name or ""),
+        "county_code": _bounded(record.local_branch_county_code or ""),
         "county_name_of_branch": county_name(record.local_branch_county_code),
-        "branch_municipality_code": record.local_branch_municipality_code,
+        "branch_municipality_code": _bounded(record.local_branch_municipality_code),
         "is_duplicate": is_duplicate,
-    })
+    }
 
 
-def _bounded(variables: dict[str, Any]) -> dict[str, Any]:
+def _bounded(value: Any) -> Any:
     """Text from the app cut just past what a cell holds, which bounds what any expression can do with it."""
-    return {name: value[:_TEXT_BOUND] if type(value) is str else value for name, value in variables.items()}
+    return value[:_TEXT_BOUND] if type(value) is str else value
 
 
 class BufdirColumnMapper:
@@ -177,9 +182,9 @@ class BufdirColumnMapper:
         broken: list[str] = []
         reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
                                 skip_category_rules=category not in COUNTING_CATEGORIES,
-                                broken=broken, kind=_("counting rule"))
+                                broken=broken, kind=_COUNTING_RULE)
         issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
-                              kind=_("data check"))
+                              kind=_DATA_CHECK)
         for plugin in plugins:
             reasons += [Finding(text=text, action=_counting_advice()) for text in plugin.reasons_not_counted(variables)]
             issues += [Finding(text=text, action=_data_advice()) for text in plugin.data_issues(variables)]
@@ -210,7 +215,7 @@ class BufdirColumnMapper:
     @staticmethod
     def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any],
                 advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[str],
-                kind: str) -> list[Finding]:
+                kind: str | Promise) -> list[Finding]:
         """The findings of the rules that apply to the row and that it does not satisfy.
 
         A rule whose expression fails on the row is listed in `broken`, never taken as the row's fault.
@@ -249,6 +254,8 @@ class BufdirColumnMapper:
                 value = int(value)
             except (TypeError, ValueError, OverflowError):
                 return None
+        if cells.is_plain(value):
+            return value
         cleaned = cells.clean(value)
         if cleaned.problem:
             issues.append(Finding(

@@ -30,6 +30,7 @@ from exports.services.activity_source import ActivitySource
 from exports.services.audit import BufdirExportAuditService
 from exports.services.bundler import Bundler, ManifestFacts
 from exports.services.column_mapper import BufdirColumnMapper
+from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
 from exports.services.duplicates import DuplicateDetector
 from exports.services.export_storage import ExportStorage
@@ -39,8 +40,7 @@ from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.rule_failures import broken_rules_message
 from exports.services.summary import ExportSummary
-from exports.services.summary_sheet import earlier_comparison
-from exports.services.workbook import WorkbookFacts, WorkbookStarter
+from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 
 logger = logging.getLogger(__name__)
 

@@ -1,11 +1,8 @@
 """`Sammendrag`: the administrator's questions answered on one printed page, with last year's numbers beside."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from django.utils.translation import gettext as _
 from openpyxl.chart import BarChart, Reference
@@ -14,10 +11,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
-from exports.domain import Period
 from exports.geography import county_name
-from exports.selectors import earlier_export_of_same_length
-from exports.services import cells
+from exports.services import cell_writer
+from exports.services.comparison import Comparison
 from exports.services.sheet_layout import COUNT_FORMAT, settings_of
 from exports.services.summary import ExportSummary
 
@@ -26,36 +22,6 @@ BLOCK_WIDTHS = ((40, 16, 13, 13, 10), (26, 16, 10), (52, 10, 10))
 GAP_WIDTH = 3
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _PLAIN = Font()
-
-@dataclass(frozen=True, kw_only=True)
-class Comparison:
-    """The counts of an earlier export of the same length of period, shown beside this one."""
-
-    heading: str
-    counted_by_category: dict[str, int] = field(default_factory=dict)
-    counted_by_county: dict[str, int] = field(default_factory=dict)
-    deviations_by_reason: dict[str, int] = field(default_factory=dict)
-    rows: dict[str, int] = field(default_factory=dict)
-
-
-def comparison_from(*, result: dict[str, Any], period_from: dt.date, period_to: dt.date,
-                    current_from: dt.date) -> Comparison:
-    """A comparison from an earlier export's recorded result ("I fjor" when it is the same period a year before)."""
-    a_year_before = _a_year_before(current_from) == period_from
-    heading = _("Last year") if a_year_before else _("Previous %(start)s–%(end)s") % {
-        "start": period_from.strftime("%d.%m.%Y"), "end": period_to.strftime("%d.%m.%Y")}
-    return Comparison(heading=heading, counted_by_category=result.get("counted_by_category", {}),
-                      counted_by_county=result.get("counted_by_county", {}),
-                      deviations_by_reason=result.get("deviations_by_reason", {}), rows=result.get("rows", {}))
-
-
-def _a_year_before(day: dt.date) -> dt.date:
-    """The same date a year before (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
 
 class SummarySheet:
     """Builds `Sammendrag` in two blocks side by side and a chart to their right, then writes it."""
@@ -68,11 +34,11 @@ class SummarySheet:
 
     def text(self, value: Any, *, bold: bool = False) -> Any:
         """A text cell."""
-        return cells.cell(self.sheet, value, bold=bold)
+        return cell_writer.cell(self.sheet, value, bold=bold)
 
     def wrapped(self, value: str) -> Any:
         """A text cell that wraps within its column."""
-        written = cells.cell(self.sheet, value, bold=True)
+        written = cell_writer.cell(self.sheet, value, bold=True)
         written.font = _PLAIN
         written.alignment = _WRAP
         return written
@@ -81,7 +47,7 @@ class SummarySheet:
         """A whole number with thousands separators (empty when there is nothing to compare with)."""
         if value is None:
             return None
-        return cells.cell(self.sheet, value, number_format=COUNT_FORMAT, bold=bold)
+        return cell_writer.cell(self.sheet, value, number_format=COUNT_FORMAT, bold=bold)
 
     def headings(self, *values: str) -> list[Any]:
         """A row of bold headings."""
@@ -122,13 +88,13 @@ class SummarySheet:
             [self.text(_("Bufdir report: peer-support activities"), bold=True)],
             [self.text(_("Organisation")), self.text(facts.organisation_name)],
             [self.text(_("Organisation number")), self.text(facts.org_number)],
-            [self.text(_("Period from")), cells.cell(self.sheet, facts.period_from, number_format=date)],
-            [self.text(_("Period to")), cells.cell(self.sheet, facts.period_to, number_format=date)],
+            [self.text(_("Period from")), cell_writer.cell(self.sheet, facts.period_from, number_format=date)],
+            [self.text(_("Period to")), cell_writer.cell(self.sheet, facts.period_to, number_format=date)],
             [self.text(_("Column configuration")),
              self.text(_("%(name)s (version %(version)s)") % {"name": facts.template_name,
                                                              "version": facts.config_version})],
             [self.text(_("Generated")),
-             cells.cell(self.sheet, facts.generated_at.replace(tzinfo=None), number_format=datetime)],
+             cell_writer.cell(self.sheet, facts.generated_at.replace(tzinfo=None), number_format=datetime)],
             [],
             self.headings(_("Category"), _("Counted"), _("Documented"), _("Not counted"), *earlier),
         ]
@@ -208,12 +174,3 @@ class SummarySheet:
         chart.set_categories(Reference(self.sheet, min_col=1, min_row=first_row, max_row=last_row))
         chart.width, chart.height = 16, 9
         settings_of(self.sheet).add_chart(chart, anchor)
-
-
-def earlier_comparison(*, organisation_id: UUID, period: Period, exclude_audit_id: int | None) -> Comparison | None:
-    """The comparison with the organisation's earlier export of the same length of period, when there is one."""
-    audit = earlier_export_of_same_length(organisation_id, period.start, period.end, exclude_audit_id)
-    if audit is None:
-        return None
-    return comparison_from(result=audit.result, period_from=audit.period_from, period_to=audit.period_to,
-                           current_from=period.start)

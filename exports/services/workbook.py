@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -14,7 +13,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exports.categories import category_label
 from exports.geography import county_name
-from exports.services import cells
+from exports.services import cell_writer, cells, workbook_plan
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
@@ -25,43 +24,19 @@ from exports.services.sheet_layout import (
     prepare_for_print,
     repeat_heading_row,
 )
+from exports.services.streamed_sheet import add_streamed_sheet
 from exports.services.summary import ExportSummary
-from exports.services.summary_sheet import Comparison, SummarySheet
-
-SHEET_ACTIVITIES = "Aktiviteter"
-SHEET_SUMMARY = "Sammendrag"
-SHEET_DEVIATIONS = "Avvik"
-MAX_SHEET_ROWS = 1_048_576
-"""The most rows Excel shows on one sheet; `Aktiviteter` goes on over further sheets past it."""
-
-
-def activity_sheets(rows: int) -> list[tuple[str, int]]:
-    """The sheets `rows` activities are written on, with how many each holds (a heading row on each)."""
-    per_sheet = MAX_SHEET_ROWS - 1
-    counts = [min(per_sheet, rows - start) for start in range(0, rows, per_sheet)] or [0]
-    return [(activity_sheet_name(index), count) for index, count in enumerate(counts)]
-
-
-def activity_sheet_name(index: int) -> str:
-    """The name of the zero-based `index`th sheet of activities: Aktiviteter, Aktiviteter 2, ..."""
-    return SHEET_ACTIVITIES if index == 0 else f"{SHEET_ACTIVITIES} {index + 1}"
-
+from exports.services.summary_sheet import SummarySheet
+from exports.services.workbook_plan import (
+    SHEET_ACTIVITIES,
+    SHEET_DEVIATIONS,
+    SHEET_SUMMARY,
+    WorkbookFacts,
+    activity_sheet_name,
+    activity_sheets,
+)
 
 DEVIATION_WIDTHS = (46, 50, 11, 8, 20, 26, 22, 20, 14, 11, 9, 37)
-
-
-@dataclass(frozen=True, kw_only=True)
-class WorkbookFacts:
-    """What `Sammendrag` states about the export, and an earlier export to compare with."""
-
-    organisation_name: str
-    org_number: str
-    period_from: dt.date
-    period_to: dt.date
-    config_version: int
-    template_name: str
-    generated_at: dt.datetime
-    comparison: Comparison | None = None
 
 
 class WorkbookWriter:
@@ -71,13 +46,13 @@ class WorkbookWriter:
         self.path = path
         self.config = config
         self.workbook = Workbook(write_only=True)
-        self.activities = self.workbook.create_sheet(SHEET_ACTIVITIES)
+        self.activities = add_streamed_sheet(self.workbook, SHEET_ACTIVITIES)
         self.summary = self.workbook.create_sheet(SHEET_SUMMARY)
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
         self._category_labels: dict[str, str] = {}
-        self._rows_per_sheet = MAX_SHEET_ROWS - 1
+        self._rows_per_sheet = workbook_plan.MAX_SHEET_ROWS - 1
         self._rows_on_sheet = 0
         self._activity_sheet_count = 1
         self._finished_activity_sheets: list[tuple[Any, int]] = []
@@ -96,7 +71,7 @@ class WorkbookWriter:
         repeat_heading_row(self.deviations)
         for index, width in enumerate(DEVIATION_WIDTHS):
             self.deviations.column_dimensions[_letter(index)].width = width
-        self.deviations.append(cells.row(self.deviations, self._deviation_headings(), bold=True))
+        self.deviations.append(cell_writer.row(self.deviations, self._deviation_headings(), bold=True))
 
     @staticmethod
     def _deviation_headings() -> list[str]:
@@ -119,25 +94,28 @@ class WorkbookWriter:
         for index, column in enumerate(self.config.columns):
             sheet.column_dimensions[_letter(index)].width = column_width(
                 heading=column.heading, kind=column.format, configured=column.width)
-        sheet.append(cells.row(sheet, (c.heading for c in self.config.columns), bold=True))
+        sheet.append(cell_writer.row(sheet, (c.heading for c in self.config.columns), bold=True))
+        self._activity_rows = cell_writer.RowAppender(sheet, self._formats)
 
     def _next_activity_sheet(self) -> None:
         """Go on on a new sheet of activities, placed after the last one, when this one is full."""
         self._finished_activity_sheets.append((self.activities, self._rows_on_sheet))
         self._activity_sheet_count += 1
         index = self._activity_sheet_count - 1
-        self.activities = self.workbook.create_sheet(activity_sheet_name(index), index)
+        self.activities = add_streamed_sheet(self.workbook, activity_sheet_name(index), index)
         self._start_activity_sheet(self.activities)
         self._rows_on_sheet = 0
 
     def add_listed(self, values: tuple[Any, ...]) -> None:
-        """One row of `Aktiviteter`: plain values as they are, the rest through the cell writer."""
+        """One row of `Aktiviteter` from a mapped activity's values."""
+        self.add_sheet_row(cells.sheet_row(values))
+
+    def add_sheet_row(self, row: tuple[Any, ...]) -> None:
+        """One row of `Aktiviteter` already made by `cells.sheet_row` (in the exporting process, when forked)."""
         if self._rows_on_sheet == self._rows_per_sheet:
             self._next_activity_sheet()
         self._rows_on_sheet += 1
-        sheet, plain = self.activities, cells.is_plain
-        sheet.append([value if fmt is None and plain(value) else cells.cell(sheet, value, number_format=fmt)
-                      for value, fmt in zip(values, self._formats, strict=False)])
+        self._activity_rows.append(row)
 
     def add_deviation(self, row: MappedActivity) -> None:
         """Keep one row of `Avvik` until the end, when the most common problem is known."""
@@ -172,7 +150,7 @@ class WorkbookWriter:
         if len(sheets) == 1:
             return []
         note = _("Aktiviteter is split over %(count)s sheets (Excel shows at most %(rows)s rows on one sheet)") % {
-            "count": len(sheets), "rows": f"{MAX_SHEET_ROWS:,}".replace(",", " ")}
+            "count": len(sheets), "rows": f"{workbook_plan.MAX_SHEET_ROWS:,}".replace(",", " ")}
         return [[note, ", ".join(name for name, _rows in sheets)]]
 
     def _write_deviations(self, totals: ExportSummary) -> int:
@@ -182,11 +160,11 @@ class WorkbookWriter:
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
             sheet.append([
-                cells.cell(sheet, "; ".join(reasons)),
-                cells.cell(sheet, " ".join(dict.fromkeys(actions[reason] for reason in reasons))),
-                cells.cell(sheet, day, number_format=self.config.date_format),
-                cells.cell(sheet, time, number_format=self.config.time_format),
-                *cells.row(sheet, rest),
+                cell_writer.cell(sheet, "; ".join(reasons)),
+                cell_writer.cell(sheet, " ".join(dict.fromkeys(actions[reason] for reason in reasons))),
+                cell_writer.cell(sheet, day, number_format=self.config.date_format),
+                cell_writer.cell(sheet, time, number_format=self.config.time_format),
+                *cell_writer.row(sheet, rest),
             ])
             written += 1
         self._spool.close()
@@ -222,32 +200,3 @@ class WorkbookWriter:
 def _letter(index: int) -> str:
     """The spreadsheet column letter of a zero-based index."""
     return get_column_letter(index + 1)
-
-
-class SheetsWriter(Protocol):
-    """What the orchestrator needs of a workbook being written, in this process or another."""
-
-    def add(self, row: MappedActivity) -> None:
-        """Write one mapped activity."""
-
-    def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
-        """Write the summary and save the workbook."""
-
-    def discard(self) -> None:
-        """Give up the workbook (after a failure)."""
-
-
-class WorkbookStarter(Protocol):
-    """Starts workbooks: the generator here, or the one that writes in a forked process."""
-
-    def open(self, path: Path, config: CompiledConfig) -> SheetsWriter:
-        """A writer for a new workbook at `path`."""
-        ...
-
-
-class WorkbookGenerator:
-    """Starts workbooks; holds no state of its own."""
-
-    def open(self, path: Path, config: CompiledConfig) -> WorkbookWriter:
-        """A writer for a new workbook at `path`."""
-        return WorkbookWriter(path, config)

@@ -8,6 +8,7 @@ a writer that is abandoned (the export failed while mapping) is killed and reape
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -17,8 +18,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+from exports.services.cells import sheet_row
 from exports.services.config_validation import CompiledConfig
-from exports.services.workbook import WorkbookFacts, WorkbookGenerator
+from exports.services.workbook_plan import WorkbookFacts, WorkbookGenerator
 
 BATCH_ROWS = 500
 
@@ -46,8 +48,8 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
             message = pickle.load(inbox)
             if message[0] == "rows":
                 for row in message[1]:
-                    if type(row) is tuple:
-                        writer.add_listed(row)
+                    if isinstance(row, tuple):
+                        writer.add_sheet_row(row)
                     else:
                         writer.add(row)
             else:
@@ -72,6 +74,7 @@ class ForkedWorkbookWriter:
         pid = os.fork()
         if pid == 0:  # the writer process
             status = 1
+            gc.freeze()  # what the exporting process made is never collected here, so its pages stay shared
             try:
                 os.close(rows_write)
                 os.close(result_read)
@@ -94,8 +97,8 @@ class ForkedWorkbookWriter:
         return self._pid
 
     def add(self, row: Any) -> None:
-        """Queue one mapped activity for the writer: only its values when it is listed and does not deviate."""
-        self._batch.append(row.values if row.listed and not row.is_deviation else row)
+        """Queue one mapped activity for the writer: only its sheet row when it is listed and does not deviate."""
+        self._batch.append(sheet_row(row.values) if row.listed and not row.is_deviation else row)
         if len(self._batch) >= BATCH_ROWS:
             self._send(("rows", self._batch))
             self._batch = []

@@ -1,0 +1,54 @@
+"""The one cell writer: values become openpyxl cells by the rules in `cells`, styled only where they must be."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from exports.services.cells import GuardedRow, clean, is_formula_like
+from exports.services.streamed_sheet import PlainRow, StreamedSheet
+
+_BOLD = Font(bold=True)
+
+
+def cell(sheet: WriteOnlyWorksheet, value: Any, *, number_format: str | None = None, bold: bool = False) -> Any:
+    """What to append for one value: the plain value when no style is needed, else a styled cell."""
+    value = clean(value).value
+    text_guard = isinstance(value, str) and is_formula_like(value)
+    if not (number_format or bold or text_guard):
+        return value
+    written = WriteOnlyCell(sheet)
+    if number_format:  # before the value, so a date keeps this format instead of openpyxl's default
+        written.number_format = number_format
+    written.value = value
+    if text_guard:
+        written.data_type = "s"
+        written.quotePrefix = True
+    if bold:
+        written.font = _BOLD
+    return written
+
+
+def row(sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False) -> list[Any]:
+    """One sheet row of values, each through `cell`."""
+    return [cell(sheet, value, bold=bold) for value in values]
+
+
+class RowAppender:
+    """Appends rows made by `cells.sheet_row` to a `StreamedSheet` in the given number formats."""
+
+    def __init__(self, sheet: StreamedSheet, number_formats: Sequence[str | None]) -> None:
+        self.sheet = sheet
+        self._formats = tuple(number_formats)
+        sheet.use_number_formats(self._formats)
+
+    def append(self, values: tuple[Any, ...]) -> None:
+        """Write one row: straight to XML when the sheet takes it plain, else cell by cell through `cell`."""
+        if type(values) is not GuardedRow and self.sheet.takes_plain(values):
+            self.sheet.append(PlainRow(values))
+        else:
+            self.sheet.append([None if value is None else cell(self.sheet, value, number_format=fmt)
+                               for value, fmt in zip(values, self._formats, strict=False)])

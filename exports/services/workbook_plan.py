@@ -1,0 +1,78 @@
+"""The workbook's sheets and the seams that write it, without openpyxl: only the process that writes cells loads it."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from exports.services.column_mapper import MappedActivity
+from exports.services.comparison import Comparison
+from exports.services.config_validation import CompiledConfig
+from exports.services.summary import ExportSummary
+
+if TYPE_CHECKING:
+    from exports.services.workbook import WorkbookWriter
+
+SHEET_ACTIVITIES = "Aktiviteter"
+SHEET_SUMMARY = "Sammendrag"
+SHEET_DEVIATIONS = "Avvik"
+MAX_SHEET_ROWS = 1_048_576
+"""The most rows Excel shows on one sheet; `Aktiviteter` goes on over further sheets past it."""
+
+
+def activity_sheets(rows: int) -> list[tuple[str, int]]:
+    """The sheets `rows` activities are written on, with how many each holds (a heading row on each)."""
+    per_sheet = MAX_SHEET_ROWS - 1
+    counts = [min(per_sheet, rows - start) for start in range(0, rows, per_sheet)] or [0]
+    return [(activity_sheet_name(index), count) for index, count in enumerate(counts)]
+
+
+def activity_sheet_name(index: int) -> str:
+    """The name of the zero-based `index`th sheet of activities: Aktiviteter, Aktiviteter 2, ..."""
+    return SHEET_ACTIVITIES if index == 0 else f"{SHEET_ACTIVITIES} {index + 1}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkbookFacts:
+    """What `Sammendrag` states about the export, and an earlier export to compare with."""
+
+    organisation_name: str
+    org_number: str
+    period_from: dt.date
+    period_to: dt.date
+    config_version: int
+    template_name: str
+    generated_at: dt.datetime
+    comparison: Comparison | None = None
+
+
+class SheetsWriter(Protocol):
+    """What the orchestrator needs of a workbook being written, in this process or another."""
+
+    def add(self, row: MappedActivity) -> None:
+        """Write one mapped activity."""
+
+    def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
+        """Write the summary and save the workbook."""
+
+    def discard(self) -> None:
+        """Give up the workbook (after a failure)."""
+
+
+class WorkbookStarter(Protocol):
+    """Starts workbooks: the generator here, or the one that writes in a forked process."""
+
+    def open(self, path: Path, config: CompiledConfig) -> SheetsWriter:
+        """A writer for a new workbook at `path`."""
+        ...
+
+
+class WorkbookGenerator:
+    """Starts workbooks; holds no state of its own."""
+
+    def open(self, path: Path, config: CompiledConfig) -> WorkbookWriter:
+        """A writer for a new workbook at `path`."""
+        from exports.services.workbook import WorkbookWriter
+
+        return WorkbookWriter(path, config)
