@@ -34,16 +34,16 @@ class FailingWriterGenerator(WorkbookGenerator):
     def open(self, path, config):
         writer = super().open(path, config)
         rows = 0
-        add_sheet_row = writer.add_sheet_row
+        add_listed = writer.add_listed
 
-        def failing_add_sheet_row(values):
+        def failing_add_listed(values):
             nonlocal rows
             rows += 1
             if rows == 3:
                 raise RuntimeError("disk full")
-            add_sheet_row(values)
+            add_listed(values)
 
-        writer.add_sheet_row = failing_add_sheet_row
+        writer.add_listed = failing_add_listed
         return writer
 
 

@@ -108,14 +108,10 @@ class WorkbookWriter:
 
     def add_listed(self, values: tuple[Any, ...]) -> None:
         """One row of `Aktiviteter` from a mapped activity's values."""
-        self.add_sheet_row(cells.sheet_row(values))
-
-    def add_sheet_row(self, row: tuple[Any, ...]) -> None:
-        """One row of `Aktiviteter` already made by `cells.sheet_row` (in the exporting process, when forked)."""
         if self._rows_on_sheet == self._rows_per_sheet:
             self._next_activity_sheet()
         self._rows_on_sheet += 1
-        self._activity_rows.append(row)
+        self._activity_rows.append(cells.sheet_row(values))
 
     def add_deviation(self, row: MappedActivity) -> None:
         """Keep one row of `Avvik` until the end, when the most common problem is known."""

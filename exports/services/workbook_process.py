@@ -18,7 +18,6 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from exports.services.cells import sheet_row
 from exports.services.config_validation import CompiledConfig
 from exports.services.workbook_plan import WorkbookFacts, WorkbookGenerator
 
@@ -49,7 +48,7 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
             if message[0] == "rows":
                 for row in message[1]:
                     if isinstance(row, tuple):
-                        writer.add_sheet_row(row)
+                        writer.add_listed(row)
                     else:
                         writer.add(row)
             else:
@@ -97,8 +96,8 @@ class ForkedWorkbookWriter:
         return self._pid
 
     def add(self, row: Any) -> None:
-        """Queue one mapped activity for the writer: only its sheet row when it is listed and does not deviate."""
-        self._batch.append(sheet_row(row.values) if row.listed and not row.is_deviation else row)
+        """Queue one mapped activity for the writer: only its values when it is listed and does not deviate."""
+        self._batch.append(row.values if row.listed and not row.is_deviation else row)
         if len(self._batch) >= BATCH_ROWS:
             self._send(("rows", self._batch))
             self._batch = []
