@@ -140,6 +140,10 @@ def report(size: int, topology: str, year: int, seed_seconds: float, results: di
               f"writer {project['cpu_children']:.2f} s")
     print(f"  project per export: {project['progress_messages']} progress messages, "
           f"{project['audit_writes']} audit writes, {project['queries']} queries")
+    if "manifest_sheets" in project:
+        listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in project["manifest_sheets"])
+        print(f"  sheets of activities in the manifest: {listed}; the workbook's sheets: "
+              f"{', '.join(project['workbook_sheets'])}")
     if "import-export" in results and "bare" in results:
         peer, bare = results["import-export"], results["bare"]
         print(f"  ratios: project/import-export time {project['wall'] / peer['wall']:.2f}, "

@@ -89,6 +89,25 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
             "phases": phases, **counts}
 
 
+def _activity_sheets(out: Path) -> dict[str, Any]:
+    """The sheets of activities in the bundle's workbook and in its manifest (the workbook copied out in chunks)."""
+    import re
+    import shutil
+    import zipfile
+
+    bundle = max(out.glob("*.zip"), key=lambda path: path.stat().st_mtime)
+    with zipfile.ZipFile(bundle) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        name = next(entry for entry in archive.namelist() if entry.endswith(".xlsx"))
+        with archive.open(name) as source, open(out / "workbook-copy.xlsx", "wb") as copy:
+            shutil.copyfileobj(source, copy, 1 << 20)
+    with zipfile.ZipFile(out / "workbook-copy.xlsx") as workbook:
+        sheets = re.findall(r'<sheet [^>]*name="([^"]+)"', workbook.read("xl/workbook.xml").decode())
+    (out / "workbook-copy.xlsx").unlink()
+    return {"workbook_sheets": sheets,
+            "manifest_sheets": [[sheet["name"], sheet["rows"]] for sheet in manifest["activity_sheets"]]}
+
+
 def run_bare(args: argparse.Namespace) -> dict[str, Any]:
     """values_list().iterator() over the same rows and joins into one write-only openpyxl sheet."""
     from openpyxl import Workbook
@@ -192,6 +211,8 @@ def main() -> None:
     _setup()
     result = RUNS[args.kind](args)
     result.update(_usage())
+    if args.kind == "project":  # read after the usage is taken, so it does not count
+        result.update(_activity_sheets(Path(args.out)))
     print("BENCH_RESULT " + json.dumps(result), flush=True)
 
 
