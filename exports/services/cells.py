@@ -30,6 +30,7 @@ REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 """Excel's error values: text equal to one would read as an error (the same as openpyxl's `ERROR_CODES`)."""
 _EXCEL_FIRST_DAY = dt.date(1900, 3, 1)
+_TEMPORAL = {dt.datetime, dt.date, dt.time}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +130,11 @@ def sheet_row(values: Iterable[Any]) -> tuple[Any, ...]:
         kind = type(value)
         if kind is str and value == "":
             value = None
-        elif not (kind in _NAIVE_TEMPORAL and _is_plain_temporal(value) or is_plain(value)):
+        elif not (kind in _TEMPORAL and _is_plain_temporal(value) or is_plain(value)):
             value = clean(value).value
             guarded = guarded or (type(value) is str and is_formula_like(value))
         row.append(value)
     return GuardedRow(row) if guarded else tuple(row)
-
-
-_NAIVE_TEMPORAL = {dt.datetime, dt.date, dt.time}
 
 
 def _is_plain_temporal(value: dt.date | dt.time) -> bool:
