@@ -148,7 +148,8 @@ class FakePostgrest:
             raise httpx.ReadTimeout("timed out", request=request)
         if fault == "503":
             return httpx.Response(503, json={"code": "PGRST001", "details": "connection to server was lost",
-                                             "hint": None, "message": "Database client error. Retrying the connection."})
+                                             "hint": None,
+                                             "message": "Database client error. Retrying the connection."})
         return httpx.Response(int(fault), text=f"<html><body>{fault} from the gateway</body></html>")
 
     def _answer(self, request: httpx.Request) -> httpx.Response:

@@ -61,8 +61,8 @@ def many_rows(count: int, *, ties: int, seed: int) -> list[dict]:
     """`count` rows in 2025, `ties` of them sharing each start time, with random ids, in random order."""
     rng = random.Random(seed)
     start = dt.datetime(2025, 2, 1, 8, tzinfo=dt.UTC)
-    rows = [row(i, (start + dt.timedelta(minutes=i // ties)).isoformat(), activity_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)))
-            for i in range(count)]
+    rows = [row(i, (start + dt.timedelta(minutes=i // ties)).isoformat(),
+                activity_id=str(uuid.UUID(int=rng.getrandbits(128), version=4))) for i in range(count)]
     rng.shuffle(rows)
     return rows
 

@@ -110,6 +110,9 @@ class SupabaseActivitySource:
 
         PostgREST may answer with fewer rows than `limit` asks for (its `db-max-rows`, Supabase's "Max rows",
         applies whatever the limit), so a short page is not the end: the end is a page that comes back empty.
+        That costs one indexed request that finds nothing, and depends neither on the cap (any value, reloadable)
+        nor on a count: `Content-Range` without one is only `0-999/*`, an exact count on every page would run a
+        COUNT(*) per page, and the count the export takes at the start stays an independent check of the read.
         """
         after: tuple[str, str] | None = None
         last: tuple[dt.datetime, UUID] | None = None
