@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from exports.container import services
-from exports.domain import ExportFailure, ExportSuccess
+from exports.domain import ExportFailure
 from exports.models import Activity
 from exports.services.activity_source import LocalActivitySource
 from tests import factories
+from tests.postgrest_fake import FakePostgrest
+from tests.test_supabase_source_contract import many_rows, source_over
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +85,14 @@ def test_more_rows_than_counted_fail_the_export_too(org_with_activities, run_exp
     assert done.audit.status == "failed" and stored_files(export_files) == []
 
 
-def test_exactly_the_counted_rows_succeed(org_with_2500, run_export):
-    done = run_export(org_with_2500)
-    assert isinstance(done.result, ExportSuccess) and done.result.rows_exported == 2500
-    assert done.audit.error_detail == ""
+def test_the_testers_case_2500_activities_behind_a_1000_row_cap_are_all_exported(run_export):
+    org = factories.organisation("nhf")
+    rows = [{**r, "organisation_id": str(org.pk)} for r in many_rows(2500, ties=4, seed=11)]
+    fake = FakePostgrest(rows, max_rows=1000)
+    with services().override(activity_source=source_over(fake)):
+        done = run_export(org)
+
+    bundle = done.succeeded_bundle
+    assert done.result.rows_exported == 2500 == bundle.manifest["rows"]["exported"]
+    assert done.audit.status == "succeeded" and done.audit.error_detail == ""
+    assert sorted(row["Aktivitets-ID"] for row in bundle.rows("Aktiviteter")) == sorted(r["id"] for r in rows)
