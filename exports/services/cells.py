@@ -27,8 +27,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 """Leading characters that make Excel or LibreOffice treat typed text as a formula (incl. full-width forms)."""
 REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 or Excel refuse: C0 controls other than tab/newline/return, surrogates, U+FFFE/U+FFFF."""
-_REFUSED_ASCII = dict.fromkeys((*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
+_REFUSED_CONTROL_BYTES = bytes((*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
+"""The refused control characters, one byte each in ASCII and UTF-8."""
+_REFUSED_ASCII = dict.fromkeys(_REFUSED_CONTROL_BYTES)
 """The refused characters ASCII text can hold, as a `str.translate` table that drops them."""
+_REFUSED_NON_CONTROLS = re.compile("[\ud800-\udfff\ufffe\uffff]")
+"""The refused characters that are not control characters."""
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 """Excel's error values: text equal to one would read as an error (the same as openpyxl's `ERROR_CODES`)."""
 _EXCEL_FIRST_DAY = dt.date(1900, 3, 1)
@@ -54,11 +58,20 @@ def clean_text(text: str) -> CellValue:
 
 
 def without_refused(text: str) -> str:
-    """`text` without the characters in `REFUSED_CHARACTERS` (ASCII by one table, the rest by the compiled pattern)."""
+    """`text` without the characters in `REFUSED_CHARACTERS`, by compiled routines only.
+
+    ASCII text goes through one translation table; other text is searched once, and its control characters (one
+    byte each in UTF-8, never part of another character's bytes) are deleted from its UTF-8 bytes, unless it also
+    holds surrogates or U+FFFE/U+FFFF, which the pattern removes.
+    """
     if text.isascii():
         kept = text.translate(_REFUSED_ASCII)
         return text if len(kept) == len(text) else kept
-    return REFUSED_CHARACTERS.sub("", text) if REFUSED_CHARACTERS.search(text) else text
+    if REFUSED_CHARACTERS.search(text) is None:
+        return text
+    if _REFUSED_NON_CONTROLS.search(text) is not None:
+        return REFUSED_CHARACTERS.sub("", text)
+    return text.encode("utf-8").translate(None, _REFUSED_CONTROL_BYTES).decode("utf-8")
 
 
 def bounded(text: str, limit: int = MAX_TEXT_LENGTH + 1) -> str:
