@@ -49,7 +49,7 @@ def _nhf() -> dict:
 
 
 def _attack(columns: str = "not_counted_reason", reasons: int = 100) -> dict:
-    """The attack run's documents: 200 columns of one whole-cell source, `reasons` rules with 1,000-character reasons."""
+    """The attack run's documents: 200 columns of one whole-cell source, `reasons` rules of 1,000 characters."""
     document = _nhf()
     document["columns"] = [{"key": f"k{i}", "heading": f"K{i}", "source": columns, "format": "text"}
                            for i in range(200)]

@@ -82,8 +82,8 @@ _RECORD_TEXTS = ("activity_type", "country_code", "municipality_code", "descript
 def _bounded_row(row: MappedActivity) -> MappedActivity:
     """A row for `Avvik` whose record's texts are cut just past what a cell holds (the writer needs no more)."""
     record = row.record
-    long = {name: bounded(text) for name in _RECORD_TEXTS
-            if type(text := getattr(record, name)) is str and len(text) > MAX_TEXT_LENGTH + 1}
+    long: dict[str, Any] = {name: bounded(text) for name in _RECORD_TEXTS
+                            if type(text := getattr(record, name)) is str and len(text) > MAX_TEXT_LENGTH + 1}
     return replace(row, record=replace(record, **long)) if long else row
 
 
