@@ -22,6 +22,7 @@ from exports.categories import (
 from exports.geography import county_name, municipality_name
 from exports.services import cells
 from exports.services.activity_source import OSLO, ActivityRecord
+from exports.services.config_schema import MAX_REASON_LENGTH
 from exports.services.config_validation import (
     CompiledColumn,
     CompiledConfig,
@@ -76,13 +77,13 @@ class MappedActivity:
 
     @property
     def county_code(self) -> str:
-        """The county the row is reported under (from its local branch)."""
-        return self.record.local_branch_county_code or ""
+        """The county the row is reported under (from its local branch), cut just past what a cell holds."""
+        return cells.bounded(self.record.local_branch_county_code or "")
 
     @property
     def branch_name(self) -> str:
-        """The local branch the row is reported under."""
-        return self.record.local_branch_name or ""
+        """The local branch the row is reported under, cut just past what a cell holds."""
+        return cells.bounded(self.record.local_branch_name or "")
 
 
 def _unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -148,7 +149,7 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
         "peer_mentor_certified_on": certified_on,
         "branch_name": _bounded(record.local_branch_name or ""),
         "county_code": _bounded(record.local_branch_county_code or ""),
-        "county_name_of_branch": county_name(record.local_branch_county_code),
+        "county_name_of_branch": county_name(_bounded(record.local_branch_county_code)),
         "branch_municipality_code": _bounded(record.local_branch_municipality_code),
         "is_duplicate": is_duplicate,
     }
@@ -157,6 +158,11 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
 def _bounded(value: Any) -> Any:
     """Text from the app cut just past what a cell holds, which bounds what any expression can do with it."""
     return value[:_TEXT_BOUND] if type(value) is str else value
+
+
+def _bounded_finding(text: Any) -> str:
+    """A plugin's reason or data problem, held to the length of a rule's reason in the configuration."""
+    return cells.bounded(str(text), MAX_REASON_LENGTH)
 
 
 class BufdirColumnMapper:
@@ -186,12 +192,14 @@ class BufdirColumnMapper:
         issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
                               kind=_DATA_CHECK)
         for plugin in plugins:
-            reasons += [Finding(text=text, action=_counting_advice()) for text in plugin.reasons_not_counted(variables)]
-            issues += [Finding(text=text, action=_data_advice()) for text in plugin.data_issues(variables)]
+            reasons += [Finding(text=_bounded_finding(text), action=_counting_advice())
+                        for text in plugin.reasons_not_counted(variables)]
+            issues += [Finding(text=_bounded_finding(text), action=_data_advice())
+                       for text in plugin.data_issues(variables)]
         counts = not reasons and category in COUNTING_CATEGORIES
         explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
-        variables.update(counts=counts, not_counted_reason="; ".join(dict.fromkeys(explained)),
-                         data_issues="; ".join(dict.fromkeys(i.text for i in issues)))
+        variables.update(counts=counts, not_counted_reason=cells.bounded_join("; ", dict.fromkeys(explained)),
+                         data_issues=cells.bounded_join("; ", dict.fromkeys(i.text for i in issues)))
         values = tuple(self._value(config, column, variables, issues, broken) for column in config.columns)
         return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
                               counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values,
