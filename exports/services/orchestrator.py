@@ -38,6 +38,7 @@ from exports.services.keep_alive import keep_alive
 from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
+from exports.services.row_count_check import check_rows_read
 from exports.services.rule_failures import broken_rules_message
 from exports.services.summary import ExportSummary
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
@@ -116,7 +117,7 @@ class BufdirExportOrchestrator:
             logger.info("export %s left the running state while it ran; stopped", request.audit_id)
             return ExportNotRun(request.audit_id)
         except ExportError as exc:
-            message = str(exc)
+            message, detail = str(exc), exc.detail
         except Exception:
             logger.exception("export %s failed in phase %s", request.audit_id, phase)
             detail = traceback.format_exc()
@@ -157,6 +158,7 @@ class BufdirExportOrchestrator:
                     writer.add(mapped)
                 done += len(chunk)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
+            check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
             if summary.broken_rules:
                 logger.error("export %s: configuration rules failed: %s", request.audit_id, dict(summary.broken_rules))
                 raise ExportError(broken_rules_message(summary.broken_rules))
