@@ -56,6 +56,41 @@ def test_success_shows_counts_per_category_the_rows_needing_attention_and_why_ro
     assert 'id="download-link"' in page and 'id="export-attention"' in page
 
 
+def breakdown_of(html: str) -> dict[str, int]:
+    """The page's table of the rows on Aktiviteter, label to number."""
+    table = html.split('id="export-breakdown"')[1].split("</table>")[0]
+    return {label.strip(): int(re.sub(r"\D", "", number))
+            for label, number in re.findall(r'<th scope="row">(.*?)</th><td class="number">(.*?)</td>', table)}
+
+
+def test_the_page_accounts_for_every_exported_row(nhf, run_export):
+    run_export(nhf.org, requested_by="Kari")
+    html = nhf.get(reverse("exports:status")).content.decode()
+    shown = breakdown_of(html)
+    categories = ("Oppsøkende likepersonsarbeid", "Samtalegruppe", "Aktivitetsgruppe", "Likepersonskurs")
+    why_not = {"Telefon- og kontakttjeneste (føres for seg, telles aldri)": 1,
+               "Andre aktiviteter (dokumenteres, telles aldri)": 0,
+               "Telles ikke etter en telleregel (står i Avvik)": 2}
+    assert {label: shown[label] for label in why_not} == why_not
+    assert sum(shown[label] for label in categories) == shown["Sum tellende"] == 3
+    assert sum(why_not.values()) == shown["Sum ikke tellende"] == 3
+    audit = BufdirExportAudit.objects.get()
+    assert shown["Sum tellende"] + shown["Sum ikke tellende"] == shown["Rader i Aktiviteter"] == 6
+    assert audit.rows_exported == 6
+    assert list(shown)[-1] == "Rader i Aktiviteter"
+
+
+def test_an_export_recorded_before_the_breakdown_still_adds_up(nhf):
+    BufdirExportAudit.objects.create(
+        organisation=nhf.org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
+        rows_exported=10, rows_counted=7, file_key="x.zip",
+        result={"rows": {"read": 10, "exported": 10, "counted": 7, "not_counted": 3, "deviations": 0},
+                "counted_by_category": {"oppsokende": 7}})
+    shown = breakdown_of(nhf.get(reverse("exports:index")).content.decode())
+    assert shown["Sum tellende"] == 7 and shown["Sum ikke tellende"] == 3 and shown["Rader i Aktiviteter"] == 10
+    assert not any(label.startswith("Telles ikke etter") for label in shown), "no breakdown was recorded"
+
+
 def test_numbers_have_norwegian_thousands_separators(nhf):
     BufdirExportAudit.objects.create(
         organisation=nhf.org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from exports.categories import (
     COUNTING_CATEGORIES,
+    GROUP_CATEGORIES,
     NOT_COUNTED_BY_CATEGORY,
     REPORTED_SEPARATELY,
     UNKNOWN_CATEGORY,
@@ -28,8 +29,10 @@ from exports.services.config_validation import (
     CompiledConfig,
     CompiledRule,
 )
+from exports.services.duplicates import RepeatedGroup
 from exports.services.expressions import CONSTANT_NAMES, FUNCTION_NAMES, ExpressionError
 from exports.services.plugins import ExportRulePlugin
+from exports.services.said_once import said_once
 
 logger = logging.getLogger(__name__)
 _TEXT_BOUND = cells.MAX_TEXT_LENGTH + 1
@@ -66,8 +69,12 @@ class MappedActivity:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        """Every reason and data problem of the row, each once."""
-        return _unique(self.reasons + self.issues)
+        """Every reason and data problem of the row, each said once (none that another already says in full)."""
+        findings = _unique(self.reasons + self.issues)
+        if len(findings) < 2:
+            return findings
+        kept = set(said_once(finding.text for finding in findings))
+        return tuple(finding for finding in findings if finding.text in kept)
 
     @property
     def is_deviation(self) -> bool:
@@ -117,6 +124,15 @@ def rejected_finding() -> Finding:
     return Finding(text=_("The registration was rejected"),
                    action=_("Correct the registration in the app and approve it again, "
                             "or leave it if the rejection was right."))
+
+
+def group_repeat_finding(first: RepeatedGroup) -> Finding:
+    """Why a second registration of the same group does not count, which registration counts, and what to do."""
+    return Finding(
+        text=_("The same group is registered by another peer mentor too (same type, start and local branch)"),
+        action=_("Repeats registration %(id)s by %(name)s. Delete one of the registrations in the app; "
+                 "the group counts once.") % {"id": first.activity_id,
+                                              "name": first.peer_mentor_name[:200] or _("(no name)")})
 
 
 def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate: bool) -> dict[str, Any]:
@@ -169,8 +185,11 @@ class BufdirColumnMapper:
     """Applies a compiled column configuration and an organisation's plugins to activities."""
 
     def map(self, record: ActivityRecord, config: CompiledConfig, *, plugins: Sequence[ExportRulePlugin] = (),
-            is_duplicate: bool = False) -> MappedActivity:
-        """Map one activity; a problem with the row becomes a reason or an issue, never an exception."""
+            is_duplicate: bool = False, repeats: RepeatedGroup | None = None) -> MappedActivity:
+        """Map one activity; a problem with the row becomes a reason or an issue, never an exception.
+
+        `repeats` is the registration of the same group that counts instead of this one (Bufdir's rule).
+        """
         variables = _row_variables(record, config, is_duplicate)
         local_start = record.started_at.astimezone(OSLO)
         category = variables["category"]
@@ -189,6 +208,8 @@ class BufdirColumnMapper:
         reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
                                 skip_category_rules=category not in COUNTING_CATEGORIES,
                                 broken=broken, kind=_COUNTING_RULE)
+        if repeats is not None and category in GROUP_CATEGORIES:
+            reasons.append(group_repeat_finding(repeats))
         issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
                               kind=_DATA_CHECK)
         for plugin in plugins:
@@ -198,18 +219,19 @@ class BufdirColumnMapper:
                        for text in plugin.data_issues(variables)]
         counts = not reasons and category in COUNTING_CATEGORIES
         explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
-        variables.update(counts=counts, not_counted_reason=cells.bounded_join("; ", dict.fromkeys(explained)),
-                         data_issues=cells.bounded_join("; ", dict.fromkeys(i.text for i in issues)))
+        variables.update(counts=counts, not_counted_reason=cells.bounded_join("; ", said_once(explained)),
+                         data_issues=cells.bounded_join("; ", said_once(i.text for i in issues)))
         values = tuple(self._value(config, column, variables, issues, broken) for column in config.columns)
         return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
                               counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values,
                               broken=tuple(dict.fromkeys(broken)))
 
     def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, *,
-                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False) -> MappedActivity:
+                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False,
+                    repeats: RepeatedGroup | None = None) -> MappedActivity:
         """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
         try:
-            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate)
+            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate, repeats=repeats)
         except Exception as exc:  # a broken row must not stop the other thousands
             logger.warning("activity %s could not be mapped", record.id, exc_info=True)
             finding = Finding(

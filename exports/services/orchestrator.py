@@ -143,7 +143,7 @@ class BufdirExportOrchestrator:
         total = self.source.count(organisation.pk, request.period)
         slug = slugify(organisation.slug)[:60] or "organisasjon"  # a file-name part: no path from the admin
         name = f"bufdir-{slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
-        summary, duplicates, done = ExportSummary(), DuplicateDetector(), 0
+        summary, duplicates, done = ExportSummary(), DuplicateDetector.for_config(compiled), 0
         with tempfile.TemporaryDirectory(prefix="bufdir-export-") as workdir, ExitStack() as unfinished:
             workbook_path = Path(workdir) / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
@@ -151,8 +151,9 @@ class BufdirExportOrchestrator:
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for chunk in self.source.stream(organisation.pk, request.period, self.chunk_size):
                 for record in chunk:
+                    verdict = duplicates.check(record)
                     mapped = self.mapper.map_or_flag(record, compiled, plugins=plugins,
-                                                    is_duplicate=duplicates.is_duplicate(record))
+                                                    is_duplicate=verdict.same_mentor, repeats=verdict.repeats)
                     summary.add(mapped)
                     writer.add(mapped)
                 done += len(chunk)

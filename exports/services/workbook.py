@@ -17,6 +17,7 @@ from exports.services import cell_writer, cells, workbook_plan
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
+from exports.services.said_once import said_once
 from exports.services.sheet_layout import (
     add_filter,
     add_header_and_footer,
@@ -157,7 +158,7 @@ class WorkbookWriter:
             day, time, *rest = details
             sheet.append([
                 cell_writer.cell(sheet, cells.bounded_join("; ", reasons)),
-                cell_writer.cell(sheet, cells.bounded_join(" ", dict.fromkeys(actions[reason] for reason in reasons))),
+                cell_writer.cell(sheet, cells.bounded_join(" ", said_once(actions[reason] for reason in reasons))),
                 cell_writer.cell(sheet, day, number_format=self.config.date_format),
                 cell_writer.cell(sheet, time, number_format=self.config.time_format),
                 *cell_writer.row(sheet, rest),
