@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _with_broken_rule() -> dict:
-    """NHF's document with a counting rule that divides by zero and a column that adds text to a number."""
+    """NHF's document with a counting rule that divides by zero on the rows and a column that adds text to a number."""
     document = copy.deepcopy(nhf_config())
-    document["counting_rules"].append({"id": "deler_paa_null", "require": "duration_minutes / 0 > 1",
+    document["counting_rules"].append({"id": "deler_paa_null", "require": "duration_minutes / (participant_count - 1) > 1",
                                        "reason": "Skal aldri vises"})
     document["columns"].append({"key": "rar", "heading": "Rar", "expression": "duration_minutes + 'x'",
                                 "format": "text"})

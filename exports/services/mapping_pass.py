@@ -1,0 +1,45 @@
+"""The one mapping loop of an export and of a trial: read a period's activities, map each, count what came out."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from uuid import UUID
+
+from exports.domain import Period
+from exports.services.activity_source import ActivityRecord, ActivitySource
+from exports.services.column_mapper import BufdirColumnMapper, MappedActivity
+from exports.services.config_validation import CompiledConfig
+from exports.services.duplicates import DuplicateDetector
+from exports.services.plugins import ExportRulePlugin
+from exports.services.rule_failures import RuleFailures
+from exports.services.summary import ExportSummary
+
+
+class ConfigMapping:
+    """One configuration applied to rows exactly as an export applies it, with its totals and broken rules."""
+
+    def __init__(self, *, mapper: BufdirColumnMapper, compiled: CompiledConfig,
+                 plugins: Sequence[ExportRulePlugin]) -> None:
+        self.mapper = mapper
+        self.compiled = compiled
+        self.plugins = plugins
+        self.summary = ExportSummary()
+        self.failures = RuleFailures()
+
+    def map(self, record: ActivityRecord, *, is_duplicate: bool) -> MappedActivity:
+        """Map one activity and count it."""
+        mapped = self.mapper.map_or_flag(record, self.compiled, plugins=self.plugins, is_duplicate=is_duplicate)
+        self.summary.add(mapped)
+        self.failures.add(mapped)
+        return mapped
+
+
+def mapped_chunks(*, source: ActivitySource, organisation_id: UUID, period: Period, chunk_size: int,
+                  mappings: Sequence[ConfigMapping]) -> Iterator[list[tuple[MappedActivity, ...]]]:
+    """Each page of the period's activities, every record mapped under each configuration (in that order)."""
+    duplicates = DuplicateDetector()
+    for chunk in source.stream(organisation_id, period, chunk_size):
+        rows = []
+        for record in chunk:
+            is_duplicate = duplicates.is_duplicate(record)
+            rows.append(tuple(mapping.map(record, is_duplicate=is_duplicate) for mapping in mappings))
+        yield rows
