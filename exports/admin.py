@@ -100,7 +100,7 @@ def _activate(modeladmin: admin.ModelAdmin, request: HttpRequest, config: Organi
     return True
 
 
-@admin.action(description=_("Activate the selected version (after a trial without errors)"))
+@admin.action(permissions=["change"], description=_("Activate the selected version (after a trial without errors)"))
 def activate_version(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
     """Make one selected, proven version its organisation's active configuration."""
     if queryset.count() != 1:
@@ -194,10 +194,9 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         """The actions, with Django's bulk deletion replaced by one that spares the active version."""
         actions = super().get_actions(request)
-        if "delete_inactive_versions" in actions:
-            function, _name, description = actions.pop("delete_inactive_versions")
-            actions.pop("delete_selected", None)
-            actions["delete_selected"] = (function, "delete_selected", description)
+        entry = actions.pop("delete_inactive_versions", None)
+        if entry is not None:
+            actions["delete_selected"] = (entry[0], "delete_selected", entry[2])
         return actions
 
     def get_urls(self) -> list[Any]:

@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from exports.container import services
 from exports.demo.configs import nhf_config
+from exports.domain import ExportFailure, ExportRequest, Period
 from exports.models import OrganisationColumnConfig
 from exports.services.config_validation import validate_document
 from tests import factories
@@ -111,6 +113,12 @@ def test_a_trial_without_errors_lets_the_version_be_activated_and_records_who(ad
     assert (proven.proven_period_from, proven.proven_period_to, proven.proven_rows) == (
         dt.date(2025, 1, 1), dt.date(2025, 12, 31), 3)
     assert proven.proven_by.username == "root" and len(proven.proven_document_sha256) == 64
+    document["template"]["name"] = "Enda en mal"
+    admin_client.post(reverse("admin:exports_organisationcolumnconfig_change", args=[new.pk]),
+                      {"comment": "endret igjen", "document": json.dumps(document)})
+    third = OrganisationColumnConfig.objects.get(organisation=org, version=3)
+    assert (third.proven_at, third.proven_document_sha256, third.is_active) == (None, "", False)
+    assert OrganisationColumnConfig.objects.get(pk=new.pk).proven_at == proven.proven_at
     response = _activate(admin_client, new)
     assert "Versjon 2 av Org nhf er nå aktiv." in response.content.decode()
     active = OrganisationColumnConfig.objects.get(organisation=org, is_active=True)
@@ -191,3 +199,15 @@ def test_ordinary_expressions_are_accepted(expression):
     document = copy.deepcopy(nhf_config())
     document["validations"][0]["require"] = expression
     assert validate_document(document) == []
+
+
+def test_the_export_fails_on_the_same_rows_the_trial_found(admin_client, org, export_files):
+    new = _edit_active(admin_client, org, _dividing_by_zero_on_rows())
+    [tried] = _try(admin_client, new).context["result"].failures
+    OrganisationColumnConfig.objects.create(organisation=org, document=new.document, is_active=True)
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="tester",
+                                     period=Period.year(2025))
+    result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "tester"))
+    assert isinstance(result, ExportFailure)
+    assert f"datakontrollen «varighet_rimelig» kunne ikke beregnes på {tried.rows} rader (deling på null)" in (
+        result.error_message)

@@ -16,6 +16,8 @@ from exports.models import Activity, BufdirExportAudit, OrganisationColumnConfig
 from exports.services.activity_source import LocalActivitySource
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.config_validation import compile_document
+from exports.services.expression_failures import BrokenExpression, ExpressionPlace
+from exports.services.rule_failures import RuleFailure
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +26,8 @@ pytestmark = pytest.mark.django_db
 def _with_broken_rule() -> dict:
     """NHF's document with a counting rule that divides by zero on the rows and a column that adds text to a number."""
     document = copy.deepcopy(nhf_config())
-    document["counting_rules"].append({"id": "deler_paa_null", "require": "duration_minutes / (participant_count - 1) > 1",
-                                       "reason": "Skal aldri vises"})
+    document["counting_rules"].append({"id": "deler_paa_null", "reason": "Skal aldri vises",
+                                       "require": "duration_minutes / (participant_count - 1) > 1"})
     document["columns"].append({"key": "rar", "heading": "Rar", "expression": "duration_minutes + 'x'",
                                 "format": "text"})
     return document
@@ -84,3 +86,10 @@ def test_the_page_shows_the_broken_rule(org, export_files, client, sync_tasks, d
         client.post(reverse("exports:start"), {"mode": "year", "year": "2025"}, HTTP_HX_REQUEST="true")
     page = client.get(reverse("exports:status")).content.decode()
     assert "deler_paa_null" in page and "3 rader" in page
+
+
+def test_the_row_count_is_written_as_in_norwegian():
+    failure = RuleFailure(broken=BrokenExpression(place=ExpressionPlace.VALIDATION, name="varighet_rimelig",
+                                                  reason="deling på null"), rows=12973, example_activity_id="x")
+    assert failure.in_words() == ("datakontrollen «varighet_rimelig» kunne ikke beregnes på 12\xa0973 rader "
+                                  "(deling på null)")
