@@ -79,6 +79,8 @@ def test_activation_is_refused_before_a_trial_and_not_offered(admin_client, org)
     new = _edit_active(admin_client, org, _dividing_by_zero_on_rows())
     page = admin_client.get(reverse("admin:exports_organisationcolumnconfig_try", args=[new.pk])).content.decode()
     assert 'id="activate-version"' not in page and "Ikke prøvd uten feil" in page
+    change = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[new.pk]))
+    assert "Ikke prøvd uten feil" in change.content.decode() and 'name="is_active"' not in change.content.decode()
     response = _activate(admin_client, new)
     assert "Versjon 2 er ikke prøvd uten feil, og kan derfor ikke aktiveres." in response.content.decode()
     assert not OrganisationColumnConfig.objects.get(pk=new.pk).is_active
