@@ -38,7 +38,7 @@ from exports.services.mapping_pass import ConfigMapping, mapped_chunks
 from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
-from exports.services.rule_failures import ConfigurationBroken
+from exports.services.row_count_check import check_rows_read
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 
 logger = logging.getLogger(__name__)
@@ -115,8 +115,7 @@ class BufdirExportOrchestrator:
             logger.info("export %s left the running state while it ran; stopped", request.audit_id)
             return ExportNotRun(request.audit_id)
         except ExportError as exc:
-            message = str(exc)
-            detail = exc.detail if isinstance(exc, ConfigurationBroken) else ""
+            message, detail = str(exc), exc.detail
         except Exception:
             logger.exception("export %s failed in phase %s", request.audit_id, phase)
             detail = traceback.format_exc()
@@ -155,6 +154,7 @@ class BufdirExportOrchestrator:
                     writer.add(mapped)
                 done += len(rows)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
+            check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
             if mapping.failures:
                 error = mapping.failures.error()
                 logger.error("export %s: configuration version %s failed on rows:\n%s", request.audit_id,

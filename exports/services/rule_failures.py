@@ -18,14 +18,6 @@ SHOWN_FAILURES = 10
 """How many failing rules a message names (the most frequent first)."""
 
 
-class ConfigurationBroken(ExportError):
-    """An export stopped because a configuration expression failed on rows; `detail` is for the audit."""
-
-    def __init__(self, message: str, *, detail: str) -> None:
-        super().__init__(message)
-        self.detail = detail
-
-
 @dataclass(frozen=True, kw_only=True)
 class RuleFailure:
     """One rule or column that failed: on how many rows, why, and the first row it failed on."""
@@ -90,6 +82,6 @@ class RuleFailures:
                 "technical": failure.broken.technical or "-"})
         return "\n".join(lines)
 
-    def error(self) -> ConfigurationBroken:
+    def error(self) -> ExportError:
         """The export's failure, with the detail for the audit."""
-        return ConfigurationBroken(self.message(), detail=self.detail())
+        return ExportError(self.message(), detail=self.detail())
