@@ -28,6 +28,7 @@ from exports.services.sheet_layout import (
 from exports.services.streamed_sheet import add_streamed_sheet
 from exports.services.summary import ExportSummary
 from exports.services.summary_sheet import SummarySheet
+from exports.services.workbook_properties import describe_workbook
 from exports.services.workbook_plan import (
     SHEET_ACTIVITIES,
     SHEET_DEVIATIONS,
@@ -185,6 +186,7 @@ class WorkbookWriter:
         for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
+        describe_workbook(self.workbook.properties, facts=facts, period=period)
         self._save()
 
     def _save(self) -> None:
