@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+
 def _when(moment: Any) -> str:
     """A moment in the active language's short date and time format."""
     return str(formats.date_format(moment, "SHORT_DATETIME_FORMAT")) if moment else "–"
@@ -54,8 +55,8 @@ def permission_label(permission: Permission) -> str:
              "delete": _("Can delete %(model)s"), "view": _("Can view %(model)s")}
     if model is None or action not in words:
         return str(permission)
-    app = model._meta.app_config.verbose_name
-    name = model._meta.verbose_name
+    app = _(str(model._meta.app_config.verbose_name))  # looked up again: some apps' names are not marked
+    name = _(str(model._meta.verbose_name))
     return f"{app} | {name} | {words[action] % {'model': name}}"
 
 

@@ -28,7 +28,6 @@ from exports.services.sheet_layout import (
 from exports.services.streamed_sheet import add_streamed_sheet
 from exports.services.summary import ExportSummary
 from exports.services.summary_sheet import SummarySheet
-from exports.services.workbook_properties import describe_workbook
 from exports.services.workbook_plan import (
     SHEET_ACTIVITIES,
     SHEET_DEVIATIONS,
@@ -37,6 +36,7 @@ from exports.services.workbook_plan import (
     activity_sheet_name,
     activity_sheets,
 )
+from exports.services.workbook_properties import describe_workbook
 
 DEVIATION_WIDTHS = (46, 50, 11, 8, 20, 26, 22, 20, 14, 11, 9, 37)
 

@@ -132,7 +132,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         """--org, --year or --from/--to, --out."""
-        parser.add_argument("--org", required=True, type=_slug, help=gettext_lazy("the organisation's short name, e.g. nhf"))
+        parser.add_argument("--org", required=True, type=_slug,
+                            help=gettext_lazy("the organisation's short name, e.g. nhf"))
         parser.add_argument("--year", type=_year, help=gettext_lazy("calendar year (Norwegian time)"))
         parser.add_argument("--from", dest="date_from", type=_date, help=gettext_lazy("first date, YYYY-MM-DD"))
         parser.add_argument("--to", dest="date_to", type=_date, help=gettext_lazy("last date, YYYY-MM-DD (included)"))
