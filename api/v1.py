@@ -1,7 +1,7 @@
 """The JSON API, version 1: start, list, inspect, download and cancel exports with a personal token."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
@@ -64,8 +64,8 @@ def _reap(organisation_id: UUID) -> None:
 router = Router(tags=["exports"], by_alias=True)
 
 
-@router.post("/exports", response={202: ExportOut, **_errors(409)}, summary=gettext_lazy("Start an export"),
-             operation_id="start_export")
+@router.post("/exports", response={202: ExportOut, **_errors(409)},
+             summary=cast(str, gettext_lazy("Start an export")), operation_id="start_export")
 def start(request: HttpRequest, payload: StartExportIn) -> Status:
     """Start an export of the token's organisation for a year or a date range (202), unless one is running (409)."""
     grant = _grant(request)
@@ -83,16 +83,16 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
     return Status(202, export_document(request, audit))
 
 
-@router.get("/exports", response={200: ExportListOut, **_errors()}, summary=gettext_lazy("Recent exports"),
-            operation_id="list_exports")
+@router.get("/exports", response={200: ExportListOut, **_errors()},
+            summary=cast(str, gettext_lazy("Recent exports")), operation_id="list_exports")
 def list_exports(request: HttpRequest, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
     """The organisation's most recent exports, newest first."""
     audits = BufdirExportAudit.objects.filter(organisation_id=_grant(request).membership.organisation_id)[:limit]
     return {"items": [export_document(request, audit) for audit in audits]}
 
 
-@router.get("/exports/{export_id}", response={200: ExportOut, **_errors(404)}, summary=gettext_lazy("One export"),
-            operation_id="get_export", url_name="export_detail")
+@router.get("/exports/{export_id}", response={200: ExportOut, **_errors(404)},
+            summary=cast(str, gettext_lazy("One export")), operation_id="get_export", url_name="export_detail")
 def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Status, phase, percent, rows, counted per category, error and (when succeeded) a download URL."""
     grant = _grant(request)
@@ -101,7 +101,8 @@ def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
 
 
 @router.get("/exports/{export_id}/download", response={200: None, **_errors(403, 404, 409)},
-            summary=gettext_lazy("Download the bundle"), operation_id="download_export", url_name="export_download",
+            summary=cast(str, gettext_lazy("Download the bundle")), operation_id="download_export",
+            url_name="export_download",
             openapi_extra={"responses": {200: ZIP_RESPONSE}})
 def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
              link: str | None = Query(None, description="The signed part of `download_url`; expires.")
@@ -122,7 +123,7 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
 
 
 @router.delete("/exports/{export_id}", response={200: ExportOut, **_errors(404, 409)},
-               summary=gettext_lazy("Cancel an export"),
+               summary=cast(str, gettext_lazy("Cancel an export")),
                operation_id="cancel_export")
 def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Cancel a pending or running export (200 with it, cancelled); 409 when it had already finished."""
@@ -140,11 +141,11 @@ def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
 
 
 api = NinjaAPI(
-    title=gettext_lazy("Bufdir export API"),
+    title=cast(str, gettext_lazy("Bufdir export API")),
     version="1",
-    description=gettext_lazy("Start, follow and download Bufdir exports of one organisation with a personal API "
-                             "token (`Authorization: Bearer …`). Every error is JSON with `code`, `message`, "
-                             "`fields` and `export`."),
+    description=cast(str, gettext_lazy("Start, follow and download Bufdir exports of one organisation with a "
+                                       "personal API token (`Authorization: Bearer …`). Every error is JSON with "
+                                       "`code`, `message`, `fields` and `export`.")),
     urls_namespace="api-v1",
     auth=ApiTokenAuth(),
     throttle=[TokenRateThrottle()],

@@ -10,9 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
-from django.db.models import ManyToManyField
 from django.forms import ModelMultipleChoiceField
-from django.http import HttpRequest
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -70,7 +68,7 @@ class _PermissionChoices(ModelMultipleChoiceField):
 class _NorwegianPermissions:
     """Mixin for the user and group admins: the permission boxes in the active language."""
 
-    def formfield_for_manytomany(self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any) -> Any:
+    def formfield_for_manytomany(self, db_field: Any, request: Any = None, **kwargs: Any) -> Any:
         if db_field.name in {"permissions", "user_permissions"}:
             kwargs["form_class"] = _PermissionChoices
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
@@ -89,10 +87,10 @@ def install() -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_q.models import OrmQ
 
-    AccessFailureLog.__str__ = access_failure_text  # type: ignore[method-assign,assignment]
-    AccessAttempt.__str__ = access_attempt_text  # type: ignore[method-assign,assignment]
-    AccessLog.__str__ = access_log_text  # type: ignore[method-assign,assignment]
-    OrmQ.__str__ = queued_task_text  # type: ignore[method-assign,assignment]
+    AccessFailureLog.__str__ = access_failure_text
+    AccessAttempt.__str__ = access_attempt_text
+    AccessLog.__str__ = access_log_text
+    OrmQ.__str__ = queued_task_text
     for model, model_admin in ((User, NorwegianUserAdmin), (Group, NorwegianGroupAdmin)):
         if admin.site.is_registered(model):
             admin.site.unregister(model)

@@ -224,9 +224,9 @@ def test_the_command_lines_messages_hold_no_english(world, tmp_path, capsys):
     with pytest.raises(CommandError) as busy:
         call_command("bufdir_export", "--org", "nhf", "--year", "2025", "--out", str(tmp_path))
     texts.append(str(busy.value))
-    parser = ExportCommand().create_parser("manage.py", "bufdir_export")
     with translation.override("nb"):
-        texts += [str(ExportCommand.help), *(str(action.help) for action in parser._actions
+        parser = ExportCommand().create_parser("manage.py", "bufdir_export")
+        texts += [str(parser.description), *(str(action.help) for action in parser._actions
                                               if action.dest in OWN_OPTIONS)]
     texts.append(_command_line_label())
     findings = english_in(texts, also_allowed=frozenset({"yyyy", "mm", "dd", "nhf"}))

@@ -15,7 +15,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from exports.categories import category_label
 from exports.container import services
@@ -127,19 +126,20 @@ def summary_lines(*, organisation: Organisation, period: Period, result: dict[st
 class Command(BaseCommand):
     """`manage.py bufdir_export`."""
 
-    help = gettext_lazy("Export an organisation's peer-support activities for Bufdir and copy the bundle into a "
-                        "folder.")
+    help = "Export an organisation's peer-support activities for Bufdir and copy the bundle into a folder."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        """--org, --year or --from/--to, --out."""
+        """--org, --year or --from/--to, --out; the description and help in the active language."""
+        parser.description = _("Export an organisation's peer-support activities for Bufdir and copy the bundle "
+                               "into a folder.")
         parser.add_argument("--org", required=True, type=_slug,
-                            help=gettext_lazy("the organisation's short name, e.g. nhf"))
-        parser.add_argument("--year", type=_year, help=gettext_lazy("calendar year (Norwegian time)"))
-        parser.add_argument("--from", dest="date_from", type=_date, help=gettext_lazy("first date, YYYY-MM-DD"))
-        parser.add_argument("--to", dest="date_to", type=_date, help=gettext_lazy("last date, YYYY-MM-DD (included)"))
-        parser.add_argument("--out", required=True, type=Path, help=gettext_lazy("folder to copy the bundle into"))
+                            help=_("the organisation's short name, e.g. nhf"))
+        parser.add_argument("--year", type=_year, help=_("calendar year (Norwegian time)"))
+        parser.add_argument("--from", dest="date_from", type=_date, help=_("first date, YYYY-MM-DD"))
+        parser.add_argument("--to", dest="date_to", type=_date, help=_("last date, YYYY-MM-DD (included)"))
+        parser.add_argument("--out", required=True, type=Path, help=_("folder to copy the bundle into"))
         parser.add_argument("--requested-by", default=command_line_label(),
-                            help=gettext_lazy("who started the export, as the export page and the audit show it"))
+                            help=_("who started the export, as the export page and the audit show it"))
 
     def _period(self, options: dict) -> Period:
         """The period from --year or --from/--to, held to the service's period rule."""
