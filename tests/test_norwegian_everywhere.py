@@ -7,6 +7,7 @@ stripped; title, aria-label, placeholder and alt attributes kept) must hold no c
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -250,3 +251,21 @@ def test_the_workbook_names_the_service_the_organisation_and_the_period_in_norwe
     assert properties.title == f"Bufdir-rapport {ORGANISATION} 01.01.2025–31.12.2025"
     assert properties.language == "nb-NO"
     assert not english_in([properties.title, properties.subject, properties.description], also_allowed=PEOPLE)
+
+
+def test_the_admins_javascript_text_is_all_translated(client, world):
+    """Every text of the admin's scripts (the calendar, the permission chooser) has a Norwegian entry."""
+    import re
+    from pathlib import Path
+
+    import django
+
+    _org, root, _member = world
+    client.force_login(root)
+    script = client.get(reverse("admin:jsi18n")).content.decode()
+    catalogue = json.loads(script.split("const newcatalog = ", 1)[1].split(";\n", 1)[0])
+    source = (Path(django.__file__).parent / "contrib/admin/locale/en/LC_MESSAGES/djangojs.po").read_text()
+    entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid "(.+)"$', source, re.M)
+    keys = {f"{context}\x04{msgid}" if context else msgid for context, msgid in entries}
+    missing = sorted(key.replace("\x04", " | ") for key in keys if key.replace('\\"', '"') not in catalogue)
+    assert len(keys) > 40 and not missing, missing
