@@ -288,3 +288,17 @@ def test_the_admins_own_text_is_all_translated(package):
                    if (translation.pgettext(context, msgid) if context else translation.gettext(msgid)) == msgid
                    and msgid not in SAME_IN_NORWEGIAN]
     assert len(entries) > 50 and not missing, missing
+
+
+def test_exports_recorded_with_the_old_english_starter_are_renamed(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("exports.migrations.0006_norwegian_command_line_label")
+    old = BufdirExportAudit.objects.create(organisation=world[0], period_from=dt.date(2022, 1, 1),
+                                           period_to=dt.date(2022, 12, 31), status=Status.SUCCEEDED,
+                                           requested_by_label="command line")
+    migration.to_norwegian(apps, None)
+    old.refresh_from_db()
+    assert old.requested_by_label == _command_line_label() == "kommandolinjen"
