@@ -232,6 +232,16 @@ def test_the_command_lines_messages_hold_no_english(world, tmp_path, capsys):
         texts += [str(parser.description), *(str(action.help) for action in parser._actions
                                               if action.dest in OWN_OPTIONS)]
     texts.append(_command_line_label())
+    for arguments in (["nobody", "--org", "nhf"], ["nhf-admin", "--org", "hlf"], ["nhf-admin", "--org", "nhf",
+                                                                                  "--days", "0"]):
+        with pytest.raises(CommandError) as refused:
+            call_command("create_api_token", *arguments)
+        texts.append(str(refused.value))
+    capsys.readouterr()
+    call_command("create_api_token", "nhf-admin", "--org", "nhf", "--name", "regnskap")
+    texts.append(capsys.readouterr().out.splitlines()[0])
+    call_command("fail_stale_exports")
+    texts.append(capsys.readouterr().out)
     findings = english_in(texts, also_allowed=frozenset({"yyyy", "mm", "dd", "nhf"}))
     assert not findings, "\n".join(findings)
 
