@@ -312,3 +312,20 @@ def test_exports_recorded_with_the_old_english_starter_are_renamed(world):
     migration.to_norwegian(apps, None)
     old.refresh_from_db()
     assert old.requested_by_label == _command_line_label() == "kommandolinjen"
+
+
+@pytest.mark.parametrize("status", [400, 403, 500])
+def test_djangos_error_pages_are_ours_and_norwegian(rf, world, status):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.exceptions import PermissionDenied
+    from django.views import defaults
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    views = {400: lambda: defaults.bad_request(request, ValueError()),
+             403: lambda: defaults.permission_denied(request, PermissionDenied()),
+             500: lambda: defaults.server_error(request)}
+    response = views[status]()
+    assert response.status_code == status and 'role="alert"' in response.content.decode()
+    findings = english_in(visible_text(response.content.decode()))
+    assert not findings, "\n".join(findings)
