@@ -233,6 +233,10 @@ BUFDIR_EXPORT: ExportOptions = {
     "WRITER_PROCESS": env_bool("EXPORT_WRITER_PROCESS", hasattr(os, "fork")),
     # An export whose worker died, or that no worker took, is failed within this many seconds.
     "LOST_AFTER_SECONDS": env_int("EXPORT_LOST_AFTER_SECONDS", 60),
+    # A running export that is alive but has not moved on (rows or a phase) for this long is failed as stuck.
+    "STUCK_AFTER_SECONDS": env_int("EXPORT_STUCK_AFTER_SECONDS", 30 * 60),
+    # Each export's temporary files go in a folder of its own under this one, removed when the export ends.
+    "TEMP_DIR": env_str("EXPORT_TEMP_DIR", str(VAR_DIR / "tmp")),
     "PLUGINS": {},
 }
 

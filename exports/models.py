@@ -264,6 +264,8 @@ class BufdirExportAudit(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True,
+                                         help_text=_("When the export last moved on (rows or a phase)."))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("cancelled by"))

@@ -1,4 +1,4 @@
-"""A heartbeat from a side thread while the export sits in one long step (closing the workbook, uploading)."""
+"""A heartbeat from a side thread for the whole life of an export, whatever one row or one step costs."""
 from __future__ import annotations
 
 import logging
@@ -12,24 +12,32 @@ logger = logging.getLogger(__name__)
 
 
 @contextmanager
-def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[None]:
-    """Call `beat` every `interval` seconds from a side thread until the block ends (failures are logged)."""
-    done = threading.Event()
+def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[threading.Event]:
+    """Call `beat` every `interval` seconds from a side thread until the block ends (failures are logged).
+
+    A beat that returns False (the export is no longer running: cancelled, or failed by the reaper) ends
+    the beating and sets the event handed to the block, which the export checks between its steps.
+    """
+    done, stopped = threading.Event(), threading.Event()
 
     def run() -> None:
         try:
             while not done.wait(max(interval, 0.01)):
                 try:
-                    beat()
+                    alive = beat()
                 except Exception:
                     logger.warning("export heartbeat failed", exc_info=True)
+                    continue
+                if alive is False:
+                    stopped.set()
+                    return
         finally:
             connections.close_all()  # this thread's own connections
 
     thread = threading.Thread(target=run, name="export-heartbeat", daemon=True)
     thread.start()
     try:
-        yield
+        yield stopped
     finally:
         done.set()
         thread.join()
