@@ -15,6 +15,7 @@ from exports.container import services
 from exports.domain import ExportFailure, ExportNotRun, ExportRequest, ExportSuccess, Period
 from exports.models import BufdirExportAudit, ExportStatus, OrganisationColumnConfig
 from exports.services.activity_source import LocalActivitySource
+from exports.services.workbook_plan import WorkbookGenerator
 from exports.services.workdirs import ExportWorkdirs
 from tests import factories
 from tests.test_rule_failures import _with_broken_rule
@@ -107,6 +108,12 @@ def test_a_source_failure_leaves_nothing(org_with_activities, folders):
     generator = SettledForkedGenerator(folders)
     _audit, result = _run(org_with_activities, workbook_generator=generator, activity_source=BrokenSource())
     assert isinstance(result, ExportFailure) and generator.pids
+    assert folders.left() == []
+
+
+def test_a_source_failure_with_the_writer_in_this_process_leaves_nothing(org_with_activities, folders):
+    _audit, result = _run(org_with_activities, workbook_generator=WorkbookGenerator(), activity_source=BrokenSource())
+    assert isinstance(result, ExportFailure)
     assert folders.left() == []
 
 

@@ -1,7 +1,6 @@
 """Each fault named for what it is: a full disk, a busy database, a broker that is down, a source that fails."""
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import json
 import socket
@@ -164,6 +163,7 @@ def test_a_locked_database_answers_the_login_page_with_a_norwegian_503_not_a_500
     factories.member(factories.organisation("nhf"), username="kari")
     client = Client(raise_request_exception=False)
     with table_locked("django_session"):
+        assert client.get(reverse("login")).status_code == 200  # reading the page writes nothing
         response = client.post(reverse("login"), {"username": "kari", "password": "pw-for-tests-123"})
     assert response.status_code == 503 and response["Retry-After"]
     html = response.content.decode()

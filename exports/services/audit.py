@@ -149,7 +149,8 @@ class BufdirExportAuditService:
             minutes = max(1, round((timezone.now() - progress_before).total_seconds() / 60))
             lost += [(pk, _("The export made no progress for %(minutes)s minutes and was stopped as stuck. "
                             "Start a new export; if it happens again, contact your system administrator.")
-                      % {"minutes": minutes}, "stuck: alive, but no progress since before " + progress_before.isoformat())
+                      % {"minutes": minutes},
+                      "stuck: alive, but no progress since before " + progress_before.isoformat())
                      for pk in running.filter(heartbeat_at__gte=heartbeat_before, progressed_at__lt=progress_before)
                      .values_list("pk", flat=True)]
         lost += [(pk, _("No worker took the export: the export service's worker is not running. "

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from exports.domain import (
     ExportError,
