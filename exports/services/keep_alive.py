@@ -12,13 +12,13 @@ logger = logging.getLogger(__name__)
 
 
 @contextmanager
-def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[threading.Event]:
+def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[None]:
     """Call `beat` every `interval` seconds from a side thread until the block ends (failures are logged).
 
-    A beat that returns False (the export is no longer running: cancelled, or failed by the reaper) ends
-    the beating and sets the event handed to the block, which the export checks between its steps.
+    A beat that returns False (the export is no longer running: cancelled, or failed by the reaper, as
+    stuck too) ends the beating; the export itself notices at its next step (it asks the audit then).
     """
-    done, stopped = threading.Event(), threading.Event()
+    done = threading.Event()
 
     def run() -> None:
         try:
@@ -29,7 +29,6 @@ def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[threadin
                     logger.warning("export heartbeat failed", exc_info=True)
                     continue
                 if alive is False:
-                    stopped.set()
                     return
         finally:
             connections.close_all()  # this thread's own connections
@@ -37,7 +36,7 @@ def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[threadin
     thread = threading.Thread(target=run, name="export-heartbeat", daemon=True)
     thread.start()
     try:
-        yield stopped
+        yield
     finally:
         done.set()
         thread.join()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -85,11 +84,11 @@ class BufdirExportOrchestrator:
         if not self.audits.start(request.audit_id):
             logger.warning("export %s is no longer pending; the worker does not run it", request.audit_id)
             return ExportNotRun(request.audit_id)
-        with keep_alive(lambda: self.audits.heartbeat(request.audit_id), self.heartbeat_interval) as stopped, \
+        with keep_alive(lambda: self.audits.heartbeat(request.audit_id), self.heartbeat_interval), \
                 self.workdirs.workdir(request.audit_id) as workdir:
-            return self._guarded(request, workdir, stopped, on_progress)
+            return self._guarded(request, workdir, on_progress)
 
-    def _guarded(self, request: ExportRequest, workdir: Path, stopped: threading.Event,
+    def _guarded(self, request: ExportRequest, workdir: Path,
                  on_progress: Callable[[ExportProgress], None] | None) -> ExportResult:
         """Run the pipeline and record how it ended: each failure named by its phase and cause."""
         phase = Phase.QUEUED
@@ -97,8 +96,6 @@ class BufdirExportOrchestrator:
 
         def advance(next_phase: Phase, done: int, total: int | None, percent: int) -> None:
             nonlocal phase, last_heartbeat
-            if stopped.is_set():
-                raise ExportStopped(request.audit_id)
             if self.clock() - last_heartbeat >= self.heartbeat_interval:
                 if not self.audits.heartbeat(request.audit_id, progressed=True):
                     raise ExportStopped(request.audit_id)
