@@ -105,6 +105,11 @@ ExportResult = ExportSuccess | ExportFailure | ExportNotRun
 class ExportError(Exception):
     """A failure whose message (in the active language) tells a person what to do."""
 
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+        """What administrators see beside the message on the audit (English, no secrets)."""
+
 
 class ExportStopped(Exception):
     """The audit left the running state (cancelled, or failed by the reaper): stop without writing."""

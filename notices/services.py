@@ -33,7 +33,7 @@ def set_email_preference(user: User, *, enabled: bool) -> None:
 
 def export_page_url(organisation_slug: str) -> str:
     """The absolute URL of the organisation's export page (the e-mail links there, never to the file)."""
-    return settings.BUFDIR_SITE_URL.rstrip("/") + reverse("exports:for_organisation", args=[organisation_slug])
+    return settings.BUFDIR_SITE_URL.rstrip("/") + reverse("exports:page", args=[organisation_slug])
 
 
 def _message(audit: BufdirExportAudit) -> tuple[str, str]:

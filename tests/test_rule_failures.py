@@ -75,6 +75,6 @@ def test_the_export_fails_naming_each_rule_and_its_row_count(org, export_files):
 def test_the_page_shows_the_broken_rule(org, export_files, client, sync_tasks, django_capture_on_commit_callbacks):
     client.force_login(factories.member(org))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("exports:start"), {"mode": "year", "year": "2025"}, HTTP_HX_REQUEST="true")
-    page = client.get(reverse("exports:status")).content.decode()
+        client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": "2025"}, HTTP_HX_REQUEST="true")
+    page = client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert "deler_paa_null" in page and "3 rader" in page

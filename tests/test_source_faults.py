@@ -1,6 +1,8 @@
 """The Supabase source against a flaky API: transient failures are retried with backoff, others fail plainly."""
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from supabase import ClientOptions, create_client
@@ -16,8 +18,9 @@ from tests.test_supabase_source_contract import KEY, ORG, FakePostgrest, row
 class Flaky:
     """Fails the first `failures` requests in the given way, then answers like PostgREST."""
 
-    def __init__(self, failures: int, how: str) -> None:
-        self.inner = FakePostgrest([row(i, f"2025-03-0{1 + i // 2}T0{i % 2}:30:00+00:00") for i in range(5)])
+    def __init__(self, failures: int, how: str, organisation_id: uuid.UUID = ORG) -> None:
+        rows = [row(i, f"2025-03-0{1 + i // 2}T0{i % 2}:30:00+00:00") for i in range(5)]
+        self.inner = FakePostgrest([{**r, "organisation_id": str(organisation_id)} for r in rows])
         self.failures, self.how, self.calls = failures, how, 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -70,7 +73,7 @@ def test_a_source_that_keeps_failing_fails_the_export_with_a_message_naming_the_
     org = factories.organisation("nhf")
     audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="x",
                                      period=Period.year(2025))
-    with services().override(activity_source=source_over(Flaky(100, how))):
+    with services().override(activity_source=source_over(Flaky(100, how, org.pk))):
         result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "x"))
     assert isinstance(result, ExportFailure)
     assert "kilden" in result.error_message or "source" in result.error_message
@@ -82,6 +85,6 @@ def test_a_flaky_source_still_gives_a_complete_export(export_files):
     org = factories.organisation("nhf")
     audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="x",
                                      period=Period.year(2025))
-    with services().override(activity_source=source_over(Flaky(2, "502"))):
+    with services().override(activity_source=source_over(Flaky(2, "502", org.pk))):
         result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "x"))
     assert isinstance(result, ExportSuccess) and result.rows_exported == 5

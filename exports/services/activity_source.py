@@ -37,6 +37,7 @@ class ActivityRecord:
     local_branch_name: str | None
     local_branch_county_code: str | None
     local_branch_municipality_code: str | None
+    local_branch_id: UUID | None = None
 
 
 def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -47,10 +48,14 @@ def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 
 
 class ActivitySource(Protocol):
-    """Where activities come from: the local tables or the organisation's Supabase project."""
+    """Where activities come from: the local tables or the organisation's Supabase project.
+
+    The export takes `count` before it reads and fails, storing nothing, when `stream` yields another number
+    of activities (exports.services.row_count_check).
+    """
 
     def count(self, organisation_id: UUID, period: Period) -> int:
-        """How many activities `stream` will yield."""
+        """How many activities `stream` will yield: the export checks the rows it read against it."""
 
     def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
         """Yield the period's activities (deleted ones left out) in chunks, ordered by start and id."""

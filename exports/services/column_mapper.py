@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from exports.categories import (
     COUNTING_CATEGORIES,
+    GROUP_CATEGORIES,
     NOT_COUNTED_BY_CATEGORY,
     REPORTED_SEPARATELY,
     UNKNOWN_CATEGORY,
@@ -22,13 +23,16 @@ from exports.categories import (
 from exports.geography import county_name, municipality_name
 from exports.services import cells
 from exports.services.activity_source import OSLO, ActivityRecord
+from exports.services.config_schema import MAX_REASON_LENGTH
 from exports.services.config_validation import (
     CompiledColumn,
     CompiledConfig,
     CompiledRule,
 )
+from exports.services.duplicates import RepeatedGroup
 from exports.services.expressions import CONSTANT_NAMES, FUNCTION_NAMES, ExpressionError
 from exports.services.plugins import ExportRulePlugin
+from exports.services.said_once import said_once
 
 logger = logging.getLogger(__name__)
 _TEXT_BOUND = cells.MAX_TEXT_LENGTH + 1
@@ -65,8 +69,12 @@ class MappedActivity:
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        """Every reason and data problem of the row, each once."""
-        return _unique(self.reasons + self.issues)
+        """Every reason and data problem of the row, each said once (none that another already says in full)."""
+        findings = _unique(self.reasons + self.issues)
+        if len(findings) < 2:
+            return findings
+        kept = set(said_once(finding.text for finding in findings))
+        return tuple(finding for finding in findings if finding.text in kept)
 
     @property
     def is_deviation(self) -> bool:
@@ -76,13 +84,13 @@ class MappedActivity:
 
     @property
     def county_code(self) -> str:
-        """The county the row is reported under (from its local branch)."""
-        return self.record.local_branch_county_code or ""
+        """The county the row is reported under (from its local branch), cut just past what a cell holds."""
+        return cells.bounded(self.record.local_branch_county_code or "")
 
     @property
     def branch_name(self) -> str:
-        """The local branch the row is reported under."""
-        return self.record.local_branch_name or ""
+        """The local branch the row is reported under, cut just past what a cell holds."""
+        return cells.bounded(self.record.local_branch_name or "")
 
 
 def _unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -118,6 +126,15 @@ def rejected_finding() -> Finding:
                             "or leave it if the rejection was right."))
 
 
+def group_repeat_finding(first: RepeatedGroup) -> Finding:
+    """Why a second registration of the same group does not count, which registration counts, and what to do."""
+    return Finding(
+        text=_("The same group is registered by another peer mentor too (same type, start and local branch)"),
+        action=_("Repeats registration %(id)s by %(name)s. Delete one of the registrations in the app; "
+                 "the group counts once.") % {"id": first.activity_id,
+                                              "name": first.peer_mentor_name[:200] or _("(no name)")})
+
+
 def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate: bool) -> dict[str, Any]:
     """The variables expressions and columns may read for one record; text from the app is cut by `_bounded`."""
     local_start = record.started_at.astimezone(OSLO)
@@ -148,7 +165,7 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
         "peer_mentor_certified_on": certified_on,
         "branch_name": _bounded(record.local_branch_name or ""),
         "county_code": _bounded(record.local_branch_county_code or ""),
-        "county_name_of_branch": county_name(record.local_branch_county_code),
+        "county_name_of_branch": county_name(_bounded(record.local_branch_county_code)),
         "branch_municipality_code": _bounded(record.local_branch_municipality_code),
         "is_duplicate": is_duplicate,
     }
@@ -159,12 +176,20 @@ def _bounded(value: Any) -> Any:
     return value[:_TEXT_BOUND] if type(value) is str else value
 
 
+def _bounded_finding(text: Any) -> str:
+    """A plugin's reason or data problem, held to the length of a rule's reason in the configuration."""
+    return cells.bounded(str(text), MAX_REASON_LENGTH)
+
+
 class BufdirColumnMapper:
     """Applies a compiled column configuration and an organisation's plugins to activities."""
 
     def map(self, record: ActivityRecord, config: CompiledConfig, *, plugins: Sequence[ExportRulePlugin] = (),
-            is_duplicate: bool = False) -> MappedActivity:
-        """Map one activity; a problem with the row becomes a reason or an issue, never an exception."""
+            is_duplicate: bool = False, repeats: RepeatedGroup | None = None) -> MappedActivity:
+        """Map one activity; a problem with the row becomes a reason or an issue, never an exception.
+
+        `repeats` is the registration of the same group that counts instead of this one (Bufdir's rule).
+        """
         variables = _row_variables(record, config, is_duplicate)
         local_start = record.started_at.astimezone(OSLO)
         category = variables["category"]
@@ -183,25 +208,30 @@ class BufdirColumnMapper:
         reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
                                 skip_category_rules=category not in COUNTING_CATEGORIES,
                                 broken=broken, kind=_COUNTING_RULE)
+        if repeats is not None and category in GROUP_CATEGORIES:
+            reasons.append(group_repeat_finding(repeats))
         issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
                               kind=_DATA_CHECK)
         for plugin in plugins:
-            reasons += [Finding(text=text, action=_counting_advice()) for text in plugin.reasons_not_counted(variables)]
-            issues += [Finding(text=text, action=_data_advice()) for text in plugin.data_issues(variables)]
+            reasons += [Finding(text=_bounded_finding(text), action=_counting_advice())
+                        for text in plugin.reasons_not_counted(variables)]
+            issues += [Finding(text=_bounded_finding(text), action=_data_advice())
+                       for text in plugin.data_issues(variables)]
         counts = not reasons and category in COUNTING_CATEGORIES
         explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
-        variables.update(counts=counts, not_counted_reason="; ".join(dict.fromkeys(explained)),
-                         data_issues="; ".join(dict.fromkeys(i.text for i in issues)))
+        variables.update(counts=counts, not_counted_reason=cells.bounded_join("; ", said_once(explained)),
+                         data_issues=cells.bounded_join("; ", said_once(i.text for i in issues)))
         values = tuple(self._value(config, column, variables, issues, broken) for column in config.columns)
         return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
                               counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values,
                               broken=tuple(dict.fromkeys(broken)))
 
     def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, *,
-                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False) -> MappedActivity:
+                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False,
+                    repeats: RepeatedGroup | None = None) -> MappedActivity:
         """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
         try:
-            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate)
+            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate, repeats=repeats)
         except Exception as exc:  # a broken row must not stop the other thousands
             logger.warning("activity %s could not be mapped", record.id, exc_info=True)
             finding = Finding(

@@ -12,7 +12,7 @@ from exports.models import OrganisationColumnConfig
 from exports.services.activity_source import ActivityRecord, ActivitySource
 from exports.services.column_mapper import BufdirColumnMapper, MappedActivity
 from exports.services.config_validation import CompiledConfig, compile_document
-from exports.services.duplicates import DuplicateDetector
+from exports.services.duplicates import DuplicateDetector, DuplicateVerdict
 from exports.services.plugins import ExportRulePlugin, PluginRegistry
 from exports.services.summary import ExportSummary
 
@@ -63,14 +63,14 @@ class ConfigTrial:
         active_compiled = compile_document(compared.document) if compared is not None else None
         plugins = self.plugins.for_organisation(organisation.slug)
         tried, before, changed = ExportSummary(), ExportSummary(), 0
-        duplicates = DuplicateDetector()
+        duplicates = DuplicateDetector.for_config(tried_compiled)
+        active_duplicates = DuplicateDetector.for_config(active_compiled) if active_compiled is not None else None
         for chunk in self.source.stream(organisation.pk, period, self.chunk_size):
             for record in chunk:
-                is_duplicate = duplicates.is_duplicate(record)
-                row = self._map(record, tried_compiled, plugins, is_duplicate)
+                row = self._map(record, tried_compiled, plugins, duplicates.check(record))
                 tried.add(row)
-                if active_compiled is not None:
-                    old = self._map(record, active_compiled, plugins, is_duplicate)
+                if active_compiled is not None and active_duplicates is not None:
+                    old = self._map(record, active_compiled, plugins, active_duplicates.check(record))
                     before.add(old)
                     changed += (row.counts, row.is_deviation) != (old.counts, old.is_deviation)
         compare = compared is not None
@@ -90,9 +90,10 @@ class ConfigTrial:
         )
 
     def _map(self, record: ActivityRecord, compiled: CompiledConfig, plugins: Sequence[ExportRulePlugin],
-             is_duplicate: bool) -> MappedActivity:
+             duplicate: DuplicateVerdict) -> MappedActivity:
         """One row's verdict under one configuration."""
-        return self.mapper.map_or_flag(record, compiled, plugins=plugins, is_duplicate=is_duplicate)
+        return self.mapper.map_or_flag(record, compiled, plugins=plugins, is_duplicate=duplicate.same_mentor,
+                                       repeats=duplicate.repeats)
 
 
 def _total_labels() -> list[tuple[str, str]]:

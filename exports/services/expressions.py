@@ -16,8 +16,9 @@ Why no accepted expression can cost more than a few milliseconds or megabytes on
   only up to MAX_TEXT_LENGTH characters, and integer results beyond MAX_NUMBER are refused, so no operation
   costs more than O(MAX_TEXT_LENGTH + the row's longest text) time or memory;
 - the functions are whitelisted, each linear in its argument's length, and `int` reads at most 30 digits;
-- the row's texts reach expressions cut to just past what a cell holds (column_mapper), so "linear in the
-  length" means at most MAX_TEXT_LENGTH characters.
+- the row's texts, and the generated `not_counted_reason` and `data_issues`, reach expressions cut to just past
+  what a cell holds (column_mapper), so "linear in the length" means at most MAX_TEXT_LENGTH characters; what a
+  whole row can hold is bounded when the document is saved (config_cost).
 """
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from exports.services.keep_alive import keep_alive
 from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
+from exports.services.row_count_check import check_rows_read
 from exports.services.rule_failures import broken_rules_message
 from exports.services.summary import ExportSummary
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
@@ -116,7 +117,7 @@ class BufdirExportOrchestrator:
             logger.info("export %s left the running state while it ran; stopped", request.audit_id)
             return ExportNotRun(request.audit_id)
         except ExportError as exc:
-            message = str(exc)
+            message, detail = str(exc), exc.detail
         except Exception as exc:
             fault = name_fault(exc, phase)
             logger.exception("export %s failed in phase %s: %s", request.audit_id, fault.phase, fault.cause)
@@ -141,7 +142,7 @@ class BufdirExportOrchestrator:
         total = self.source.count(organisation.pk, request.period)
         slug = slugify(organisation.slug)[:60] or "organisasjon"  # a file-name part: no path from the admin
         name = f"bufdir-{slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
-        summary, duplicates, done = ExportSummary(), DuplicateDetector(), 0
+        summary, duplicates, done = ExportSummary(), DuplicateDetector.for_config(compiled), 0
         with ExitStack() as unfinished:
             workbook_path = workdir / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
@@ -149,12 +150,14 @@ class BufdirExportOrchestrator:
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for chunk in read_from_source(self.source.stream(organisation.pk, request.period, self.chunk_size)):
                 for record in chunk:
+                    verdict = duplicates.check(record)
                     mapped = self.mapper.map_or_flag(record, compiled, plugins=plugins,
-                                                    is_duplicate=duplicates.is_duplicate(record))
+                                                    is_duplicate=verdict.same_mentor, repeats=verdict.repeats)
                     summary.add(mapped)
                     writer.add(mapped)
                 done += len(chunk)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
+            check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
             if summary.broken_rules:
                 logger.error("export %s: configuration rules failed: %s", request.audit_id, dict(summary.broken_rules))
                 raise ExportError(broken_rules_message(summary.broken_rules))

@@ -20,6 +20,9 @@ BACKOFF = wait_exponential(multiplier=0.5, max=8)
 # PostgreSQL error classes behind PostgREST worth another try: connection, rollback (serialization,
 # deadlock), insufficient resources, operator intervention (statement timeout, shutdown).
 TRANSIENT_SQLSTATE_CLASSES = {"08", "40", "53", "57"}
+# PostgREST's own errors for a database it cannot reach yet (503: no connection, lost connection, schema cache
+# not loaded; 504: no pool connection in time), as its "Errors" reference lists them.
+TRANSIENT_POSTGREST_CODES = {"PGRST000", "PGRST001", "PGRST002", "PGRST003"}
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -27,13 +30,15 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, httpx.TransportError):
         return True
     code = str(getattr(exc, "code", "") or "") if isinstance(exc, APIError) else ""
+    if code in TRANSIENT_POSTGREST_CODES:
+        return True
     if len(code) == 3 and code.isdigit():  # an HTTP status: a gateway or server error
         return code.startswith("5")
     return code[:2] in TRANSIENT_SQLSTATE_CLASSES
 
 SELECT = (
     "id,activity_type,started_at,duration_minutes,participant_count,country_code,municipality_code,"
-    "description,status,peer_mentor_id,peer_mentors(full_name,certified_on),"
+    "description,status,peer_mentor_id,local_branch_id,peer_mentors(full_name,certified_on),"
     "local_branches(name,county_code,municipality_code)"
 )
 
@@ -64,6 +69,7 @@ def _record(row: dict[str, Any]) -> ActivityRecord:
         local_branch_name=branch.get("name"),
         local_branch_county_code=branch.get("county_code"),
         local_branch_municipality_code=branch.get("municipality_code"),
+        local_branch_id=UUID(row["local_branch_id"]) if row.get("local_branch_id") else None,
     )
 
 
@@ -101,8 +107,16 @@ class SupabaseActivitySource:
         return int(response.count or 0)
 
     def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
-        """Yield chunks ordered by (started_at, id), each request starting after the last row seen."""
+        """Yield pages ordered by (started_at, id), each request starting after the last row seen.
+
+        PostgREST may answer with fewer rows than `limit` asks for (its `db-max-rows`, Supabase's "Max rows",
+        applies whatever the limit), so a short page is not the end: the end is a page that comes back empty.
+        That costs one indexed request that finds nothing, and depends neither on the cap (any value, reloadable)
+        nor on a count: `Content-Range` without one is only `0-999/*`, an exact count on every page would run a
+        COUNT(*) per page, and the count the export takes at the start stays an independent check of the read.
+        """
         after: tuple[str, str] | None = None
+        last: tuple[dt.datetime, UUID] | None = None
         while True:
             query = self._activities(organisation_id, period, SELECT)
             if after is not None:
@@ -111,10 +125,25 @@ class SupabaseActivitySource:
             rows = self._execute(query.order("started_at").order("id").limit(chunk_size)).data
             if not rows:
                 return
-            yield [_record(row) for row in rows]
-            if len(rows) < chunk_size:
-                return
+            records = [_record(row) for row in rows]
+            last = _check_ascending(records, last)
+            yield records
             after = (rows[-1]["started_at"], rows[-1]["id"])
+
+
+def _check_ascending(records: list[ActivityRecord], last: tuple[dt.datetime, UUID] | None,
+                     ) -> tuple[dt.datetime, UUID]:
+    """The page's last key, after making sure every key follows the one before (no row repeated or out of order)."""
+    for record in records:
+        key = (record.started_at, record.id)
+        if last is not None and key <= last:
+            raise SourceOrderError(f"PostgREST returned activity {record.id} out of (started_at, id) order")
+        last = key
+    return records[-1].started_at, records[-1].id
+
+
+class SourceOrderError(RuntimeError):
+    """The API answered a keyset page with a row at or before the last row already read."""
 
 
 def supabase_client_factory(url: str, key: str) -> Callable[[], Any]:

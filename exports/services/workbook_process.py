@@ -17,15 +17,21 @@ import signal
 import tempfile
 import traceback
 import weakref
+from collections.abc import Iterable
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from exports.services.cells import MAX_TEXT_LENGTH, bounded
+from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.fault_naming import WritingError, is_disk_full
 from exports.services.workbook_plan import WorkbookFacts, WorkbookGenerator
 
 BATCH_ROWS = 500
+BATCH_CHARACTERS = 2_000_000
+"""A batch is sent early once its rows carry this much text, so rows of long texts keep few in flight."""
 
 
 class WorkbookProcessError(WritingError):
@@ -68,6 +74,31 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
         outbox.flush()
 
 
+def _text_length(values: Iterable[Any]) -> int:
+    """The characters of the texts among `values`."""
+    return sum(map(len, filter(str.__instancecheck__, values)))
+
+
+_RECORD_TEXTS = ("activity_type", "country_code", "municipality_code", "description", "status", "peer_mentor_name",
+                 "local_branch_name", "local_branch_county_code", "local_branch_municipality_code")
+
+
+def _bounded_row(row: MappedActivity) -> MappedActivity:
+    """A row for `Avvik` whose record's texts are cut just past what a cell holds (the writer needs no more)."""
+    record = row.record
+    long: dict[str, Any] = {name: bounded(text) for name in _RECORD_TEXTS
+                            if type(text := getattr(record, name)) is str and len(text) > MAX_TEXT_LENGTH + 1}
+    return replace(row, record=replace(record, **long)) if long else row
+
+
+def _deviation_length(row: MappedActivity) -> int:
+    """The characters of text a row for `Avvik` carries to the writer (its record's counted as cut)."""
+    record = row.record
+    return (_text_length(row.values) + sum(len(finding.text) + len(finding.action) for finding in row.findings)
+            + sum(min(len(text), MAX_TEXT_LENGTH + 1) for name in _RECORD_TEXTS
+                  if type(text := getattr(record, name)) is str))
+
+
 class ForkedWorkbookWriter:
     """The exporting side of a workbook written by a forked process; same interface as `WorkbookWriter`."""
 
@@ -93,6 +124,7 @@ class ForkedWorkbookWriter:
         self._rows = os.fdopen(rows_write, "wb", buffering=1 << 16)
         self._results = os.fdopen(result_read, "rb")
         self._batch: list[Any] = []
+        self._characters = 0
         self._stop = weakref.finalize(self, _stop, pid, (self._rows, self._results))
 
     @property
@@ -101,11 +133,19 @@ class ForkedWorkbookWriter:
         return self._pid
 
     def add(self, row: Any) -> None:
-        """Queue one mapped activity for the writer: only its values when it is listed and does not deviate."""
-        self._batch.append(row.values if row.listed and not row.is_deviation else row)
-        if len(self._batch) >= BATCH_ROWS:
+        """Queue one mapped activity for the writer: only its values when it is listed and does not deviate.
+
+        The batch goes when it has BATCH_ROWS rows or BATCH_CHARACTERS characters of text, whichever comes first.
+        """
+        if row.listed and not row.is_deviation:
+            self._batch.append(row.values)
+            self._characters += _text_length(row.values)
+        else:
+            self._batch.append(_bounded_row(row))
+            self._characters += _deviation_length(row)
+        if len(self._batch) >= BATCH_ROWS or self._characters >= BATCH_CHARACTERS:
             self._send(("rows", self._batch))
-            self._batch = []
+            self._batch, self._characters = [], 0
 
     def close(self, facts: WorkbookFacts, totals: Any) -> None:
         """Send what is left and the closing facts, wait for the writer to save, raise if it failed."""
