@@ -65,7 +65,7 @@ def breakdown_of(html: str) -> dict[str, int]:
 
 def test_the_page_accounts_for_every_exported_row(nhf, run_export):
     run_export(nhf.org, requested_by="Kari")
-    html = nhf.get(reverse("exports:status")).content.decode()
+    html = nhf.get(reverse("exports:status", args=["nhf"])).content.decode()
     shown = breakdown_of(html)
     categories = ("Oppsøkende likepersonsarbeid", "Samtalegruppe", "Aktivitetsgruppe", "Likepersonskurs")
     why_not = {"Telefon- og kontakttjeneste (føres for seg, telles aldri)": 1,
@@ -86,7 +86,7 @@ def test_an_export_recorded_before_the_breakdown_still_adds_up(nhf):
         rows_exported=10, rows_counted=7, file_key="x.zip",
         result={"rows": {"read": 10, "exported": 10, "counted": 7, "not_counted": 3, "deviations": 0},
                 "counted_by_category": {"oppsokende": 7}})
-    shown = breakdown_of(nhf.get(reverse("exports:index")).content.decode())
+    shown = breakdown_of(nhf.get(reverse("exports:page", args=["nhf"])).content.decode())
     assert shown["Sum tellende"] == 7 and shown["Sum ikke tellende"] == 3 and shown["Rader i Aktiviteter"] == 10
     assert not any(label.startswith("Telles ikke etter") for label in shown), "no breakdown was recorded"
 

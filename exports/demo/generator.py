@@ -830,8 +830,10 @@ def to_activity(organisation: Organisation, draft: ActivityDraft) -> Activity:
 
 
 def install_column_config(organisation: Organisation, spec: OrganisationSpec) -> OrganisationColumnConfig:
-    """Replace the organisation's column configurations by the demo one, active."""
-    OrganisationColumnConfig.objects.filter(organisation=organisation).delete()
+    """Replace the organisation's column configurations by the demo one, active (seeding activates directly)."""
+    versions = OrganisationColumnConfig.objects.filter(organisation=organisation)
+    versions.update(is_active=False)  # the active version refuses deletion; the seeder replaces it on purpose
+    versions.delete()
     return OrganisationColumnConfig.objects.create(organisation=organisation, document=spec.config(),
                                                    is_active=True, comment="Demo")
 

@@ -8,9 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from exports.categories import (
     COUNTING_CATEGORIES,
@@ -30,14 +28,13 @@ from exports.services.config_validation import (
     CompiledRule,
 )
 from exports.services.duplicates import RepeatedGroup
+from exports.services.expression_failures import BrokenExpression, ExpressionPlace
 from exports.services.expressions import CONSTANT_NAMES, FUNCTION_NAMES, ExpressionError
 from exports.services.plugins import ExportRulePlugin
 from exports.services.said_once import said_once
 
 logger = logging.getLogger(__name__)
 _TEXT_BOUND = cells.MAX_TEXT_LENGTH + 1
-_COUNTING_RULE = gettext_lazy("counting rule")
-_DATA_CHECK = gettext_lazy("data check")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,7 +61,7 @@ class MappedActivity:
     reasons: tuple[Finding, ...]
     issues: tuple[Finding, ...] = ()
     values: tuple[Any, ...] = ()
-    broken: tuple[str, ...] = ()
+    broken: tuple[BrokenExpression, ...] = ()
     """The rules and columns whose expression failed on this row (a configuration error, not bad data)."""
 
     @property
@@ -204,14 +201,14 @@ class BufdirColumnMapper:
                 action=_("Correct the activity type in the app, or ask the system administrator to add it "
                          "to the column configuration.")))
         separate = category in REPORTED_SEPARATELY
-        broken: list[str] = []
+        broken: list[BrokenExpression] = []
         reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
                                 skip_category_rules=category not in COUNTING_CATEGORIES,
-                                broken=broken, kind=_COUNTING_RULE)
+                                broken=broken, place=ExpressionPlace.COUNTING_RULE)
         if repeats is not None and category in GROUP_CATEGORIES:
             reasons.append(group_repeat_finding(repeats))
         issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
-                              kind=_DATA_CHECK)
+                              place=ExpressionPlace.VALIDATION)
         for plugin in plugins:
             reasons += [Finding(text=_bounded_finding(text), action=_counting_advice())
                         for text in plugin.reasons_not_counted(variables)]
@@ -244,8 +241,8 @@ class BufdirColumnMapper:
 
     @staticmethod
     def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any],
-                advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[str],
-                kind: str | Promise) -> list[Finding]:
+                advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[BrokenExpression],
+                place: ExpressionPlace) -> list[Finding]:
         """The findings of the rules that apply to the row and that it does not satisfy.
 
         A rule whose expression fails on the row is listed in `broken`, never taken as the row's fault.
@@ -255,8 +252,8 @@ class BufdirColumnMapper:
             try:
                 applies = rule.when is None or bool(config.engine.evaluate(rule.when, variables))
                 satisfied = not applies or bool(config.engine.evaluate(rule.require, variables))
-            except ExpressionError:
-                broken.append(f"{kind} «{rule.id}»")
+            except ExpressionError as exc:
+                broken.append(BrokenExpression.of(place, rule.id, exc))
                 continue
             if not satisfied and not (skip_category_rules and _reads_only_category(rule)):
                 failed.append(Finding(text=rule.reason, action=rule.action or advice()))
@@ -264,15 +261,15 @@ class BufdirColumnMapper:
 
     @staticmethod
     def _value(config: CompiledConfig, column: CompiledColumn, variables: Mapping[str, Any],
-               issues: list[Finding], broken: list[str]) -> Any:
+               issues: list[Finding], broken: list[BrokenExpression]) -> Any:
         """The value of one column, with booleans given the template's labels."""
         try:
             if column.expression is not None:
                 value = config.engine.evaluate(column.expression, variables)
             else:
                 value = variables[column.source]  # type: ignore[index]
-        except ExpressionError:
-            broken.append(_("column «%(heading)s»") % {"heading": column.heading})
+        except ExpressionError as exc:
+            broken.append(BrokenExpression.of(ExpressionPlace.COLUMN, column.heading, exc))
             issues.append(Finding(
                 text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},
                 action=_("Ask the system administrator to correct the column configuration.")))

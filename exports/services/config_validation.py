@@ -21,6 +21,7 @@ from exports.services.cells import REFUSED_CHARACTERS
 from exports.services.config_cost import cost_problems
 from exports.services.config_schema import COLUMN_CONFIG_SCHEMA
 from exports.services.config_wording import describe_schema_error, field_in_words
+from exports.services.constant_failures import refuse_always_failing
 from exports.services.expressions import (
     CompiledExpression,
     ExpressionEngine,
@@ -193,6 +194,7 @@ class _Compiler:
             return None
         try:
             compiled = self.engine.compile(source, names)
+            refuse_always_failing(compiled, self.engine)
         except ExpressionError as exc:
             self.errors.append(error_at(parts, str(exc)))
             return None

@@ -334,12 +334,18 @@ class ExpressionEngine:
         tree = parse(source)
         checker = _Checker(allowed_names)
         checker.check(tree)
-        body = _Rewriter().visit(ast.parse(source.strip(), mode="eval")).body
-        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_ROW)], kwonlyargs=[], kw_defaults=[], defaults=[])
-        module = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, body)))
-        function = eval(compile(module, "<column configuration>", "eval"), self._globals)  # noqa: S307 - checked tree
+        function = self.function_of(ast.parse(source.strip(), mode="eval").body)
         return CompiledExpression(source=source, tree=tree, function=function, nodes=checker.nodes,
                                   calls=checker.calls)
+
+    def function_of(self, body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
+        """A checked expression tree (rewritten in place) compiled to a Python function of the row's variables."""
+        body = _Rewriter().visit(body)
+        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_ROW)], kwonlyargs=[], kw_defaults=[], defaults=[])
+        module = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, body)))
+        function: Callable[[Mapping[str, Any]], Any] = eval(  # noqa: S307 - a checked tree
+            compile(module, "<column configuration>", "eval"), self._globals)
+        return function
 
     def evaluate(self, expression: CompiledExpression, names: Mapping[str, Any]) -> Any:
         """Evaluate a compiled expression with the row's variables."""

@@ -6,11 +6,13 @@ import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
+from uuid import UUID
 
 from django.db import OperationalError
 from django.utils.translation import gettext as _
 
-from exports.domain import Phase
+from exports.domain import Period, Phase
+from exports.services.activity_source import ActivityRecord, ActivitySource
 
 T = TypeVar("T")
 
@@ -40,6 +42,21 @@ def read_from_source(chunks: Iterable[T]) -> Iterator[T]:
         except Exception as exc:
             raise SourceReadError(f"{type(exc).__name__}: {exc}") from exc
         yield chunk
+
+
+class SourceFaultsNamed:
+    """An activity source whose failures while streaming are raised as SourceReadError (not the mapping's)."""
+
+    def __init__(self, source: ActivitySource) -> None:
+        self._source = source
+
+    def count(self, organisation_id: UUID, period: Period) -> int:
+        """The source's count (a failure there is named by its phase, querying)."""
+        return self._source.count(organisation_id, period)
+
+    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+        """The source's chunks, a failure while reading them raised as SourceReadError."""
+        return read_from_source(self._source.stream(organisation_id, period, chunk_size))
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,14 @@ from exports.services.bundler import Bundler, ManifestFacts
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
-from exports.services.duplicates import DuplicateDetector
 from exports.services.export_storage import ExportStorage
-from exports.services.fault_naming import name_fault, read_from_source
+from exports.services.fault_naming import SourceFaultsNamed, name_fault
 from exports.services.keep_alive import keep_alive
+from exports.services.mapping_pass import ConfigMapping, mapped_chunks
 from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.row_count_check import check_rows_read
-from exports.services.rule_failures import broken_rules_message
-from exports.services.summary import ExportSummary
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 from exports.services.workdirs import ExportWorkdirs
 
@@ -142,25 +140,25 @@ class BufdirExportOrchestrator:
         total = self.source.count(organisation.pk, request.period)
         slug = slugify(organisation.slug)[:60] or "organisasjon"  # a file-name part: no path from the admin
         name = f"bufdir-{slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
-        summary, duplicates, done = ExportSummary(), DuplicateDetector.for_config(compiled), 0
+        mapping, done = ConfigMapping(mapper=self.mapper, compiled=compiled, plugins=plugins), 0
+        summary = mapping.summary
         with ExitStack() as unfinished:
             workbook_path = workdir / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
             unfinished.callback(writer.discard)
             advance(Phase.MAPPING, 0, total, _percent(0, total))
-            for chunk in read_from_source(self.source.stream(organisation.pk, request.period, self.chunk_size)):
-                for record in chunk:
-                    verdict = duplicates.check(record)
-                    mapped = self.mapper.map_or_flag(record, compiled, plugins=plugins,
-                                                    is_duplicate=verdict.same_mentor, repeats=verdict.repeats)
-                    summary.add(mapped)
+            for rows in mapped_chunks(source=SourceFaultsNamed(self.source), organisation_id=organisation.pk,
+                                      period=request.period, chunk_size=self.chunk_size, mappings=(mapping,)):
+                for (mapped,) in rows:
                     writer.add(mapped)
-                done += len(chunk)
+                done += len(rows)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
             check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
-            if summary.broken_rules:
-                logger.error("export %s: configuration rules failed: %s", request.audit_id, dict(summary.broken_rules))
-                raise ExportError(broken_rules_message(summary.broken_rules))
+            if mapping.failures:
+                error = mapping.failures.error()
+                logger.error("export %s: configuration version %s failed on rows:\n%s", request.audit_id,
+                             config.version, error.detail)
+                raise error
             advance(Phase.WRITING, done, total, 92)
             generated_at = timezone.localtime()
             writer.close(
