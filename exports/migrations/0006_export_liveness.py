@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0004_reaper_schedule'),
+        ('exports', '0005_config_trial_proof_and_activation'),
     ]
 
     operations = [
