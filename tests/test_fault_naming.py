@@ -146,7 +146,7 @@ def test_export_while_the_broker_is_down_answers_at_once_and_leaves_nothing_pend
     org = factories.organisation("nhf")
     client.force_login(factories.member(org))
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    response = client.post(reverse("exports:start"), {"mode": "year", "year": 2025}, **headers)
+    response = client.post(reverse("exports:start", args=[org.slug]), {"mode": "year", "year": 2025}, **headers)
     assert response.status_code == 503
     html = response.content.decode()
     alert = html.split('role="alert" id="export-error"', 1)[1].split("</div>", 1)[0]
