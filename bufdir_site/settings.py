@@ -250,7 +250,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "notices.mail.PrivateFileEmailBackend"  # 0600 files, like the rest of var/
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/m")
