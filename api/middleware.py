@@ -7,8 +7,15 @@ from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooB
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from api.errors import ApiError, bad_request, error_body, payload_too_large, server_error, service_unavailable, \
-    unexpected
+from api.errors import (
+    ApiError,
+    bad_request,
+    error_body,
+    payload_too_large,
+    server_error,
+    service_unavailable,
+    unexpected,
+)
 
 API_PREFIX = "/api/"
 KEPT_AS_IS = {"content-type", "content-length"}

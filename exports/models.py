@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
-SLUG_VALIDATORS = [RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"),
-                   MaxLengthValidator(50, SLUG_RULE)]
+SLUG_VALIDATORS: list[Callable[[Any], None]] = [
+    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE)]
 """An organisation's short name goes into URLs, file names and e-mails: nothing there may be read as a path."""
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 import pytest
@@ -110,7 +111,7 @@ def test_a_refused_connection_while_downloading_is_503(client, nhf, headers, mon
 
 def test_a_body_over_the_upload_limit_is_413(client, headers, settings):
     padding = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
-    big = '{"year": 2025, "padding": "%s"}' % padding
+    big = json.dumps({"year": 2025, "padding": padding})
     assert len(big) > 2_500_000
     response = client.post("/api/v1/exports", big, content_type="application/json", **headers)
     body = assert_error(response, 413, "payload_too_large")
