@@ -137,8 +137,7 @@ def _give_up_interrupted(now: dt.datetime) -> None:
 
 
 def send_pending_notices(within: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Send what is due: notices of exports finished within `within` that have none yet (e.g. failed by the
-    reaper), and notices whose earlier attempt failed and may still succeed; the number sent."""
+    """Send the notices that are due (missing ones of the last `within`, retries that may still succeed); count sent."""
     now = timezone.now()
     _give_up_interrupted(now)
     missing = BufdirExportAudit.objects.filter(status__in=FINISHED, finished_at__gte=now - within,
