@@ -72,6 +72,8 @@ if sys.argv[1:2] == ["runserver"]:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that an error of any middleware after it is answered in the API's JSON shape under /api/.
+    "api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,7 +81,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "api.middleware.ApiErrorShapeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 # Failed logins are throttled by django-axes (in the database, so every web server of the production
@@ -253,7 +254,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "notices.mail.PrivateFileEmailBackend"  # 0600 files, like the rest of var/
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/m")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -131,11 +132,13 @@ class ActivePeriodYearFilter(admin.SimpleListFilter):
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        """The exports whose period starts in the chosen year."""
+        """The exports whose period starts in the chosen year; any other value is the admin's invalid lookup."""
         year = self.value()
-        if year and year.isdigit():
-            return queryset.filter(period_from__year=int(year))
-        return queryset
+        if not year:
+            return queryset
+        if not (year.isascii() and year.isdigit() and len(year) <= 4 and 1 <= int(year) <= 9999):
+            raise IncorrectLookupParameters(f"not a year: {year[:20]}")
+        return queryset.filter(period_from__year=int(year))
 
 
 class TrialPeriodForm(forms.Form):
@@ -321,6 +324,13 @@ class AuditEventInline(admin.TabularInline):
 @admin.register(BufdirExportAudit)
 class BufdirExportAuditAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by organisation, status and period."""
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """A date out of range in the date hierarchy (year 9999, 20 digits) is an invalid lookup, not a 500."""
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
     list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
                     "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]

@@ -2,20 +2,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
+SLUG_VALIDATORS: list[Callable[[Any], None]] = [
+    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE)]
+"""An organisation's short name goes into URLs, file names and e-mails: nothing there may be read as a path."""
 
 
 class Organisation(models.Model):
     """A national organisation whose peer mentors register activities (table `organisations`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    slug = models.TextField(_("short name"), unique=True)
+    slug = models.TextField(_("short name"), unique=True, validators=SLUG_VALIDATORS, help_text=SLUG_RULE)
     name = models.TextField(_("name"))
     org_number = models.TextField(_("organisation number"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -28,6 +34,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse a short name outside the slug rule however the organisation is saved (admin, seeder, shell)."""
+        self.clean_fields(exclude=[field.name for field in self._meta.fields if field.name != "slug"])
+        super().save(*args, **kwargs)
 
 
 class LocalBranch(models.Model):

@@ -169,3 +169,19 @@ def test_admin_pages_have_no_english_left(admin_client):
     assert "Modellnavn" in index and "Mislykkede oppgaver" in index and "Model name" not in index
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
     assert "01.01.2025–31.12.2025 (Ferdig)" in change and ">done<" not in change and "succeeded" not in change
+
+
+@pytest.mark.parametrize("params", [
+    {"year": "abc"}, {"year": "0"}, {"year": "10000"}, {"year": "9" * 20}, {"year": "٢٠٢٥"}, {"year": "-1"},
+    {"created_at__year": "9999"}, {"created_at__year": "10000"}, {"created_at__year": "0"},
+    {"created_at__year": "9" * 20}, {"created_at__year": "2025", "created_at__month": "13"},
+    {"created_at__year": "9999", "created_at__month": "12", "created_at__day": "31"},
+])
+def test_out_of_range_audit_filters_are_the_admins_invalid_lookup_not_a_500(admin_client, params):
+    org = factories.organisation()
+    BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
+                                     period_to=dt.date(2025, 12, 31), status="succeeded")
+    url = reverse("admin:exports_bufdirexportaudit_changelist")
+    response = admin_client.get(url, params)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+    assert admin_client.get(url, {"year": "2025"}).context["cl"].result_count == 1
