@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Path, Query, Router, Status
 from api import links
 from api.auth import ApiTokenAuth
 from api.docs import BundledSwagger
-from api.errors import ApiError, install_error_handlers, not_found
+from api.errors import RETRY_AFTER_SECONDS, ApiError, install_error_handlers, not_found
 from api.periods import requested_period
 from api.presenters import export_document
 from api.schemas import ErrorOut, ExportListOut, ExportOut, StartExportIn
@@ -23,7 +23,7 @@ from exports.container import services
 from exports.domain import Phase
 from exports.models import BufdirExportAudit, ExportStatus
 from exports.services.audit import ExportAlreadyActive
-from exports.services.starting import start_export
+from exports.services.starting import ExportQueueUnavailable, start_export
 
 MAX_ID = 2**63 - 1
 ZIP_RESPONSE = {"description": "The bundle (workbook and manifest.json).",
@@ -79,6 +79,10 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
         raise ApiError(409, code="export_running",
                        message=_("An export of this organisation is already waiting or running."),
                        export=_serialised(request, busy.active)) from None
+    except ExportQueueUnavailable as down:
+        raise ApiError(503, code="service_unavailable", message=down.message,
+                       export=_serialised(request, down.audit),
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
     started_by = _("Started through the API with the token “%(name)s” of %(user)s.") % {
         "name": grant.token.name, "user": grant.membership.user.get_username()}
     services().audits.record_phase(audit.pk, Phase.QUEUED, message=started_by)

@@ -80,8 +80,11 @@ def test_with_the_cache_down_the_throttle_fails_open_and_exports_stay_readable(c
 def test_with_redis_down_a_start_is_503_in_norwegian(client, nhf, headers, broker_down):
     response = client.post("/api/v1/exports", {"year": 2025}, content_type="application/json", **headers)
     body = assert_error(response, 503, "service_unavailable")
-    assert body["message"].startswith(NORWEGIAN_UNAVAILABLE)
     assert int(response["Retry-After"]) > 0
+    audit = BufdirExportAudit.objects.get()
+    assert audit.status == BufdirExportAudit.Status.FAILED, "a start the queue refused is never left pending"
+    assert body["export"]["id"] == audit.pk and body["export"]["status"] == "failed"
+    assert body["message"] == audit.error_message
 
 
 def test_a_broker_error_named_broker_unavailable_is_503(client, headers, monkeypatch):
