@@ -12,8 +12,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
+RESERVED_SLUGS = frozenset({"organisation", "for"})
+"""Fixed segments of the export URLs (`/exports/organisation/`, `/exports/for/<slug>/`) that a slug would hide."""
+
+
+def refuse_reserved_slug(value: str) -> None:
+    """Refuse a short name that the export page's URL could not tell from one of its own fixed segments."""
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is a reserved word in the addresses of the export pages; choose another "
+                                "short name."), code="reserved_slug", params={"slug": value})
+
+
 SLUG_VALIDATORS: list[Callable[[Any], None]] = [
-    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE)]
+    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE),
+    refuse_reserved_slug]
 """An organisation's short name goes into URLs, file names and e-mails: nothing there may be read as a path."""
 
 

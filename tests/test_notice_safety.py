@@ -62,7 +62,8 @@ def test_mail_files_and_their_folder_are_the_owners_alone(nhf, settings, tmp_pat
     assert stat.S_IMODE((tmp_path / "mail").stat().st_mode) == 0o700
 
 
-@pytest.mark.parametrize("slug", ["a/b", "../x", "Nhf", "nhf_2", "nhf.", "nhf\n", "", " nhf", "æøå", "x" * 51])
+@pytest.mark.parametrize("slug", ["a/b", "../x", "Nhf", "nhf_2", "nhf.", "nhf\n", "", " nhf", "æøå", "x" * 51,
+                                  "organisation", "for"])
 def test_a_hostile_slug_is_refused_at_save(slug):
     with pytest.raises(ValidationError) as refused:
         Organisation.objects.create(slug=slug, name="Hostile", org_number="1")
