@@ -88,7 +88,7 @@ class TrialRunner:
         now = timezone.now()
         if not ConfigTrialRun.objects.filter(pk=run_id, status=TrialStatus.PENDING).update(
                 status=TrialStatus.RUNNING, started_at=now, heartbeat_at=now):
-            return str(ConfigTrialRun.objects.get(pk=run_id).status)
+            return _status(run_id)
         run = ConfigTrialRun.objects.select_related("config__organisation", "requested_by").get(pk=run_id)
         try:
             if document_fingerprint(run.config) != run.document_sha256:
@@ -110,7 +110,7 @@ class TrialRunner:
                 finished_at=timezone.now())
             if finished:
                 record_trial(result=result, tried_by=run.requested_by)
-        return str(TrialStatus.SUCCEEDED if finished else ConfigTrialRun.objects.get(pk=run_id).status)
+        return str(TrialStatus.SUCCEEDED) if finished else _status(run_id)
 
     def _watch(self, run_id: int) -> Callable[[int], None]:
         """Stamp rows done and a heartbeat about every second; stop at the time bound or when the run was failed."""
@@ -131,6 +131,12 @@ class TrialRunner:
                     raise TrialStopped(_("The trial was stopped."))
 
         return watch
+
+
+def _status(run_id: int) -> str:
+    """The run's status as stored («missing» for a run deleted with its version)."""
+    status = ConfigTrialRun.objects.filter(pk=run_id).values_list("status", flat=True).first()
+    return str(status) if status is not None else "missing"
 
 
 def reap_lost_trials(*, lost_after: float, max_seconds: float) -> list[int]:
