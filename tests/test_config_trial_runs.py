@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import itertools
 import time
 from types import SimpleNamespace
 
@@ -19,7 +20,7 @@ from exports.domain import Period
 from exports.models import ConfigTrialRun, OrganisationColumnConfig, TrialStatus
 from exports.services.activity_source import LocalActivitySource
 from exports.services.config_versions import document_fingerprint
-from exports.services.trial_runs import TrialRunner, start_trial
+from exports.services.trial_runs import TrialRunner, fail_trial, start_trial
 from tests import factories
 from tests.trials import trial_url, try_version
 
@@ -42,6 +43,21 @@ def draft():
     document = copy.deepcopy(nhf_config())
     document["template"]["name"] = "Ny mal"
     return OrganisationColumnConfig.objects.create(organisation=org, document=document, comment="utkast")
+
+
+@pytest.fixture
+def queued_trials_removed():
+    """The real queue (not run inline); afterwards the trials queued in Redis are taken out (the ORM's roll back)."""
+    yield
+    from django_q.brokers import get_broker
+    from django_q.brokers.redis_broker import Redis
+    from django_q.signing import SignedPackage
+
+    broker = get_broker()
+    if isinstance(broker, Redis):
+        for raw in broker.connection.lrange(broker.list_key, 0, -1):
+            if SignedPackage.loads(raw).get("func") == "exports.tasks.run_config_trial":
+                broker.connection.lrem(broker.list_key, 0, raw)
 
 
 class UnreadableSource(LocalActivitySource):
@@ -78,7 +94,7 @@ class SlowSource(LocalActivitySource):
             yield chunk
 
 
-def test_the_trial_page_only_queues_the_trial_and_says_it_is_waiting(admin_client, draft):
+def test_the_trial_page_only_queues_the_trial_and_says_it_is_waiting(admin_client, draft, queued_trials_removed):
     with services().override(activity_source=UnreadableSource()):
         page = try_version(admin_client, draft, {"year": "2025"}).content.decode()
         again = try_version(admin_client, draft, {"year": "2024"})
@@ -201,3 +217,42 @@ def test_a_trial_whose_task_the_worker_stopped_is_failed_by_the_hook(draft):
     run.refresh_from_db()
     assert (run.status, run.error_message) == (
         "failed", "Prøven ble stoppet av arbeideren før den var ferdig. Prøv igjen.")
+
+
+class StampReadingSource(LocalActivitySource):
+    """Notes the run's stamped rows before each row it hands out; fails the run (as the reaper would) at `fail_at`."""
+
+    def __init__(self, run_id: int, fail_at: int | None = None) -> None:
+        self.run_id, self.fail_at, self.seen = run_id, fail_at, []
+
+    def stream(self, organisation_id, period, chunk_size):
+        for index, chunk in enumerate(super().stream(organisation_id, period, 1)):
+            self.seen.append(ConfigTrialRun.objects.get(pk=self.run_id).rows_done)
+            if index == self.fail_at:
+                fail_trial(self.run_id, "Høstet av reaperen.")
+            yield chunk
+
+
+def _queued(config: OrganisationColumnConfig) -> ConfigTrialRun:
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        return start_trial(config=config, period=Period.year(2025), requested_by=None, max_seconds=600)
+
+
+def test_a_running_trial_stamps_its_rows_as_it_goes_and_stops_when_it_was_failed_meanwhile(draft):
+    ticks = itertools.count(0, 2)
+    run = _queued(draft)
+    source = StampReadingSource(run.pk)
+    with services().override(activity_source=source):
+        status = TrialRunner(trial=services().get("config_trial"), max_seconds=10**6, clock=lambda: next(ticks)).run(
+            run.pk)
+    assert (status, source.seen) == ("succeeded", [0, 0, 1, 2, 3])
+    OrganisationColumnConfig.objects.filter(pk=draft.pk).update(proven_at=None)
+    second = _queued(draft)
+    source = StampReadingSource(second.pk, fail_at=2)
+    with services().override(activity_source=source):
+        status = TrialRunner(trial=services().get("config_trial"), max_seconds=10**6, clock=lambda: next(ticks)).run(
+            second.pk)
+    second.refresh_from_db()
+    assert (status, second.status, second.error_message, second.rows_done) == (
+        "failed", "failed", "Høstet av reaperen.", 1)
+    assert OrganisationColumnConfig.objects.get(pk=draft.pk).proven_at is None
