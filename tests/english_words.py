@@ -41,9 +41,10 @@ bufdir nhf hlf json api ok e-post id sha csv xlsx zip url https http www utc cet
 """)
 """Words that read the same in both languages, abbreviations and proper nouns (never a finding)."""
 
-_NAMES = re.compile(r"\S+://\S+|(?<!\S)/\S*|--[\w-]+|\S+@\S+|\w+(?:\.\w+)+|<\w+>|\b[A-Z]{2,5}\b|\b[^\W_]*\d[^\W_]*\b")
+_NAMES = re.compile(r"\S+://\S+|(?<!\S)/\S*|--[\w-]+|\S+@\S+|\w+(?:\.\w+)+|<\w+>|\b[A-Z]{2,5}\b|\b[^\W_]*\d[^\W_]*\b|\b[a-zA-Z][–-][a-zA-Z]\b")
 """Web addresses, paths, command-line options, e-mail addresses, dotted Python names, placeholders,
-acronyms (GET, POST, SHA) and identifiers with digits (digests, token prefixes): names, not words."""
+acronyms (GET, POST, SHA), identifiers with digits (digests, token prefixes) and letter ranges (a–z): names,
+not words."""
 ALLOWED_PHRASES = ("«Command» på en Mac",)
 """Django's own Norwegian text naming a key on the keyboard."""
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")

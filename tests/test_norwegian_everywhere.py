@@ -22,7 +22,7 @@ from django_q.signing import SignedPackage
 
 from api.tokens import issue_token
 from exports.management.commands.bufdir_export import Command as ExportCommand
-from exports.models import BufdirExportAudit, Membership, OrganisationColumnConfig
+from exports.models import BufdirExportAudit, ConfigTrialRun, Membership, OrganisationColumnConfig, TrialStatus
 from notices.services import notify_finished
 from tests import factories
 from tests.english_words import english_in, visible_text
@@ -63,6 +63,10 @@ def world(settings, org_with_activities, run_export):
     issue_token(user=member, organisation=org, name="nhf-admin")
     _third_party_rows()
     Group.objects.create(name="Koordinatorer")
+    ConfigTrialRun.objects.create(config=OrganisationColumnConfig.objects.get(organisation=org),
+                                  document_sha256="0" * 64, period_from=dt.date(2024, 1, 1),
+                                  period_to=dt.date(2024, 12, 31), requested_by=root, status=TrialStatus.FAILED,
+                                  error_message="Kilden svarte ikke.", finished_at=timezone.now())
     return org, root, member
 
 
@@ -305,7 +309,7 @@ def test_exports_recorded_with_the_old_english_starter_are_renamed(world):
 
     from django.apps import apps
 
-    migration = importlib.import_module("exports.migrations.0006_norwegian_command_line_label")
+    migration = importlib.import_module("exports.migrations.0009_norwegian_command_line_label")
     old = BufdirExportAudit.objects.create(organisation=world[0], period_from=dt.date(2022, 1, 1),
                                            period_to=dt.date(2022, 12, 31), status=Status.SUCCEEDED,
                                            requested_by_label="command line")

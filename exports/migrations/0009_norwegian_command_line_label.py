@@ -17,5 +17,5 @@ def to_english(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exports", "0005_config_trial_proof_and_activation")]
+    dependencies = [("exports", "0008_config_trial_run")]
     operations = [migrations.RunPython(to_norwegian, to_english)]
