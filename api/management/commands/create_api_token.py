@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from api.tokens import DEFAULT_DAYS, MAX_DAYS, issue_token
+from bufdir_site.data_presence import require_migrated_database
 from exports.models import Membership
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="a name to recognise the token by")
 
     def handle(self, *args: object, username: str, org: str, days: int, name: str, **options: object) -> None:
+        require_migrated_database()
         if not 1 <= days <= MAX_DAYS:
             raise CommandError(f"--days must be between 1 and {MAX_DAYS}")
         user = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from bufdir_site.data_presence import require_migrated_database
 from exports.container import services
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Fail the lost exports and say which."""
+        require_migrated_database()
         with translation.override(settings.LANGUAGE_CODE):
             failed = services().reaper.reap()
         self.stdout.write(f"failed {len(failed)} lost export(s): {failed}")
