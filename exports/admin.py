@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -166,8 +167,7 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     """Column configurations: saving a changed document creates a new, inactive version; activating needs a trial."""
 
     form = ColumnConfigForm
-    list_display = ["organisation", "version", "is_active", "proven_at", "created_by", "created_at", "comment",
-                    "try_link"]
+    list_display = ["organisation", "version", "is_active", "proven_at", "created_at", "comment", "try_link"]
     list_filter = ["organisation", "is_active"]
     readonly_fields = ["version", "is_active", "proof", "activated_at", "activated_by", "created_by", "created_at",
                        "try_link"]
@@ -303,6 +303,7 @@ class AuditEventInline(admin.TabularInline):
     """The steps of one export."""
 
     model = BufdirExportAuditEvent
+    template = "admin/exports/bufdirexportaudit/events_inline.html"
     extra = 0
     can_delete = False
     fields = ("at", "phase_label", "message")
@@ -322,8 +323,7 @@ class AuditEventInline(admin.TabularInline):
 class BufdirExportAuditAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by organisation, status and period."""
 
-    list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
-                    "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]
+    list_display = ["period", "organisation", "status", "exported", "counted", "requested_by_label", "created_at"]
     list_filter = ["organisation", ActivePeriodYearFilter, "status", "created_at"]
     search_fields = ["requested_by_label", "error_message", "file_key"]
     date_hierarchy = "created_at"
@@ -336,6 +336,21 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         """The fields in model order, the phase in words."""
         return tuple(self.get_readonly_fields(request, obj))
+
+    @admin.display(description=_("period"), ordering="period_from")
+    def period(self, obj: BufdirExportAudit) -> str:
+        """The period as from–to in short dates (one column keeps the list readable at 1280 px)."""
+        return f"{obj.period_from:%d.%m.%Y}–{obj.period_to:%d.%m.%Y}"
+
+    @admin.display(description=_("rows exported"), ordering="rows_exported")
+    def exported(self, obj: BufdirExportAudit) -> str:
+        """The rows on Aktiviteter, with Norwegian thousands separators."""
+        return intcomma(obj.rows_exported) if obj.rows_exported is not None else "–"
+
+    @admin.display(description=_("counted"), ordering="rows_counted")
+    def counted(self, obj: BufdirExportAudit) -> str:
+        """The counted rows, with Norwegian thousands separators."""
+        return intcomma(obj.rows_counted) if obj.rows_counted is not None else "–"
 
     @admin.display(description=_("phase"), ordering="phase")
     def phase_label(self, obj: BufdirExportAudit) -> str:

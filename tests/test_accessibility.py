@@ -81,3 +81,64 @@ def test_the_app_pages_have_no_axe_violations_and_fit_the_width(pages, width):
             assert all(not v for v in found.values()), json.dumps(found, indent=1, ensure_ascii=False)
         finally:
             browser.close()
+
+
+@pytest.fixture
+def admin_pages(pages):
+    """The pages a system administrator uses: configurations, audits (with their steps) and the trial page."""
+    from exports.models import BufdirExportAuditEvent, OrganisationColumnConfig
+
+    root = get_user_model().objects.create_superuser("sysadmin", "sysadmin@example.org", PASSWORD)
+    org = factories.organisation("hlf", name="Hørselshemmedes Landsforbund")
+    factories.activity(org, started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC))
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    audit = BufdirExportAudit.objects.filter(status="succeeded").first()
+    for phase in ("queued", "querying", "done"):
+        BufdirExportAuditEvent.objects.create(audit=audit, phase=phase, message=f"steg {phase}")
+    return pages, root.username, [
+        "/admin/", "/admin/exports/organisationcolumnconfig/",
+        f"/admin/exports/organisationcolumnconfig/{config.pk}/change/",
+        "/admin/exports/organisationcolumnconfig/add/",
+        f"/admin/exports/organisationcolumnconfig/{config.pk}/try/",
+        "/admin/exports/bufdirexportaudit/", f"/admin/exports/bufdirexportaudit/{audit.pk}/change/",
+    ], config.pk
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_admin_pages_have_no_axe_violations_and_show_their_columns(admin_pages, width):
+    from playwright.sync_api import sync_playwright
+
+    url, username, paths, config_id = admin_pages
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            page.goto(f"{url}/admin/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_load_state("networkidle")
+            found = {}
+            for path in paths:
+                page.goto(f"{url}{path}")
+                page.wait_for_load_state("networkidle")
+                found[f"{path} {width}"] = violations(page)
+                if path.endswith("/try/"):
+                    page.click("#content-main form [type=submit]")
+                    page.wait_for_load_state("networkidle")
+                    found[f"{path} tried {width}"] = violations(page)
+                if width == 1280 and path.endswith(("organisationcolumnconfig/", "bufdirexportaudit/")):
+                    cut = page.evaluate("""() => { const box = document.querySelector('#changelist-form .results');
+                        const table = document.querySelector('#result_list');
+                        return table.getBoundingClientRect().right - box.getBoundingClientRect().right; }""")
+                    if cut > 1:
+                        found[f"{path} columns cut off by {cut:.0f} px"] = ["cut"]
+                if width == 390:
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    if overflow > 0:
+                        found[f"{path} scrolls sideways by {overflow} px at 390"] = ["overflow"]
+            assert all(not v for v in found.values()), json.dumps(found, indent=1, ensure_ascii=False)
+            context.close()
+        finally:
+            browser.close()

@@ -123,7 +123,7 @@ def test_audits_filter_by_year_and_speak_norwegian(admin_client):
     page = listing.content.decode()
     assert "Etter år for perioden" in page and "Ferdig" in page
     assert ">succeeded<" not in page and ">done<" not in page
-    assert "Periode fra" in page and "Bestilt av" in page
+    assert ">01.01.2025–31.12.2025<" in page and "Bestilt av" in page
 
 
 def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(admin_client):
