@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from exports.container import services
+from exports.markdown_page import render_markdown
 from exports.models import (
     ActiveConfigDeletion,
     Activity,
@@ -72,6 +74,11 @@ class PrettyJSONWidget(forms.Textarea):
             return original
 
 
+def configuration_documentation() -> str:
+    """docs/configuration.md as safe HTML."""
+    return render_markdown((settings.BASE_DIR / "docs" / "configuration.md").read_text(encoding="utf-8"))
+
+
 class ColumnConfigForm(forms.ModelForm):
     """The document is validated once, by the model (JSON Schema, then every expression compiled).
 
@@ -82,7 +89,16 @@ class ColumnConfigForm(forms.ModelForm):
         model = OrganisationColumnConfig
         fields = ["organisation", "comment", "document"]
 
-    document = DocumentField(label=_("document"), widget=PrettyJSONWidget())
+    document = DocumentField(label=_("document (JSON)"), widget=PrettyJSONWidget())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = format_html(
+            '{} <a href="{}">{}</a>',
+            _("A JSON document: the organisation's activity types and their Bufdir categories, the columns of the "
+              "sheet Aktiviteter, and the rules that decide what counts. Saving creates a new, inactive version."),
+            reverse("admin:exports_organisationcolumnconfig_documentation"),
+            _("How to write it: the configuration language"))
 
 
 NEW_VERSION_OF = "_new_version_of"
@@ -205,7 +221,17 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
                      name="exports_organisationcolumnconfig_try")
         activation = path("<int:config_id>/activate/", self.admin_site.admin_view(self.activate_view),
                           name="exports_organisationcolumnconfig_activate")
-        return [trial, activation, *super().get_urls()]
+        documentation = path("documentation/", self.admin_site.admin_view(self.documentation_view),
+                             name="exports_organisationcolumnconfig_documentation")
+        return [trial, activation, documentation, *super().get_urls()]
+
+    def documentation_view(self, request: HttpRequest) -> HttpResponse:
+        """docs/configuration.md: how a configuration document is written, for those who may see configurations."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("The configuration language"), "document": configuration_documentation()}
+        return TemplateResponse(request, "admin/exports/organisationcolumnconfig/documentation.html", context)
 
     def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
         """Run a version on a period as an export would, storing only the trial's outcome on the version."""

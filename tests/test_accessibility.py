@@ -100,6 +100,7 @@ def admin_pages(pages):
         f"/admin/exports/organisationcolumnconfig/{config.pk}/change/",
         "/admin/exports/organisationcolumnconfig/add/",
         f"/admin/exports/organisationcolumnconfig/{config.pk}/try/",
+        "/admin/exports/organisationcolumnconfig/documentation/",
         "/admin/exports/bufdirexportaudit/", f"/admin/exports/bufdirexportaudit/{audit.pk}/change/",
     ], config.pk
 

@@ -169,3 +169,44 @@ def test_admin_pages_have_no_english_left(admin_client):
     assert "Modellnavn" in index and "Mislykkede oppgaver" in index and "Model name" not in index
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
     assert "01.01.2025–31.12.2025 (Ferdig)" in change and ">done<" not in change and "succeeded" not in change
+
+
+def test_the_document_field_says_its_format_and_links_the_documentation(admin_client):
+    org = factories.organisation()
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    page = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk]))
+    html = page.content.decode()
+    documentation = reverse("admin:exports_organisationcolumnconfig_documentation")
+    assert "dokument (JSON)" in html
+    assert "Et JSON-dokument: organisasjonens aktivitetstyper" in html
+    assert f'<a href="{documentation}">Slik skriver du det: beskrivelse av konfigurasjonsspråket</a>' in html
+    doc = admin_client.get(documentation).content.decode()
+    assert "<h2>The expression language</h2>" in doc and '<th scope="col">function</th>' in doc
+    assert "<code>is_municipality(code)</code>" in doc
+
+
+def test_the_documentation_page_escapes_what_it_shows():
+    from exports.markdown_page import render_markdown
+
+    html = render_markdown("# <b>x</b>\n\n| a | `b | c` |\n|---|---|\n| <i> | **y** |\n\n```\n<script>\n```")
+    assert html == ("<h1>&lt;b&gt;x&lt;/b&gt;</h1>\n<table><thead><tr><th scope=\"col\">a</th>"
+                    "<th scope=\"col\"><code>b | c</code></th></tr></thead><tbody><tr><td>&lt;i&gt;</td>"
+                    "<td><strong>y</strong></td></tr></tbody></table>\n<pre><code>&lt;script&gt;</code></pre>")
+
+
+def test_the_documentation_covers_every_row_field_function_and_format():
+    from pathlib import Path
+
+    from exports.services.config_schema import COLUMN_FORMATS
+    from exports.services.expressions import FUNCTION_NAMES
+    from exports.services.row_variables import COLUMN_VARIABLES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+    missing = [name for name in (*COLUMN_VARIABLES, *COLUMN_FORMATS) if f"`{name}`" not in text]
+    missing += [name for name in FUNCTION_NAMES if f"`{name}(" not in text]
+    assert missing == []
+
+
+def test_the_documentation_is_for_staff_only(client):
+    response = client.get(reverse("admin:exports_organisationcolumnconfig_documentation"))
+    assert response.status_code == 302 and "/admin/login/" in response.url
