@@ -16,7 +16,7 @@ _INLINE = [
 
 def _inline(text: str) -> str:
     """Escaped text with `code`, **strong** and *emphasis*."""
-    html = escape(text)
+    html: str = str(escape(text))
     for pattern, replacement in _INLINE:
         html = pattern.sub(replacement, html)
     return html

@@ -158,3 +158,21 @@ def test_cancelling_ones_own_export_sends_nothing(mailoutbox):
     assert send_pending_notices() == 0
     assert mailoutbox == []
     assert ExportNotice.objects.filter(audit=audit, sent=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_worker_tells_the_starter_of_a_cancellation_on_the_page(client, mailoutbox, export_files):
+    from exports.tasks import run_export
+
+    org = factories.organisation(name="Norges Handikapforbund")
+    starter = with_email(factories.member(org, username="nora"), "nora@example.org")
+    factories.activity(org, started_at=dt.datetime(2025, 5, 2, 10, tzinfo=dt.UTC))
+    client.force_login(factories.member(org, username="kari"))
+    audit = services().audits.create(organisation_id=org.pk, requested_by_id=starter.pk,
+                                     requested_by_label=starter.username, period=Period.year(2025))
+    response = client.post(f"/exports/nhf/{audit.pk}/cancel", HTTP_HX_REQUEST="true")
+    assert 'id="export-cancelled"' in response.content.decode()
+    run_export(audit.pk)
+    assert BufdirExportAudit.objects.get(pk=audit.pk).status == Status.CANCELLED
+    assert [mail.subject for mail in mailoutbox] == ["Bufdir-eksporten for Norges Handikapforbund ble avbrutt av kari"]
+    assert mailoutbox[0].to == ["nora@example.org"]
