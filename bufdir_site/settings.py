@@ -15,11 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from bufdir_site.env import env_bool, env_int, env_list, env_str
 from bufdir_site.export_options import ExportOptions
+from bufdir_site.paths import database_url, var_dir
 from bufdir_site.private_files import FILE_MODE, FOLDER_MODE, private_file
 from bufdir_site.secret import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("BUFDIR_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = var_dir()
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks refuses it in production
@@ -133,7 +134,7 @@ def _database(url: str) -> dict[str, Any]:
     return config
 
 
-DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+DATABASES = {"default": _database(database_url())}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from exports.container import services
+from exports.markdown_page import render_markdown
 from exports.models import (
     ACTIVE_TRIAL_STATUSES,
     ActiveConfigDeletion,
@@ -79,6 +82,11 @@ class PrettyJSONWidget(forms.Textarea):
             return original
 
 
+def configuration_documentation() -> str:
+    """docs/configuration.md as safe HTML."""
+    return render_markdown((settings.BASE_DIR / "docs" / "configuration.md").read_text(encoding="utf-8"))
+
+
 class ColumnConfigForm(forms.ModelForm):
     """The document is validated once, by the model (JSON Schema, then every expression compiled).
 
@@ -89,7 +97,16 @@ class ColumnConfigForm(forms.ModelForm):
         model = OrganisationColumnConfig
         fields = ["organisation", "comment", "document"]
 
-    document = DocumentField(label=_("document"), widget=PrettyJSONWidget())
+    document = DocumentField(label=_("document (JSON)"), widget=PrettyJSONWidget())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = format_html(
+            '{} <a href="{}">{}</a>',
+            _("A JSON document: the organisation's activity types and their Bufdir categories, the columns of the "
+              "sheet Aktiviteter, and the rules that decide what counts. Saving creates a new, inactive version."),
+            reverse("admin:exports_organisationcolumnconfig_documentation"),
+            _("How to write it: the configuration language"))
 
 
 NEW_VERSION_OF = "_new_version_of"
@@ -176,8 +193,7 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     """Column configurations: saving a changed document creates a new, inactive version; activating needs a trial."""
 
     form = ColumnConfigForm
-    list_display = ["organisation", "version", "is_active", "proven_at", "created_by", "created_at", "comment",
-                    "try_link"]
+    list_display = ["organisation", "version", "is_active", "proven_at", "created_at", "comment", "try_link"]
     list_filter = ["organisation", "is_active"]
     readonly_fields = ["version", "is_active", "proof", "activated_at", "activated_by", "created_by", "created_at",
                        "try_link"]
@@ -215,7 +231,17 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
                      name="exports_organisationcolumnconfig_try")
         activation = path("<int:config_id>/activate/", self.admin_site.admin_view(self.activate_view),
                           name="exports_organisationcolumnconfig_activate")
-        return [trial, activation, *super().get_urls()]
+        documentation = path("documentation/", self.admin_site.admin_view(self.documentation_view),
+                             name="exports_organisationcolumnconfig_documentation")
+        return [trial, activation, documentation, *super().get_urls()]
+
+    def documentation_view(self, request: HttpRequest) -> HttpResponse:
+        """docs/configuration.md: how a configuration document is written, for those who may see configurations."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("The configuration language"), "document": configuration_documentation()}
+        return TemplateResponse(request, "admin/exports/organisationcolumnconfig/documentation.html", context)
 
     def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
         """Start a trial of a version on a period in the worker (POST), or show the latest trial and its state."""
@@ -320,6 +346,7 @@ class AuditEventInline(admin.TabularInline):
     """The steps of one export."""
 
     model = BufdirExportAuditEvent
+    template = "admin/exports/bufdirexportaudit/events_inline.html"
     extra = 0
     can_delete = False
     fields = ("at", "phase_label", "message")
@@ -346,8 +373,7 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
         except (ValueError, OverflowError) as exc:
             raise IncorrectLookupParameters(exc) from exc
 
-    list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
-                    "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]
+    list_display = ["period", "organisation", "status", "exported", "counted", "requested_by_label", "created_at"]
     list_filter = ["organisation", ActivePeriodYearFilter, "status", "created_at"]
     search_fields = ["requested_by_label", "error_message", "file_key"]
     date_hierarchy = "created_at"
@@ -360,6 +386,21 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         """The fields in model order, the phase in words."""
         return tuple(self.get_readonly_fields(request, obj))
+
+    @admin.display(description=_("period"), ordering="period_from")
+    def period(self, obj: BufdirExportAudit) -> str:
+        """The period as from–to in short dates (one column keeps the list readable at 1280 px)."""
+        return f"{obj.period_from:%d.%m.%Y}–{obj.period_to:%d.%m.%Y}"
+
+    @admin.display(description=_("rows exported"), ordering="rows_exported")
+    def exported(self, obj: BufdirExportAudit) -> str:
+        """The rows on Aktiviteter, with Norwegian thousands separators."""
+        return intcomma(obj.rows_exported) if obj.rows_exported is not None else "–"
+
+    @admin.display(description=_("counted"), ordering="rows_counted")
+    def counted(self, obj: BufdirExportAudit) -> str:
+        """The counted rows, with Norwegian thousands separators."""
+        return intcomma(obj.rows_counted) if obj.rows_counted is not None else "–"
 
     @admin.display(description=_("phase"), ordering="phase")
     def phase_label(self, obj: BufdirExportAudit) -> str:

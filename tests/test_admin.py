@@ -124,7 +124,7 @@ def test_audits_filter_by_year_and_speak_norwegian(admin_client):
     page = listing.content.decode()
     assert "Etter år for perioden" in page and "Ferdig" in page
     assert ">succeeded<" not in page and ">done<" not in page
-    assert "Periode fra" in page and "Bestilt av" in page
+    assert ">01.01.2025–31.12.2025<" in page and "Bestilt av" in page
 
 
 def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(admin_client):
@@ -186,3 +186,44 @@ def test_out_of_range_audit_filters_are_the_admins_invalid_lookup_not_a_500(admi
     response = admin_client.get(url, params)
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
     assert admin_client.get(url, {"year": "2025"}).context["cl"].result_count == 1
+
+
+def test_the_document_field_says_its_format_and_links_the_documentation(admin_client):
+    org = factories.organisation()
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    page = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk]))
+    html = page.content.decode()
+    documentation = reverse("admin:exports_organisationcolumnconfig_documentation")
+    assert "dokument (JSON)" in html
+    assert "Et JSON-dokument: organisasjonens aktivitetstyper" in html
+    assert f'<a href="{documentation}">Slik skriver du det: beskrivelse av konfigurasjonsspråket</a>' in html
+    doc = admin_client.get(documentation).content.decode()
+    assert "<h2>The expression language</h2>" in doc and '<th scope="col">function</th>' in doc
+    assert "<code>is_municipality(code)</code>" in doc
+
+
+def test_the_documentation_page_escapes_what_it_shows():
+    from exports.markdown_page import render_markdown
+
+    html = render_markdown("# <b>x</b>\n\n| a | `b | c` |\n|---|---|\n| <i> | **y** |\n\n```\n<script>\n```")
+    assert html == ("<h1>&lt;b&gt;x&lt;/b&gt;</h1>\n<table><thead><tr><th scope=\"col\">a</th>"
+                    "<th scope=\"col\"><code>b | c</code></th></tr></thead><tbody><tr><td>&lt;i&gt;</td>"
+                    "<td><strong>y</strong></td></tr></tbody></table>\n<pre><code>&lt;script&gt;</code></pre>")
+
+
+def test_the_documentation_covers_every_row_field_function_and_format():
+    from pathlib import Path
+
+    from exports.services.config_schema import COLUMN_FORMATS
+    from exports.services.expressions import FUNCTION_NAMES
+    from exports.services.row_variables import COLUMN_VARIABLES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+    missing = [name for name in (*COLUMN_VARIABLES, *COLUMN_FORMATS) if f"`{name}`" not in text]
+    missing += [name for name in FUNCTION_NAMES if f"`{name}(" not in text]
+    assert missing == []
+
+
+def test_the_documentation_is_for_staff_only(client):
+    response = client.get(reverse("admin:exports_organisationcolumnconfig_documentation"))
+    assert response.status_code == 302 and "/admin/login/" in response.url

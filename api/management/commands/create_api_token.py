@@ -7,6 +7,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from api.tokens import DEFAULT_DAYS, MAX_DAYS, issue_token
+from bufdir_site.data_presence import require_migrated_database
 from exports.models import Membership
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help=_("a name to recognise the token by"))
 
     def handle(self, *args: object, username: str, org: str, days: int, name: str, **options: object) -> None:
+        require_migrated_database()
         if not 1 <= days <= MAX_DAYS:
             raise CommandError(_("--days must be between 1 and %(max)s.") % {"max": MAX_DAYS})
         user = get_user_model().objects.filter(**{get_user_model().USERNAME_FIELD: username}).first()

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from bufdir_site.data_presence import require_migrated_database
 from exports.categories import category_label
 from exports.container import services
 from exports.domain import ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
@@ -155,6 +156,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the export in the foreground and copy its bundle into --out."""
+        require_migrated_database()
         period = self._period(options)
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from bufdir_site.data_presence import require_migrated_database
 from exports.container import services
 
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Fail the lost exports and say which."""
+        require_migrated_database()
         with translation.override(settings.LANGUAGE_CODE):
             failed = services().reaper.reap()
             said = ngettext("Failed %(count)s lost export: %(ids)s", "Failed %(count)s lost exports: %(ids)s",
