@@ -21,7 +21,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from exports.container import services
 from exports.markdown_page import render_markdown
 from exports.models import (
     ACTIVE_TRIAL_STATUSES,

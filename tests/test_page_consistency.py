@@ -157,7 +157,7 @@ def test_cancelling_ones_own_export_sends_nothing(mailoutbox):
     assert notify_finished(audit.pk) is False
     assert send_pending_notices() == 0
     assert mailoutbox == []
-    assert ExportNotice.objects.filter(audit=audit, sent=False).exists()
+    assert ExportNotice.objects.filter(audit=audit, state=ExportNotice.State.SKIPPED).exists()
 
 
 @pytest.mark.django_db
