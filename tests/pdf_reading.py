@@ -17,7 +17,10 @@ _FOOTER = re.compile(r"^\s*(\S.*?)\s{2,}\S.*\d+\D+\d+\s*$")
 
 @dataclass(frozen=True)
 class PrintedPage:
-    """One page of the PDF: its number (from 1), the sheet named in its footer, its text and type sizes (pt)."""
+    """One page of the PDF: its number (from 1), the sheet its footer names, its text and type sizes (pt).
+
+    `text` is in the PDF's reading order (`pdftotext -raw`): the lines of a wrapped cell follow each other.
+    """
 
     number: int
     sheet: str
@@ -36,16 +39,20 @@ def convert_to_pdf(workbook: Path, *, out_dir: Path, profile: Path) -> Path:
 
 
 def read_pages(pdf: Path) -> list[PrintedPage]:
-    """Every page of `pdf` in order, with the sheet its footer names (`&A` in the workbook's footer)."""
+    """Every page of `pdf` in order, with the sheet its footer names (`&A` on the left of the workbook's footer)."""
+    layout, raw = (_pdftotext(pdf, mode).split("\f") for mode in ("-layout", "-raw"))
+    sizes = font_sizes(pdf)
+    assert len(layout) >= len(sizes) and len(raw) >= len(sizes), (len(layout), len(raw), len(sizes))
+    return [PrintedPage(number=index + 1, sheet=_sheet_of(layout[index]), text=raw[index], sizes=page_sizes)
+            for index, page_sizes in enumerate(sizes)]
+
+
+def _pdftotext(pdf: Path, mode: str) -> str:
+    """The text of `pdf` by poppler's `pdftotext` in `mode`, pages separated by form feeds."""
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "poppler-utils is not installed: run scripts/ensure-services.sh (it installs it)"
-    text = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                          capture_output=True, timeout=300).stdout.decode("utf-8")
-    texts = text.split("\f")
-    sizes = font_sizes(pdf)
-    assert len(texts) >= len(sizes), (len(texts), len(sizes))
-    return [PrintedPage(number=index + 1, sheet=_sheet_of(texts[index]), text=texts[index], sizes=page_sizes)
-            for index, page_sizes in enumerate(sizes)]
+    return subprocess.run([pdftotext, mode, "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                          timeout=300).stdout.decode("utf-8")
 
 
 def pages_per_sheet(pages: list[PrintedPage]) -> dict[str, int]:

@@ -1,10 +1,11 @@
 """Print set-up and column widths that make a sheet readable on screen and on paper."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -28,6 +29,7 @@ _SIDE_MARGIN, _END_MARGIN, _HEADER_MARGIN = 0.4, 0.6, 0.25
 _A4 = (595.3, 841.9)
 _INCH = 72
 _REPEATED_COLUMN_SHARE = 0.2
+_MIN_FITTED, _FIT_PADDING = 6, 2
 _MINIMUM_WIDTH = {"date": 11, "datetime": 16, "time": 8, "integer": 9, "boolean": 9, "text": 12}
 
 
@@ -70,6 +72,39 @@ def print_layout(widths: Sequence[float]) -> PrintLayout:
         candidates.append((wide / body_height, PrintLayout(orientation=orientation, scale=scale, pages_wide=wide,
                                                           repeat_first_column=repeat)))
     return min(candidates, key=lambda candidate: candidate[0])[1]
+
+
+def fitted_widths(rows: Sequence[Sequence[Any]], bounds: Sequence[float]) -> list[float]:
+    """Widths of a block of columns that fit its values, each at most its bound (longer text wraps or runs on).
+
+    Text that is the last value of its row may run on over the empty columns to the block's end, so it widens
+    the block's last column only as far as it needs; numbers are measured as printed, with thousands separators.
+    """
+    widths = [float(_MIN_FITTED) for _bound in bounds]
+    running_on: list[tuple[int, int]] = []
+    for row in rows:
+        values = [getattr(value, "value", value) for value in row]
+        filled = [index for index, value in enumerate(values) if value not in (None, "")]
+        for index in filled:
+            length = _printed_length(values[index])
+            if index == filled[-1] and isinstance(values[index], str) and index < len(bounds) - 1:
+                running_on.append((index, length))
+            elif index < len(bounds):
+                widths[index] = max(widths[index], min(length + _FIT_PADDING, bounds[index]))
+    for index, length in running_on:
+        short = length + _FIT_PADDING - sum(widths[index:])
+        if short > 0:
+            widths[-1] = min(widths[-1] + short, bounds[-1])
+    return widths
+
+
+def _printed_length(value: Any) -> int:
+    """The characters a value takes on the sheet (whole numbers with thousands separators, dates as dd.mm.yyyy)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | dt.date):
+        return len(str(value))
+    if isinstance(value, dt.date):
+        return 16 if isinstance(value, dt.datetime) else 10
+    return len(f"{value:,.0f}")
 
 
 def _pages_wide(points: Sequence[float], room: float, *, repeated: float) -> int:
