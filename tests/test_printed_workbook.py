@@ -18,7 +18,7 @@ from exports.models import Organisation
 from exports.services.sheet_layout import MIN_PRINTED_POINTS
 from tests.pdf_reading import PrintedPage, convert_to_pdf, pages_per_sheet, read_pages
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.libreoffice]
 
 DEMO_ACTIVITIES = 3_000
 SUMMARY_LEAST_POINTS = 5.5

@@ -77,8 +77,9 @@ def print_layout(widths: Sequence[float]) -> PrintLayout:
 def fitted_widths(rows: Sequence[Sequence[Any]], bounds: Sequence[float]) -> list[float]:
     """Widths of a block of columns that fit its values, each at most its bound (longer text wraps or runs on).
 
-    Text that is the last value of its row may run on over the empty columns to the block's end, so it widens
-    the block's last column only as far as it needs; numbers are measured as printed, with thousands separators.
+    Text that is the last of at most two values in its row (a title, a label's value) may run on over the empty
+    columns to the block's end, so it widens the block's last column only as far as it needs; numbers are
+    measured as printed, with thousands separators.
     """
     widths = [float(_MIN_FITTED) for _bound in bounds]
     running_on: list[tuple[int, int]] = []
@@ -87,7 +88,7 @@ def fitted_widths(rows: Sequence[Sequence[Any]], bounds: Sequence[float]) -> lis
         filled = [index for index, value in enumerate(values) if value not in (None, "")]
         for index in filled:
             length = _printed_length(values[index])
-            if index == filled[-1] and isinstance(values[index], str) and index < len(bounds) - 1:
+            if index == filled[-1] and len(filled) <= 2 and isinstance(values[index], str) and index < len(bounds) - 1:
                 running_on.append((index, length))
             elif index < len(bounds):
                 widths[index] = max(widths[index], min(length + _FIT_PADDING, bounds[index]))
