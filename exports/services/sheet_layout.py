@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -37,7 +37,7 @@ _MINIMUM_WIDTH = {"date": 11, "datetime": 16, "time": 8, "integer": 9, "boolean"
 class PrintLayout:
     """How a sheet of rows prints: orientation, scale (per cent), pages side by side, first column repeated."""
 
-    orientation: str
+    orientation: Literal["portrait", "landscape"]
     scale: int
     pages_wide: int
     repeat_first_column: bool
@@ -60,7 +60,9 @@ def print_layout(widths: Sequence[float]) -> PrintLayout:
     """
     points = [width * POINTS_PER_WIDTH for width in widths] or [0.0]
     candidates = []
-    for orientation, (page_width, page_height) in (("landscape", _A4[::-1]), ("portrait", _A4)):
+    orientations: tuple[tuple[Literal["portrait", "landscape"], tuple[float, float]], ...] = (
+        ("landscape", (_A4[1], _A4[0])), ("portrait", _A4))
+    for orientation, (page_width, page_height) in orientations:
         body_width = page_width - 2 * _SIDE_MARGIN * _INCH
         body_height = page_height - 2 * _END_MARGIN * _INCH
         fit = math.floor(100 * body_width / sum(points))

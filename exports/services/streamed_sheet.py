@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from lxml.etree import Element, SubElement
 from openpyxl import LXML
@@ -24,6 +24,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import XML_NS
 
 from exports.services.wrapping import row_height
@@ -107,28 +108,33 @@ class StreamedSheet(WriteOnlyWorksheet):
         self._writer.xf.send(None)
 
     def _height(self, values: Sequence[Any]) -> float | None:
-        """The height a row needs for its wrapped text; None for one line."""
+        """The height a row of plain values needs for its wrapped text; None for one line."""
         if not self._wraps:
             return None
-        return row_height((getattr(values[index], "value", values[index]), width)
-                          for index, width in self._wraps if index < len(values))
+        return row_height((values[index], width) for index, width in self._wraps if index < len(values))
 
     def _write_other_row(self, xf: Any, row: Any, row_idx: int) -> None:
         """A row openpyxl writes, with the height of its wrapped text as a row dimension while it is written."""
         row = list(row)
-        height = None if row_idx in self.row_dimensions else self._height(row)
+        dimensions = self._as_worksheet.row_dimensions
+        height = None if row_idx in dimensions else self._height([getattr(value, "value", value) for value in row])
         if height is not None:
-            self.row_dimensions[row_idx] = RowDimension(self, index=row_idx, ht=height)
+            dimensions[row_idx] = RowDimension(self._as_worksheet, index=row_idx, ht=height)
         self._writer.write_row(xf, self._values_to_row(row, row_idx), row_idx)
         if height is not None:
-            del self.row_dimensions[row_idx]
+            del dimensions[row_idx]
+
+    @property
+    def _as_worksheet(self) -> Worksheet:
+        """This sheet as the Worksheet whose row dimensions it shares (types-openpyxl declares them there only)."""
+        return cast(Worksheet, self)
 
     def _row_element(self, row: PlainRow, row_idx: int) -> Any:
         """The `<row>` openpyxl would write for these values (`openpyxl.cell._writer.lxml_write_cell`)."""
         number = str(row_idx)
         height = self._height(row)
         element = Element("row", {"r": number} if height is None else
-                          {"r": number, **dict(RowDimension(self, index=row_idx, ht=height))})
+                          {"r": number, **dict(RowDimension(self._as_worksheet, index=row_idx, ht=height))})
         for letter, style, value in zip(self._letters, self._styles, row, strict=False):
             if value is None:
                 continue
