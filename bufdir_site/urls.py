@@ -15,4 +15,5 @@ urlpatterns = [
     path("tokens/", include("api.urls")),
     path("notices/", include("notices.urls")),
     path("api/v1/", api_v1.urls),
+    path("", include("operations.urls")),
 ]
