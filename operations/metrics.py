@@ -11,6 +11,7 @@ from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
+from prometheus_client.utils import floatToGoString
 
 from operations import audit_figures
 from operations.audit_figures import Histogram
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 def _buckets(histogram: Histogram) -> list[tuple[str, float]]:
     """prometheus-client's bucket list: (upper bound, cumulative count), +Inf last."""
-    return [*((f"{bound:g}", count) for bound, count in zip(histogram.bounds, histogram.cumulative, strict=False)),
+    return [*((floatToGoString(bound), count) for bound, count in zip(histogram.bounds, histogram.cumulative,
+                                                                       strict=False)),
             ("+Inf", histogram.count)]
 
 
