@@ -83,7 +83,7 @@ def check_channel_layer() -> str:
         raise RuntimeError("no channel layer is configured")
 
     async def round_trip() -> None:
-        channel = await layer.new_channel("readiness.")
+        channel = await layer.new_channel()
         await layer.send(channel, {"type": "readiness.probe"})
         message = await asyncio.wait_for(layer.receive(channel), timeout=CHECK_TIMEOUT_SECONDS - 1)
         if message.get("type") != "readiness.probe":
@@ -123,12 +123,17 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+def _storage_options() -> list[dict[str, Any]]:
+    """The OPTIONS of every configured storage."""
+    return [dict(storage.get("OPTIONS", {})) for storage in settings.STORAGES.values() if isinstance(storage, dict)]
+
+
 def _masked(text: str) -> str:
     """`text` with the configured secrets and any password, token or key inside a URL masked."""
     masker = SecretMaskingFilter()
     for secret in (settings.SECRET_KEY, settings.SUPABASE_SERVICE_KEY, settings.METRICS_TOKEN,
                    *(str(database.get("PASSWORD") or "") for database in settings.DATABASES.values()),
-                   *(str(storage.get("OPTIONS", {}).get(name) or "") for storage in settings.STORAGES.values()
+                   *(str(options.get(name) or "") for options in _storage_options()
                      for name in ("secret_key", "access_key"))):
         if secret:
             text = text.replace(secret, masker.cleansed_substitute)

@@ -78,9 +78,9 @@ class ExportMetricsCollector(Collector):
             duration.add_metric([status], _buckets(histogram), histogram.total)
         yield duration
         rate = HistogramMetricFamily("bufdir_export_rows_per_second", "Rows read per second by succeeded exports.")
-        histogram = audit_figures.rate_histogram()
-        if histogram is not None:
-            rate.add_metric([], _buckets(histogram), histogram.total)
+        rates = audit_figures.rate_histogram()
+        if rates is not None:
+            rate.add_metric([], _buckets(rates), rates.total)
         yield rate
 
     def _queue(self) -> Iterator[Metric]:
