@@ -1,4 +1,8 @@
-"""/healthz, /readyz and `manage.py check_ready` on the embedded default: real database, broker, layer and storage."""
+"""/healthz, /readyz and `manage.py check_ready` against the real database, broker, channel layer and storage.
+
+On the embedded default: SQLite, the ORM broker and the SQLite channel layer; in the production pass
+(DATABASE_URL, REDIS_URL): PostgreSQL, the Redis broker and the Redis channel layer.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +11,7 @@ import json
 import pytest
 from channels.layers import channel_layers
 from django.core.files.storage import FileSystemStorage
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -16,17 +21,21 @@ from operations import health
 from operations.heartbeat import SEEN_WITHIN_SECONDS, beat, start_beating
 from operations.models import WorkerHeartbeat
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "channels"])
+EMBEDDED = "channels" in django_settings.DATABASES  # else the production topology (PostgreSQL, Redis)
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "channels"] if EMBEDDED else ["default"])
 CHECKS = {"database", "broker", "channel_layer", "storage", "worker"}
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
+FOUND = {"database": "sqlite", "broker": "ORM default", "channel_layer": "ResilientSQLiteChannelLayer"} if EMBEDDED else {
+    "database": "postgresql", "broker": "Redis ", "channel_layer": "RedisChannelLayer"}
 
 
 @pytest.fixture(autouse=True)
-def embedded_default(settings, export_files):
-    """The embedded default's own SQLite channel layer, bundles in a temporary folder, no readiness cached."""
+def topology(settings, export_files):
+    """The configured topology's own channel layer, bundles in a temporary folder, no readiness cached."""
     from bufdir_site import settings as site_settings
 
-    settings.CHANNEL_LAYERS = site_settings.CHANNEL_LAYERS
+    if EMBEDDED:
+        settings.CHANNEL_LAYERS = site_settings.CHANNEL_LAYERS  # the SQLite layer, not the tests' in-memory one
     settings.METRICS_TOKEN = ""
     channel_layers.backends.clear()
     health._cached = None
@@ -54,8 +63,7 @@ def test_healthz_answers_without_asking_anything(client, django_assert_num_queri
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_is_200_with_every_check_passing_and_detail_for_loopback(client, worker_alive, settings):
-    assert "ResilientSQLiteChannelLayer" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+def test_readyz_is_200_with_every_check_passing_and_detail_for_loopback(client, worker_alive):
     response = client.get("/readyz")  # the test client calls from 127.0.0.1
     body = response.json()
     assert response.status_code == 200, body
@@ -63,9 +71,9 @@ def test_readyz_is_200_with_every_check_passing_and_detail_for_loopback(client, 
     assert set(body["checks"]) == CHECKS
     assert {check["status"] for check in body["checks"].values()} == {"ok"}
     assert all(isinstance(check["ms"], float) for check in body["checks"].values())
-    assert body["checks"]["database"]["detail"] == "sqlite"
-    assert body["checks"]["broker"]["detail"].startswith("ORM default")
-    assert body["checks"]["channel_layer"]["detail"] == "ResilientSQLiteChannelLayer"
+    assert body["checks"]["database"]["detail"] == FOUND["database"]
+    assert body["checks"]["broker"]["detail"].startswith(FOUND["broker"])
+    assert body["checks"]["channel_layer"]["detail"] == FOUND["channel_layer"]
     assert body["checks"]["storage"]["detail"] == "FileSystemStorage"
     assert body["checks"]["worker"]["detail"] == f"1 worker(s) seen within {SEEN_WITHIN_SECONDS:g} s"
 
@@ -124,7 +132,7 @@ def test_with_a_metrics_token_only_its_bearer_gets_detail(client, worker_alive, 
     settings.METRICS_TOKEN = "ops-token-" + "z" * 30
     assert client.get("/readyz").json()["checks"]["database"] == "ok"  # loopback alone is not enough
     trusted = client.get("/readyz", HTTP_AUTHORIZATION=f"Bearer {settings.METRICS_TOKEN}", **OUTSIDE).json()
-    assert trusted["checks"]["database"]["detail"] == "sqlite"
+    assert trusted["checks"]["database"]["detail"] == FOUND["database"]
 
 
 def test_a_check_that_does_not_answer_fails_within_the_bound(monkeypatch):

@@ -21,9 +21,14 @@ TOKEN = "scrape-token-" + "k" * 32
 
 @pytest.fixture(autouse=True)
 def no_cached_readiness(settings, export_files):
+    """No token, no readiness cached, an empty django-q2 queue (the ORM table, or Redis in the production pass)."""
+    from django_q.brokers import get_broker
+
     settings.METRICS_TOKEN = ""
     health._cached = None
+    get_broker().purge_queue()
     yield
+    get_broker().purge_queue()
     health._cached = None
 
 
