@@ -6,6 +6,7 @@ CACHE_SECONDS per process, so probes every few seconds cost at most one round of
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.db import connections
 
 from exports.error_reports import SecretMaskingFilter
+
+logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 5.0
 CACHE_SECONDS = 2.0
@@ -180,5 +183,19 @@ def readiness(*, max_age: float = CACHE_SECONDS) -> Readiness:
     global _cached
     with _lock:
         if _cached is None or time.monotonic() - _cached[0] >= max_age:
+            previous = _cached[1] if _cached else None
             _cached = (time.monotonic(), run_checks())
+            _log_change(previous, _cached[1])
         return _cached[1]
+
+
+def _log_change(previous: Readiness | None, current: Readiness) -> None:
+    """Log when this process becomes ready or not ready (once per change, not at every probe)."""
+    failing = sorted(check.name for check in current.checks if not check.ok)
+    if previous is not None and failing == sorted(check.name for check in previous.checks if not check.ok):
+        return
+    if failing:
+        logger.warning("not ready: %s", "; ".join(f"{check.name}: {check.detail}" for check in current.checks
+                                                  if not check.ok))
+    elif previous is not None:
+        logger.info("ready again")

@@ -158,3 +158,17 @@ def test_check_ready_exits_1_when_not_ready(capsys):
     assert exit_info.value.code == 1
     report = json.loads(capsys.readouterr().out)
     assert report["status"] == "fail" and report["checks"]["worker"]["status"] == "fail"
+
+
+def test_a_probe_that_is_not_ready_logs_the_change_once_not_every_probe(client, caplog):
+    caplog.set_level("INFO")
+    for _ in range(3):
+        health._cached = None
+        assert client.get("/readyz").status_code == 503
+    beat(worker="worker-host:9", started_at=timezone.now())
+    health._cached = None
+    assert client.get("/readyz").status_code == 200
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith(("operations",
+                                                                                             "django.request"))]
+    assert messages == [f"not ready: worker: RuntimeError: no worker was seen within {SEEN_WITHIN_SECONDS:g} s",
+                        "ready again"]
