@@ -178,11 +178,11 @@ _lock = threading.Lock()
 _cached: tuple[float, Readiness] | None = None
 
 
-def readiness(*, max_age: float = CACHE_SECONDS) -> Readiness:
-    """The outcome of the checks, run again when the last one (in this process) is older than `max_age` seconds."""
+def readiness() -> Readiness:
+    """The outcome of the checks, run again when the last one (in this process) is older than CACHE_SECONDS."""
     global _cached
     with _lock:
-        if _cached is None or time.monotonic() - _cached[0] >= max_age:
+        if _cached is None or time.monotonic() - _cached[0] >= CACHE_SECONDS:
             previous = _cached[1] if _cached else None
             _cached = (time.monotonic(), run_checks())
             _log_change(previous, _cached[1])

@@ -10,8 +10,8 @@ import json
 
 import pytest
 from channels.layers import channel_layers
-from django.core.files.storage import FileSystemStorage
 from django.conf import settings as django_settings
+from django.core.files.storage import FileSystemStorage
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -25,8 +25,9 @@ EMBEDDED = "channels" in django_settings.DATABASES  # else the production topolo
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "channels"] if EMBEDDED else ["default"])
 CHECKS = {"database", "broker", "channel_layer", "storage", "worker"}
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
-FOUND = {"database": "sqlite", "broker": "ORM default", "channel_layer": "ResilientSQLiteChannelLayer"} if EMBEDDED else {
-    "database": "postgresql", "broker": "Redis ", "channel_layer": "RedisChannelLayer"}
+FOUND = (
+    {"database": "sqlite", "broker": "ORM default", "channel_layer": "ResilientSQLiteChannelLayer"} if EMBEDDED
+    else {"database": "postgresql", "broker": "Redis ", "channel_layer": "RedisChannelLayer"})
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +77,15 @@ def test_readyz_is_200_with_every_check_passing_and_detail_for_loopback(client, 
     assert body["checks"]["channel_layer"]["detail"] == FOUND["channel_layer"]
     assert body["checks"]["storage"]["detail"] == "FileSystemStorage"
     assert body["checks"]["worker"]["detail"] == f"1 worker(s) seen within {SEEN_WITHIN_SECONDS:g} s"
+
+
+def test_probes_within_the_cache_time_share_one_round_of_checks(client, worker_alive, monkeypatch):
+    monkeypatch.setattr(health, "CACHE_SECONDS", 60.0)  # a slow machine must not make this test flaky
+    rounds = []
+    run_checks = health.run_checks
+    monkeypatch.setattr(health, "run_checks", lambda: rounds.append(1) or run_checks())
+    statuses = [client.get("/readyz").status_code for _ in range(5)]
+    assert statuses == [200] * 5 and len(rounds) == 1
 
 
 def test_the_storage_probe_leaves_nothing_behind(client, worker_alive, export_files, tmp_path):
@@ -160,13 +170,12 @@ def test_check_ready_exits_1_when_not_ready(capsys):
     assert report["status"] == "fail" and report["checks"]["worker"]["status"] == "fail"
 
 
-def test_a_probe_that_is_not_ready_logs_the_change_once_not_every_probe(client, caplog):
+def test_a_probe_that_is_not_ready_logs_the_change_once_not_every_probe(client, caplog, monkeypatch):
+    monkeypatch.setattr(health, "CACHE_SECONDS", 0.0)
     caplog.set_level("INFO")
     for _ in range(3):
-        health._cached = None
         assert client.get("/readyz").status_code == 503
     beat(worker="worker-host:9", started_at=timezone.now())
-    health._cached = None
     assert client.get("/readyz").status_code == 200
     messages = [record.getMessage() for record in caplog.records if record.name.startswith(("operations",
                                                                                              "django.request"))]
