@@ -4,11 +4,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from operations.access import is_trusted
 from operations.health import readiness
-from operations.metrics import registry
 
 
 @never_cache
@@ -34,4 +32,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
     """The Prometheus figures, for the METRICS_TOKEN bearer (or, without a token, loopback callers); else 403."""
     if not is_trusted(request):
         return HttpResponse("forbidden\n", status=403, content_type="text/plain; charset=utf-8")
+    from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest  # only a scraped process loads it
+
+    from operations.metrics import registry
+
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)

@@ -181,3 +181,9 @@ def test_a_probe_that_is_not_ready_logs_the_change_once_not_every_probe(client, 
                                                                                              "django.request"))]
     assert messages == [f"not ready: worker: RuntimeError: no worker was seen within {SEEN_WITHIN_SECONDS:g} s",
                         "ready again"]
+
+
+def test_probes_are_not_redirected_to_https(client, settings, worker_alive):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/exports/").status_code == 301
+    assert [client.get(path).status_code for path in ("/healthz", "/readyz", "/metrics")] == [200, 200, 200]
