@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from api import links
 from exports.models import BufdirExportAudit, ExportStatus
+from exports.services.row_account import row_account
 
 
 def counted_by_category(audit: BufdirExportAudit) -> dict[str, int] | None:
@@ -15,6 +16,13 @@ def counted_by_category(audit: BufdirExportAudit) -> dict[str, int] | None:
     if audit.status != ExportStatus.SUCCEEDED or not audit.result:
         return None
     return {str(category): int(count) for category, count in audit.result.get("counted_by_category", {}).items()}
+
+
+def row_breakdown(audit: BufdirExportAudit) -> dict[str, Any] | None:
+    """Every row a succeeded export read, accounted for, as the audit recorded it."""
+    if audit.status != ExportStatus.SUCCEEDED or not audit.result:
+        return None
+    return row_account(audit.result).as_dict()
 
 
 def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any]:
@@ -40,6 +48,7 @@ def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str,
                  "counted": audit.rows_counted, "not_counted": audit.rows_not_counted,
                  "deviations": audit.rows_deviations},
         "counted_by_category": counted_by_category(audit),
+        "row_breakdown": row_breakdown(audit),
         "error_message": audit.error_message or None,
         "download_url": download_url,
         "download_expires_at": expires_at,

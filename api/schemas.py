@@ -81,6 +81,29 @@ class RowsOut(Schema):
     deviations: int | None
 
 
+class RowBreakdownOut(Schema):
+    """Every row a succeeded export read, accounted for.
+
+    `counted` (the sum of `counted_by_category`), `phone_and_contact`, `other` and `not_counted_by_rule` add up
+    to `exported` (the rows on the sheet Aktiviteter); `exported`, `rejected` and `unreadable` (only on the sheet
+    Avvik) add up to `read`.
+    """
+
+    counted_by_category: dict[str, int]
+    counted: int
+    phone_and_contact: int | None = Field(
+        description="Phone and contact services: documented, reported apart, never counted (null when the export "
+                    "was recorded before this breakdown).")
+    other: int | None = Field(description="Other activities: documented, never counted (null: not recorded).")
+    not_counted_by_rule: int | None = Field(
+        description="Rows of a counting category that a counting rule stops from counting (null: not recorded).")
+    not_counted: int
+    exported: int
+    rejected: int
+    unreadable: int
+    read: int
+
+
 class ExportOut(Schema):
     """One export of the token's organisation."""
 
@@ -97,6 +120,8 @@ class ExportOut(Schema):
     rows: RowsOut
     counted_by_category: dict[str, int] | None = Field(
         description="Counted activities per Bufdir category, when the export succeeded.")
+    row_breakdown: RowBreakdownOut | None = Field(
+        description="When succeeded: every row read, accounted for (counted per category and the rest by why).")
     error_message: str | None
     download_url: str | None = Field(description="When succeeded: where to fetch the bundle, until it expires.")
     download_expires_at: dt.datetime | None

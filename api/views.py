@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from api.forms import NewTokenForm
 from api.tokens import issue_token, revoke_token, tokens_of
 from exports.models import Membership
-from exports.views import export_role_required
+from exports.organisation_choice import landing_membership
+from exports.views import organisation_required, refused
 
 NEW_TOKEN_SESSION_KEY = "api_new_token"
 
@@ -31,29 +33,44 @@ def _page(request: HttpRequest, membership: Membership, form: NewTokenForm, stat
 
 
 @require_GET
-@export_role_required
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """`/tokens/`: to the token page of the organisation the user last switched to, else their first by name."""
+    membership = landing_membership(request.user, request.session)
+    if membership is None:
+        return refused(request)
+    return _list(membership)
+
+
+def _list(membership: Membership) -> HttpResponse:
+    """Back to the token page of the membership's organisation."""
+    return redirect("api_tokens:list", slug=membership.organisation.slug)
+
+
+@require_GET
+@organisation_required
 def tokens(request: HttpRequest, membership: Membership) -> HttpResponse:
     """List the user's tokens and offer a new one."""
     return _page(request, membership, NewTokenForm())
 
 
 @require_POST
-@export_role_required
+@organisation_required
 def create(request: HttpRequest, membership: Membership) -> HttpResponse:
-    """Make a token for the organisation the page is for, and show it once."""
+    """Make a token for the URL's organisation (the one the page names), and show it once."""
     form = NewTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, membership, form, status=422)
     issued = issue_token(user=_user(request), organisation=membership.organisation, name=form.cleaned_data["name"],
                          days=form.cleaned_data["days"])
     request.session[NEW_TOKEN_SESSION_KEY] = {"name": issued.token.name, "secret": issued.secret}
-    return redirect("api_tokens:list")
+    return _list(membership)
 
 
 @require_POST
-@export_role_required
+@organisation_required
 def revoke(request: HttpRequest, membership: Membership, token_id: int) -> HttpResponse:
     """Revoke one of the user's own tokens; it stops working at once."""
     if revoke_token(user=_user(request), token_id=token_id):
         messages.success(request, _("The token was revoked. It no longer works."))
-    return redirect("api_tokens:list")
+    return _list(membership)

@@ -17,3 +17,5 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("", include("operations.urls")),
 ]
+
+handler500 = "bufdir_site.errors.server_error"

@@ -6,8 +6,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +21,7 @@ from django.utils.translation import ngettext_lazy
 
 from exports.container import services
 from exports.models import (
+    ActiveConfigDeletion,
     Activity,
     BufdirExportAudit,
     BufdirExportAuditEvent,
@@ -31,7 +35,14 @@ from exports.presentation import PHASE_LABELS
 from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.services.config_document import DocumentField
 from exports.services.config_validation import InvalidColumnConfig
-from exports.services.config_versions import activate_column_config, check_activation, save_column_config
+from exports.services.config_versions import (
+    ActivationRefused,
+    activate_proven,
+    proof_in_words,
+    proof_problem,
+    record_trial,
+    save_column_config,
+)
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 
 ADMIN_TEXTS_NB_LACKS = (
@@ -62,39 +73,51 @@ class PrettyJSONWidget(forms.Textarea):
 
 
 class ColumnConfigForm(forms.ModelForm):
-    """The document is validated once, by the model (JSON Schema, then every expression compiled)."""
+    """The document is validated once, by the model (JSON Schema, then every expression compiled).
+
+    There is no "active" box: saving never activates; a version is activated after a trial without errors.
+    """
 
     class Meta:
         model = OrganisationColumnConfig
-        fields = ["organisation", "is_active", "comment", "document"]
+        fields = ["organisation", "comment", "document"]
 
     document = DocumentField(label=_("document"), widget=PrettyJSONWidget())
 
-    def clean(self) -> dict[str, Any]:
-        """Refuse to switch off the organisation's only active version."""
-        cleaned = super().clean() or {}
-        if self.instance.pk is not None and "document" in cleaned:
-            check_activation(replaces=self.instance, document=cleaned["document"],
-                             active=bool(cleaned.get("is_active")))
-        return cleaned
 
-    def _post_clean(self) -> None:
-        """Validate the instance, but leave versions and activation to the version service."""
-        if self.instance.pk is not None:
-            original = OrganisationColumnConfig.objects.get(pk=self.instance.pk)
-            self.instance.is_active = original.is_active
-        super()._post_clean()  # type: ignore[misc]  # ModelForm's own hook, which django-stubs omit
+NEW_VERSION_OF = "_new_version_of"
+"""The attribute save_model sets on a saved instance that became a new version: the version it was edited from."""
 
 
-@admin.action(description=_("Activate the selected version"))
+def _activate(modeladmin: admin.ModelAdmin, request: HttpRequest, config: OrganisationColumnConfig) -> bool:
+    """Activate a proven version, or tell the user why it cannot be; whether it was activated."""
+    try:
+        config = activate_proven(config=config, activated_by=request.user)
+    except ActivationRefused as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return False
+    modeladmin.message_user(request, _("Version %(version)s of %(organisation)s is now active.")
+                            % {"version": config.version, "organisation": config.organisation})
+    return True
+
+
+@admin.action(permissions=["change"], description=_("Activate the selected version (after a trial without errors)"))
 def activate_version(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
-    """Make one selected version its organisation's active configuration."""
+    """Make one selected, proven version its organisation's active configuration."""
     if queryset.count() != 1:
         modeladmin.message_user(request, _("Select exactly one version to activate."), messages.WARNING)
         return
-    config = activate_column_config(config=queryset.get())
-    modeladmin.message_user(request, _("Version %(version)s of %(organisation)s is now active.")
-                            % {"version": config.version, "organisation": config.organisation})
+    _activate(modeladmin, request, queryset.get())
+
+
+@admin.action(permissions=["delete"], description=_("Delete selected %(verbose_name_plural)s"))
+def delete_inactive_versions(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> Any:
+    """Django's bulk deletion, refused when the selection holds an active version."""
+    active = queryset.filter(is_active=True).select_related("organisation").first()
+    if active is not None:
+        modeladmin.message_user(request, ActiveConfigDeletion(active).messages[0], messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
 
 
 class ActivePeriodYearFilter(admin.SimpleListFilter):
@@ -109,11 +132,13 @@ class ActivePeriodYearFilter(admin.SimpleListFilter):
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        """The exports whose period starts in the chosen year."""
+        """The exports whose period starts in the chosen year; any other value is the admin's invalid lookup."""
         year = self.value()
-        if year and year.isdigit():
-            return queryset.filter(period_from__year=int(year))
-        return queryset
+        if not year:
+            return queryset
+        if not (year.isascii() and year.isdigit() and len(year) <= 4 and 1 <= int(year) <= 9999):
+            raise IncorrectLookupParameters(f"not a year: {year[:20]}")
+        return queryset.filter(period_from__year=int(year))
 
 
 class TrialPeriodForm(forms.Form):
@@ -141,30 +166,52 @@ class TrialPeriodForm(forms.Form):
 
 @admin.register(OrganisationColumnConfig)
 class OrganisationColumnConfigAdmin(admin.ModelAdmin):
-    """Column configurations: saving a changed document creates a new version; activating is a separate step."""
+    """Column configurations: saving a changed document creates a new, inactive version; activating needs a trial."""
 
     form = ColumnConfigForm
-    list_display = ["organisation", "version", "is_active", "created_by", "created_at", "comment", "try_link"]
+    list_display = ["organisation", "version", "is_active", "proven_at", "created_by", "created_at", "comment",
+                    "try_link"]
     list_filter = ["organisation", "is_active"]
-    readonly_fields = ["version", "created_by", "created_at", "try_link"]
-    actions = [activate_version]
+    readonly_fields = ["version", "is_active", "proof", "activated_at", "activated_by", "created_by", "created_at",
+                       "try_link"]
+    actions = [activate_version, delete_inactive_versions]
 
     @admin.display(description=_("Try before activating"))
     def try_link(self, obj: OrganisationColumnConfig) -> str:
-        """A link to the trial page of a saved version."""
+        """A link to the trial page of a saved version (where a proven version is activated)."""
         if obj.pk is None:
             return "–"
         url = reverse("admin:exports_organisationcolumnconfig_try", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Try this version on a period"))
 
+    @admin.display(description=_("trial"))
+    def proof(self, obj: OrganisationColumnConfig) -> str:
+        """The version's trial without errors, in words (activation requires one)."""
+        return proof_in_words(obj) if obj.pk is not None else "–"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """A saved version keeps its organisation."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return ["organisation", *fields] if obj is not None else fields
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """The actions, with Django's bulk deletion replaced by one that spares the active version."""
+        actions = super().get_actions(request)
+        entry = actions.pop("delete_inactive_versions", None)
+        if entry is not None:
+            actions["delete_selected"] = (entry[0], "delete_selected", entry[2])
+        return actions
+
     def get_urls(self) -> list[Any]:
-        """The admin's pages, and the trial page of a version."""
+        """The admin's pages, the trial page of a version and its activation."""
         trial = path("<int:config_id>/try/", self.admin_site.admin_view(self.try_view),
                      name="exports_organisationcolumnconfig_try")
-        return [trial, *super().get_urls()]
+        activation = path("<int:config_id>/activate/", self.admin_site.admin_view(self.activate_view),
+                          name="exports_organisationcolumnconfig_activate")
+        return [trial, activation, *super().get_urls()]
 
     def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
-        """Run a version on a period without storing anything; show its counts beside the active version's."""
+        """Run a version on a period as an export would, storing only the trial's outcome on the version."""
         config = get_object_or_404(OrganisationColumnConfig.objects.select_related("organisation"), pk=config_id)
         if not self.has_view_permission(request, config):
             raise PermissionDenied
@@ -172,35 +219,87 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
                                initial={"year": timezone.localdate().year - 1})
         result, error = None, ""
         if request.method == "POST" and form.is_valid():
+            if not self.has_change_permission(request, config):
+                raise PermissionDenied
             try:
                 result = services().get("config_trial").run(config=config, period=form.cleaned_data["period"])
             except InvalidColumnConfig as exc:
                 error = str(exc)
+            else:
+                config = record_trial(result=result, tried_by=request.user)
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": config,
-            "form": form, "result": result, "error": error,
+            "form": form, "result": result, "error": error, "proof": proof_in_words(config),
+            "can_activate": (not config.is_active and not proof_problem(config)
+                             and self.has_change_permission(request, config)),
             "title": _("Try version %(version)s of %(organisation)s")
             % {"version": config.version, "organisation": config.organisation},
         }
         return TemplateResponse(request, "admin/exports/organisationcolumnconfig/try.html", context)
 
+    def activate_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
+        """Activate a version that a trial proved (POST); refuse one that is untried or changed since."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        config = get_object_or_404(OrganisationColumnConfig.objects.select_related("organisation"), pk=config_id)
+        if not self.has_change_permission(request, config):
+            raise PermissionDenied
+        if _activate(self, request, config):
+            return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk]))
+        return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]))
+
     def save_model(self, request: HttpRequest, obj: OrganisationColumnConfig, form: Any, change: bool) -> None:
-        """Save through the version service; say plainly which version exports use afterwards."""
+        """Save through the version service (never activating); say plainly which version exports use afterwards."""
+        replaces = OrganisationColumnConfig.objects.get(pk=obj.pk) if change else None
         saved = save_column_config(organisation=obj.organisation, document=obj.document, comment=obj.comment,
-                                   created_by=request.user, active=form.cleaned_data.get("is_active", False),
-                                   replaces=OrganisationColumnConfig.objects.get(pk=obj.pk) if change else None,
-                                   draft=obj)
+                                   created_by=request.user, replaces=replaces, draft=obj)
+        if replaces is None or saved.pk != replaces.pk:
+            setattr(obj, NEW_VERSION_OF, replaces)
         obj.pk, obj.version, obj.is_active = saved.pk, saved.version, saved.is_active
         obj._state.adding = False
-        active = OrganisationColumnConfig.objects.filter(organisation=saved.organisation, is_active=True).first()
+
+    def response_add(self, request: HttpRequest, obj: OrganisationColumnConfig,
+                     post_url_continue: str | None = None) -> HttpResponse:
+        """Show the new version, saying it is not active."""
+        return self._show_new_version(request, obj)
+
+    def response_change(self, request: HttpRequest, obj: OrganisationColumnConfig) -> HttpResponse:
+        """A changed document is a new version: show it, saying it is not active; else Django's answer."""
+        if not hasattr(obj, NEW_VERSION_OF):
+            return super().response_change(request, obj)
+        return self._show_new_version(request, obj)
+
+    def _show_new_version(self, request: HttpRequest, obj: OrganisationColumnConfig) -> HttpResponse:
+        """Redirect to a newly saved version with a message naming it and the version exports still use."""
+        replaced = getattr(obj, NEW_VERSION_OF, None)
+        if replaced is not None:
+            self.message_user(request, _("Your change is saved as a new version, %(saved)s; version %(old)s is kept "
+                                         "as it was.") % {"saved": obj.version, "old": replaced.version})
+        active = OrganisationColumnConfig.objects.filter(organisation=obj.organisation, is_active=True).first()
         if active is None:
             self.message_user(request, _("%(organisation)s has no active configuration: its exports will fail "
-                                         "until a version is activated.") % {"organisation": saved.organisation},
-                              messages.WARNING)
-        elif active.pk != saved.pk:
+                                         "until a version has been tried on a period without errors and activated.")
+                              % {"organisation": obj.organisation}, messages.WARNING)
+        elif not obj.is_active:
             self.message_user(request, _("Version %(saved)s is saved but not active; exports still use version "
-                                         "%(active)s. Try it, then activate it with the action in the list.")
-                              % {"saved": saved.version, "active": active.version}, messages.WARNING)
+                                         "%(active)s. It becomes active only when it has been tried on a period "
+                                         "without errors and then activated.")
+                              % {"saved": obj.version, "active": active.version}, messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_change", args=[obj.pk]))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """The active version cannot be deleted (the button is not offered)."""
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        """Refuse to delete the active version with a message, instead of a bare 403."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and obj.is_active and self.has_view_permission(request, obj):
+            self.message_user(request, ActiveConfigDeletion(obj).messages[0], messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
 
 class AuditEventInline(admin.TabularInline):
@@ -225,6 +324,13 @@ class AuditEventInline(admin.TabularInline):
 @admin.register(BufdirExportAudit)
 class BufdirExportAuditAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by organisation, status and period."""
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """A date out of range in the date hierarchy (year 9999, 20 digits) is an invalid lookup, not a 500."""
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
     list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
                     "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]

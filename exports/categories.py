@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 CATEGORIES = ("oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs", "kontakt", "annet")
 COUNTING_CATEGORIES = ("oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs")
 REPORTED_SEPARATELY = ("kontakt", "annet")
+GROUP_CATEGORIES = ("samtalegruppe", "aktivitetsgruppe", "kurs")
+"""Activities held together (a group or a course day): one activity, however many peer mentors registered it."""
 UNKNOWN_CATEGORY = "ukjent"
 
 CATEGORY_LABELS = {

@@ -16,8 +16,8 @@ from django.utils import translation
 
 from exports import links
 from exports.container import services
-from exports.models import ExportStatus, Membership
-from exports.organisation_choice import chosen_membership
+from exports.models import BufdirExportAudit, ExportStatus, Membership
+from exports.organisation_choice import membership_for
 from exports.presentation import history_rows, result_view, status_context
 from exports.selectors import latest_audit, recent_audits
 from exports.services.export_state import ExportState
@@ -40,18 +40,21 @@ def still_allowed(user: Any, session_key: str | None, organisation_id: UUID) -> 
 
 
 class ExportProgressConsumer(AsyncWebsocketConsumer):
-    """Joins the group of the user's own organisation and renders each state as an HTMX fragment."""
+    """Joins the group of the organisation named in the socket's URL (if the user may export for it) and renders
+    each of its states as an HTMX fragment."""
 
     group: str | None = None
     _watch: asyncio.Task | None = None
 
     async def connect(self) -> None:
-        """Accept members who may export; show them the current state at once."""
+        """Accept users who may export for the URL's organisation; show them its current state at once."""
         user = self.scope.get("user") or AnonymousUser()
-        membership = await database_sync_to_async(chosen_membership)(user, self.scope.get("session"))
+        slug = self.scope.get("url_route", {}).get("kwargs", {}).get("slug", "")
+        membership = await database_sync_to_async(membership_for)(user, slug)
         if membership is None:
             await self.close(code=FORBIDDEN)
             return
+        self.organisation = membership.organisation
         self.organisation_id = membership.organisation_id
         self.group = organisation_group(self.organisation_id)
         self.user = user
@@ -77,8 +80,14 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
         """The page sends nothing the server acts on."""
 
     async def export_state(self, message: dict[str, Any]) -> None:
-        """A state from the worker: render it for this page."""
-        await self._send_state(ExportState.from_message(message))
+        """A state from the worker: render it for this page, if it is an export of the page's organisation."""
+        state = ExportState.from_message(message)
+        if await database_sync_to_async(self._is_ours)(state.audit_id):
+            await self._send_state(state)
+
+    def _is_ours(self, audit_id: int) -> bool:
+        """Whether the export belongs to the socket's organisation (a frame never crosses organisations)."""
+        return BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=self.organisation_id).exists()
 
     async def _watch_access(self) -> None:
         """Close the connection once the user logs out or loses the export role (checked periodically)."""
@@ -110,10 +119,11 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
         download_url = links.download_url(state.audit_id) if succeeded else None
         result = result_view(services().audits.get(state.audit_id)) if succeeded else None
         with translation.override(settings.LANGUAGE_CODE):
-            context = {**status_context(state, download_url, result), "oob": True}
+            context = {**status_context(state, download_url, result), "organisation": self.organisation, "oob": True}
             html = render_to_string("exports/_status.html", context)
             html += render_to_string("exports/_export_button.html", context)
             if not state.is_active:
                 history = history_rows(recent_audits(self.organisation_id))
-                html += render_to_string("exports/_history.html", {"history": history, "oob": True})
+                html += render_to_string("exports/_history.html",
+                                         {"organisation": self.organisation, "history": history, "oob": True})
         return html

@@ -2,20 +2,38 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
+RESERVED_SLUGS = frozenset({"organisation", "for"})
+"""Fixed segments of the export URLs (`/exports/organisation/`, `/exports/for/<slug>/`) that a slug would hide."""
+
+
+def refuse_reserved_slug(value: str) -> None:
+    """Refuse a short name that the export page's URL could not tell from one of its own fixed segments."""
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is a reserved word in the addresses of the export pages; choose another "
+                                "short name."), code="reserved_slug", params={"slug": value})
+
+
+SLUG_VALIDATORS: list[Callable[[Any], None]] = [
+    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE),
+    refuse_reserved_slug]
+"""An organisation's short name goes into URLs, file names and e-mails: nothing there may be read as a path."""
 
 
 class Organisation(models.Model):
     """A national organisation whose peer mentors register activities (table `organisations`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    slug = models.TextField(_("short name"), unique=True)
+    slug = models.TextField(_("short name"), unique=True, validators=SLUG_VALIDATORS, help_text=SLUG_RULE)
     name = models.TextField(_("name"))
     org_number = models.TextField(_("organisation number"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -28,6 +46,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse a short name outside the slug rule however the organisation is saved (admin, seeder, shell)."""
+        self.clean_fields(exclude=[field.name for field in self._meta.fields if field.name != "slug"])
+        super().save(*args, **kwargs)
 
 
 class LocalBranch(models.Model):
@@ -129,8 +152,32 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.role})"
 
 
+class ActiveConfigDeletion(ValidationError):
+    """The organisation's active configuration cannot be deleted: its exports use it."""
+
+    def __init__(self, config: OrganisationColumnConfig) -> None:
+        super().__init__(_("Version %(version)s is the active column configuration of %(organisation)s and cannot "
+                           "be deleted: its exports use it. Activate another version first.")
+                         % {"version": config.version, "organisation": config.organisation})
+
+
+class ColumnConfigQuerySet(models.QuerySet["OrganisationColumnConfig"]):
+    """Versions; deleting refuses the active one (an organisation's deletion still takes all of its versions)."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete the versions, unless one of them is active."""
+        active = self.filter(is_active=True).select_related("organisation").first()
+        if active is not None:
+            raise ActiveConfigDeletion(active)
+        return super().delete()
+
+
 class ColumnConfigManager(models.Manager["OrganisationColumnConfig"]):
     """`create` goes through the version service, so code and admin number and activate versions alike."""
+
+    def get_queryset(self) -> ColumnConfigQuerySet:
+        """Versions, whose deletion spares the active one."""
+        return ColumnConfigQuerySet(self.model, using=self._db)
 
     def create(self, **fields: Any) -> OrganisationColumnConfig:
         """Save a new version (`is_active=True` activates it)."""
@@ -159,6 +206,19 @@ class OrganisationColumnConfig(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    proven_at = models.DateTimeField(_("tried without errors"), null=True, blank=True, editable=False,
+                                     help_text=_("When a trial on a period last found no rule that fails."))
+    proven_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  editable=False, related_name="+", verbose_name=_("tried by"))
+    proven_period_from = models.DateField(_("tried from"), null=True, blank=True, editable=False)
+    proven_period_to = models.DateField(_("tried to"), null=True, blank=True, editable=False)
+    proven_rows = models.PositiveIntegerField(_("rows tried"), null=True, blank=True, editable=False)
+    proven_document_sha256 = models.CharField(
+        _("fingerprint of the tried document"), max_length=64, blank=True, editable=False,
+        help_text=_("SHA-256 of the version and its document as tried; activation requires it to match."))
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True, editable=False)
+    activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     editable=False, related_name="+", verbose_name=_("activated by"))
 
     class Meta:
         ordering = ["organisation", "-version"]
@@ -173,6 +233,12 @@ class OrganisationColumnConfig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} v{self.version}"
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Delete this version, unless it is the active one."""
+        if self.pk is not None and type(self).objects.filter(pk=self.pk, is_active=True).exists():
+            raise ActiveConfigDeletion(self)
+        return super().delete(using=using, keep_parents=keep_parents)
 
     def clean_fields(self, exclude: Any = None) -> None:
         """Check the document first (bounded, never recursing), then the other fields; report each problem once."""
@@ -264,6 +330,8 @@ class BufdirExportAudit(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True,
+                                         help_text=_("When the export last moved on (rows or a phase)."))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("cancelled by"))

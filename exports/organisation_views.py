@@ -1,42 +1,48 @@
-"""Switching the organisation the export page is for (among the user's own export memberships only)."""
+"""Switching between the organisations a user may export for: a POST that remembers the choice and goes to the
+other organisation's own page. A GET never changes anything."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from exports.organisation_choice import choose
-from exports.selectors import export_memberships
+from exports.organisation_choice import membership_for, remember
 
-
-def _choose(request: HttpRequest, slug: str) -> HttpResponse | None:
-    """Choose the organisation named `slug` if the user may export for it; else the 404 answer."""
-    membership = next((m for m in export_memberships(request.user) if m.organisation.slug == slug), None)
-    if membership is None:
-        return render(request, "exports/forbidden.html",
-                      {"reason": _("You cannot export for that organisation.")}, status=404)
-    choose(request.session, membership)
-    return None
+# The organisation pages a switch may land on: the same page for the other organisation.
+ORGANISATION_PAGES = frozenset({"exports:page", "api_tokens:list"})
 
 
 @require_GET
 @login_required
 def open_for_organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    """The export page for one of the user's organisations (the link in a notice e-mail)."""
-    return _choose(request, slug) or redirect("exports:index")
+    """The old address of an organisation's page (older notice e-mails): a plain redirect, nothing is stored."""
+    return redirect("exports:page", slug=slug)
 
 
 @require_POST
 @login_required
 def switch_organisation(request: HttpRequest) -> HttpResponse:
-    """Make the named organisation the page's, if the user may export for it; 404 for any other."""
-    if refused := _choose(request, request.POST.get("organisation", "")):
-        return refused
+    """Go to the named organisation's page, if the user may export for it (remembered for `/exports/`); else 404."""
+    membership = membership_for(request.user, request.POST.get("organisation", ""))
+    if membership is None:
+        return render(request, "exports/forbidden.html",
+                      {"reason": _("You cannot export for that organisation.")}, status=404)
+    remember(request.session, membership)
+    return redirect(_same_page_for(request, membership.organisation.slug))
+
+
+def _same_page_for(request: HttpRequest, slug: str) -> str:
+    """The page the switch came from (`next`), for the organisation `slug`; else that organisation's export page."""
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        target = ""
-    return redirect(target or "exports:index")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        try:
+            match = resolve(target.split("?", 1)[0])
+        except Resolver404:
+            match = None
+        if match is not None and match.view_name in ORGANISATION_PAGES:
+            return reverse(match.view_name, kwargs={**match.kwargs, "slug": slug})
+    return reverse("exports:page", kwargs={"slug": slug})

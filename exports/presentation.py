@@ -9,11 +9,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exports.categories import COUNTING_CATEGORIES, category_label
+from exports.categories import category_label
 from exports.domain import Phase
 from exports.links import download_url
 from exports.models import ExportStatus
 from exports.services.export_state import ExportState
+from exports.services.row_account import OUTCOME_LABELS, row_account
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,6 +44,9 @@ class ExportResultView:
     unreadable: int
     deviations: int
     counted_by_category: list[tuple[str, int]]
+    not_counted: int
+    not_counted_parts: list[tuple[StrOrPromise, int]]
+    """Why the rest of the rows on `Aktiviteter` do not count; with the counted rows they add up to `exported`."""
     top_reasons: list[tuple[str, int]]
 
 
@@ -51,15 +55,17 @@ def result_view(audit: Any) -> ExportResultView | None:
     if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.result:
         return None
     rows = audit.result.get("rows", {})
-    counted = audit.result.get("counted_by_category", {})
+    account = row_account(audit.result)
     return ExportResultView(
         read=rows.get("read", audit.rows_total or 0),
         exported=rows.get("exported", audit.rows_exported or 0),
         counted=rows.get("counted", audit.rows_counted or 0),
-        rejected=rows.get("rejected", 0),
-        unreadable=rows.get("unreadable", 0),
+        rejected=account.rejected,
+        unreadable=account.unreadable,
         deviations=rows.get("deviations", audit.rows_deviations or 0),
-        counted_by_category=[(category_label(c), counted.get(c, 0)) for c in COUNTING_CATEGORIES],
+        counted_by_category=[(category_label(c), n) for c, n in account.counted_by_category.items()],
+        not_counted=account.not_counted,
+        not_counted_parts=[(OUTCOME_LABELS[key], n) for key, n in account.not_counted_parts()],
         top_reasons=list(audit.result.get("deviations_by_reason", {}).items())[:3],
     )
 

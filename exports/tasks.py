@@ -55,6 +55,7 @@ def reap_lost_exports() -> list[int]:
     reaper = services().reaper
     with translation.override(settings.LANGUAGE_CODE):
         failed = reaper.reap()
+    reaper.sweep()
     send_pending_notices()
     next_run = timezone.now() + dt.timedelta(seconds=reaper.lost_after / 4)
     Schedule.objects.filter(name=REAPER_SCHEDULE, next_run__gt=next_run).update(next_run=next_run)

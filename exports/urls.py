@@ -1,4 +1,4 @@
-"""URLs of the export pages."""
+"""URLs of the export pages: every page and request that acts for an organisation names it in its URL."""
 from django.urls import path
 
 from exports import organisation_views, views
@@ -6,10 +6,11 @@ from exports import organisation_views, views
 app_name = "exports"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("start/", views.start, name="start"),
-    path("status/", views.status, name="status"),
-    path("<int:audit_id>/cancel", views.cancel, name="cancel"),
-    path("<int:audit_id>/download", views.download, name="download"),
     path("organisation/", organisation_views.switch_organisation, name="switch_organisation"),
     path("for/<str:slug>/", organisation_views.open_for_organisation, name="for_organisation"),
+    path("<int:audit_id>/download", views.download, name="download"),
+    path("<str:slug>/", views.page, name="page"),
+    path("<str:slug>/start/", views.start, name="start"),
+    path("<str:slug>/status/", views.status, name="status"),
+    path("<str:slug>/<int:audit_id>/cancel", views.cancel, name="cancel"),
 ]

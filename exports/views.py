@@ -18,8 +18,8 @@ from django_htmx.middleware import HtmxDetails
 
 from exports.container import services
 from exports.forms import ExportPeriodForm
-from exports.models import BufdirExportAudit, ExportStatus, Membership
-from exports.organisation_choice import chosen_membership
+from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation
+from exports.organisation_choice import landing_membership, membership_for
 from exports.presentation import (
     download_url_for,
     history_rows,
@@ -36,7 +36,7 @@ from exports.selectors import (
 from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
 from exports.services.export_state import ExportState
-from exports.services.starting import start_export
+from exports.services.starting import ExportQueueUnavailable, start_export
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -45,18 +45,28 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def export_role_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Let through only logged-in users who may export; the membership is handed to the view."""
+def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let through only logged-in users who may export for the organisation named in the URL (checked on every
+    request); the membership is handed to the view. No export role anywhere: 403 and whom to ask; some other
+    organisation's slug: 404."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = chosen_membership(request.user, request.session)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = membership_for(request.user, slug)
         if membership is None:
-            return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
+            return refused(request)
         return view(request, membership, *args, **kwargs)
 
     return wrapper
+
+
+def refused(request: HttpRequest) -> HttpResponse:
+    """The answer to a request for an organisation the user may not export for."""
+    if landing_membership(request.user, None) is None:
+        return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
+    return render(request, "exports/forbidden.html", {"reason": _("You cannot export for that organisation.")},
+                  status=404)
 
 
 def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
@@ -65,22 +75,22 @@ def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
             "administrators": administrators_of_organisations_of(request.user)}
 
 
-def _status(audit: BufdirExportAudit | None) -> dict[str, Any]:
-    """The status fragment's context for an audit (or for no export yet)."""
-    return status_context(ExportState.from_audit(audit) if audit else None,
-                          download_url_for(audit), result_view(audit))
+def _status(audit: BufdirExportAudit | None, organisation: Organisation) -> dict[str, Any]:
+    """The status fragment's context for an audit (or for no export yet) of the organisation."""
+    return {**status_context(ExportState.from_audit(audit) if audit else None,
+                             download_url_for(audit), result_view(audit)),
+            "organisation": organisation}
 
 
-def _history(organisation_id: UUID) -> list[dict[str, Any]]:
-    """The history table's rows of the organisation."""
-    return history_rows(recent_audits(organisation_id))
+def _history(organisation: Organisation) -> dict[str, Any]:
+    """The history table's context: the organisation and its rows."""
+    return {"organisation": organisation, "history": history_rows(recent_audits(organisation.pk))}
 
 
 def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, Any]:
     """The whole page's context: the organisation, the form, the current export and the history."""
-    organisation_id = membership.organisation_id
-    return {"organisation": membership.organisation, "form": form, "history": _history(organisation_id),
-            **_status(latest_audit(organisation_id))}
+    organisation = membership.organisation
+    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation)}
 
 
 def _reap(organisation_id: UUID) -> None:
@@ -89,33 +99,49 @@ def _reap(organisation_id: UUID) -> None:
         services().reaper.reap(organisation_id)
 
 
+def _page_redirect(membership: Membership) -> HttpResponse:
+    """Back to the export page of the membership's organisation."""
+    return redirect("exports:page", slug=membership.organisation.slug)
+
+
 def _started_response(request: HttpRequest, membership: Membership, form: ExportPeriodForm,
                       audit: BufdirExportAudit, status_code: int = 200) -> HttpResponse:
     """The form (keeping the chosen period), the export's status and the history, for htmx."""
-    html = render_to_string("exports/_form.html", {"form": form, **_status(audit)}, request)
-    html += render_to_string("exports/_status.html", {**_status(audit), "oob": True}, request)
-    html += render_to_string("exports/_history.html", {"history": _history(membership.organisation_id),
-                                                       "oob": True}, request)
+    organisation = membership.organisation
+    html = render_to_string("exports/_form.html", {"form": form, **_status(audit, organisation)}, request)
+    html += render_to_string("exports/_status.html", {**_status(audit, organisation), "oob": True}, request)
+    html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html, status=status_code)
 
 
 @require_GET
-@export_role_required
-def index(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
-    """The trigger page: the form, the current export and the history."""
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """`/exports/`: to the export page of the organisation the user last switched to, else their first by name."""
+    membership = landing_membership(request.user, request.session)
+    if membership is None:
+        return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
+    return _page_redirect(membership)
+
+
+@require_GET
+@organisation_required
+def page(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """The trigger page of the URL's organisation: the form, the current export and the history."""
     _reap(membership.organisation_id)
     return render(request, "exports/index.html", _page_context(membership, ExportPeriodForm()))
 
 
 @require_POST
-@export_role_required
+@organisation_required
 def start(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
-    """Start an export of the user's own organisation, or show the one that is already running."""
+    """Start an export of the URL's organisation, or show the one that is already running."""
     form = ExportPeriodForm(request.POST)
+    organisation = membership.organisation
     if not form.is_valid():
         if request.htmx:
             return render(request, "exports/_form.html",
-                          {"form": form, **_status(latest_audit(membership.organisation_id))}, status=422)
+                          {"form": form, **_status(latest_audit(organisation.pk), organisation)}, status=422)
         return render(request, "exports/index.html", _page_context(membership, form), status=422)
     _reap(membership.organisation_id)
     try:
@@ -124,74 +150,83 @@ def start(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
         if not request.htmx:
             return render(request, "exports/index.html", _page_context(membership, form), status=409)
         return _started_response(request, membership, form, busy.active, status_code=409)
+    except ExportQueueUnavailable as down:  # its audit is failed: the status box shows why (role="alert")
+        if not request.htmx:
+            return render(request, "exports/index.html", _page_context(membership, form), status=503)
+        return _started_response(request, membership, form, down.audit, status_code=503)
     if not request.htmx:
-        return redirect("exports:index")
+        return _page_redirect(membership)
     return _started_response(request, membership, form, audit)
 
 
 @require_POST
-@export_role_required
+@organisation_required
 def cancel(request: HtmxHttpRequest, membership: Membership, audit_id: int) -> HttpResponse:
-    """Cancel the organisation's pending or running export (an administrator or coordinator)."""
-    audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
+    """Cancel the URL's organisation's pending or running export (an administrator or coordinator)."""
+    organisation = membership.organisation
+    audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=organisation.pk).first()
     if audit is None:
         return render(request, "exports/forbidden.html", {"reason": _("This export is not available to you.")},
                       status=404)
     container = services()
     if container.audits.cancel(audit.pk, user_id=request.user.pk, label=request.user.get_username()):
-        container.progress.push_state(membership.organisation_id, audit.pk)
+        container.progress.push_state(organisation.pk, audit.pk)
     if not request.htmx:
-        return redirect("exports:index")
+        return _page_redirect(membership)
     audit = container.audits.get(audit.pk)
-    html = render_to_string("exports/_status.html", _status(audit), request)
-    html += render_to_string("exports/_export_button.html", {**_status(audit), "oob": True}, request)
-    html += render_to_string("exports/_history.html", {"history": _history(membership.organisation_id),
-                                                       "oob": True}, request)
+    html = render_to_string("exports/_status.html", _status(audit, organisation), request)
+    html += render_to_string("exports/_export_button.html", {**_status(audit, organisation), "oob": True}, request)
+    html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html)
 
 
 @require_GET
-@export_role_required
+@organisation_required
 def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The current state as a fragment: polled while an export runs (should the websocket be silent) and
     before a download link expires (a fresh link); the Export button and, once finished, the history too."""
-    _reap(membership.organisation_id)
-    audit = latest_audit(membership.organisation_id)
-    context = _status(audit)
+    organisation = membership.organisation
+    _reap(organisation.pk)
+    context = _status(latest_audit(organisation.pk), organisation)
     html = render_to_string("exports/_status.html", context, request)
     html += render_to_string("exports/_export_button.html", {**context, "oob": True}, request)
     if not context["state"] or not context["state"].is_active:
-        html += render_to_string("exports/_history.html", {"history": _history(membership.organisation_id),
-                                                           "oob": True}, request)
+        html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html)
 
 
 @require_GET
 @login_required
 def download(request: HttpRequest, audit_id: int) -> HttpResponse | FileResponse:
-    """Hand the bundle to a member of its organisation holding an unexpired link; otherwise say what happened."""
+    """Hand the bundle to a member of its organisation holding an unexpired link; otherwise say what happened.
+
+    The export's own organisation is the one acted for (checked against the memberships now), never a choice."""
     audit = audit_for_member(request.user, audit_id)
     if audit is None:
-        return _download_failed(request, _("This export does not exist, or it belongs to another organisation "
-                                           "than yours."), status_code=404)
+        return _download_failed(request, None, _("This export does not exist, or it belongs to another "
+                                                 "organisation than yours."), status_code=404)
+    organisation = audit.organisation
     if audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
-        return _download_failed(request, _("This export has no file to download."), status_code=404)
+        return _download_failed(request, organisation, _("This export has no file to download."), status_code=404)
     verdict = services().download_links.check(audit.pk, request.GET.get("token", ""))
     if verdict == LinkVerdict.EXPIRED:
-        return _download_failed(request, _("The download link has expired: links work for %(minutes)s minutes.")
+        return _download_failed(request, organisation,
+                                _("The download link has expired: links work for %(minutes)s minutes.")
                                 % {"minutes": max(1, services().download_links.max_age // 60)}, status_code=410)
     if verdict != LinkVerdict.VALID:
-        return _download_failed(request, _("The download link is not valid: it was changed, cut short, or made "
-                                           "for another export."), status_code=403)
+        return _download_failed(request, organisation, _("The download link is not valid: it was changed, cut "
+                                                         "short, or made for another export."), status_code=403)
     try:
         handle = services().storage.open(audit.file_key)
     except (FileNotFoundError, OSError):
-        return _download_failed(request, _("The file of this export is no longer in storage. Start a new export "
-                                           "of the same period."), status_code=404)
+        return _download_failed(request, organisation, _("The file of this export is no longer in storage. Start a "
+                                                         "new export of the same period."), status_code=404)
     return FileResponse(handle, as_attachment=True, filename=audit.file_key.rsplit("/", 1)[-1],
                         content_type="application/zip")
 
 
-def _download_failed(request: HttpRequest, reason: str, *, status_code: int) -> HttpResponse:
-    """The page a failed download lands on: what happened and how to get a new link."""
-    return render(request, "exports/download_failed.html", {"reason": reason}, status=status_code)
+def _download_failed(request: HttpRequest, organisation: Organisation | None, reason: str, *,
+                     status_code: int) -> HttpResponse:
+    """The page a failed download lands on: what happened and, on the export's organisation's page, a new link."""
+    return render(request, "exports/download_failed.html", {"reason": reason, "export_organisation": organisation},
+                  status=status_code)

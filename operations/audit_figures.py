@@ -1,13 +1,12 @@
 """Figures about every export, computed from the audit trail by a few aggregate queries (no row reaches Python).
 
 The audit rows are shared by every web server and worker, so the figures are the same whichever process
-is asked. A failure's phase is the last phase its trail recorded before it failed; its cause is
-`not_taken` or `worker_lost` when it meets the reaper's own criteria (pending longer than the queue
-timeout; running with a heartbeat older than the heartbeat timeout when it ended), `error` otherwise.
+is asked. A failure's phase is the last phase its trail recorded before it failed; its cause is read
+from the start of the audit's error_detail, where the reaper (`lost:`, `stuck:`, `not taken:`), the
+orchestrator's fault naming and the start (`cause: …`) and django-q2's task timeout leave it (CAUSES).
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,22 @@ from exports.models import BufdirExportAudit, BufdirExportAuditEvent, ExportStat
 DURATION_BUCKETS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0)
 RATE_BUCKETS = (10.0, 50.0, 100.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0, 25000.0, 50000.0, 100000.0)
 FINISHED = (ExportStatus.SUCCEEDED, ExportStatus.FAILED, ExportStatus.CANCELLED)
+CAUSES: dict[str, tuple[str, str]] = {
+    # the reaper (exports.services.audit.reap)
+    "worker_lost": ("error_detail__startswith", "lost:"),
+    "stuck": ("error_detail__startswith", "stuck:"),
+    "not_taken": ("error_detail__startswith", "not taken:"),
+    # the orchestrator's fault naming and the start (exports.services.fault_naming, exports.services.starting)
+    "disk_full": ("error_detail__contains", "\ncause: disk full"),
+    "database_busy": ("error_detail__contains", "\ncause: database busy"),
+    "broker_down": ("error_detail__contains", "\ncause: broker down"),
+    "source_unreadable": ("error_detail__contains", "\ncause: source could not be read"),
+    "writer_failed": ("error_detail__contains", "\ncause: writer failed"),
+    "unexpected_error": ("error_detail__contains", "\ncause: unexpected error"),
+    # django-q2 stopped the task at its timeout (exports.tasks.export_finished)
+    "task_timeout": ("error_detail__contains", "exceeded maximum timeout"),
+}
+REAPER_CAUSES = ("worker_lost", "stuck", "not_taken")
 _ENDINGS = (Phase.DONE, Phase.FAILED, Phase.CANCELLED)
 
 
@@ -74,16 +89,16 @@ def _reached_phase() -> Subquery:
                     .order_by("-at", "-id").values("phase")[:1])
 
 
-def failure_counts(*, heartbeat_timeout: dt.timedelta, queue_timeout: dt.timedelta) -> dict[tuple[str, str], int]:
-    """Failed exports by (phase reached, cause): cause is `not_taken`, `worker_lost` or `error`."""
-    cause = Case(
-        When(started_at__isnull=True, finished_at__gte=F("created_at") + queue_timeout, then=Value("not_taken")),
-        When(started_at__isnull=False, finished_at__gte=F("heartbeat_at") + heartbeat_timeout,
-             then=Value("worker_lost")),
-        default=Value("error"),
-    )
+def _cause() -> Case:
+    """A failure's cause category, from its error_detail (CAUSES; `other` for any other failure)."""
+    return Case(*(When(**{lookup: text}, then=Value(cause)) for cause, (lookup, text) in CAUSES.items()),
+                default=Value("other"))
+
+
+def failure_counts() -> dict[tuple[str, str], int]:
+    """Failed exports by (phase reached, cause category)."""
     rows = (BufdirExportAudit.objects.filter(status=ExportStatus.FAILED)
-            .annotate(reached=Coalesce(_reached_phase(), Value(str(Phase.QUEUED))), cause=cause)
+            .annotate(reached=Coalesce(_reached_phase(), Value(str(Phase.QUEUED))), cause=_cause())
             .values("reached", "cause").annotate(n=Count("pk")).order_by())
     return {(row["reached"], row["cause"]): row["n"] for row in rows}
 

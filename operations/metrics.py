@@ -38,9 +38,6 @@ class ExportMetricsCollector(Collector):
 
     def _outcomes(self) -> Iterator[Metric]:
         """Counters of the exports by outcome (with the failure's phase and cause), and the active ones."""
-        from exports.container import services
-
-        reaper = services().reaper
         counts = audit_figures.outcome_counts()
         for name, text in (("requested", "Exports requested (audit records created)."),
                            ("started", "Exports a worker started."),
@@ -50,11 +47,10 @@ class ExportMetricsCollector(Collector):
             yield counter
         failed = CounterMetricFamily("bufdir_exports_failed", "Exports that failed, by the phase reached and cause.",
                                      labels=["phase", "cause"])
-        reaped = CounterMetricFamily("bufdir_reaper_actions", "Exports failed as lost (the reaper's criteria).",
+        reaped = CounterMetricFamily("bufdir_reaper_actions", "Exports the reaper failed, by reason.",
                                      labels=["reason"])
-        reaped_by_reason = {"not_taken": 0, "worker_lost": 0}
-        for (phase, cause), count in sorted(audit_figures.failure_counts(
-                heartbeat_timeout=reaper.heartbeat_timeout, queue_timeout=reaper.queue_timeout).items()):
+        reaped_by_reason = dict.fromkeys(audit_figures.REAPER_CAUSES, 0)
+        for (phase, cause), count in sorted(audit_figures.failure_counts().items()):
             failed.add_metric([phase, cause], count)
             if cause in reaped_by_reason:
                 reaped_by_reason[cause] += count

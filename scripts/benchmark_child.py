@@ -180,7 +180,8 @@ def run_first_progress(args: argparse.Namespace) -> dict[str, Any]:
     for _ in range(3):
         newest = BufdirExportAudit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         started = time.perf_counter()
-        response = client.post(reverse("exports:start"), {"mode": "year", "year": args.year}, HTTP_HX_REQUEST="true")
+        response = client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": args.year},
+                               HTTP_HX_REQUEST="true")
         if response.status_code != 200:
             raise SystemExit(f"start answered {response.status_code}")
         audit = None

@@ -22,7 +22,7 @@ def admin_client(client):
     return client
 
 
-def test_saving_a_changed_document_creates_a_new_version_and_keeps_the_old(admin_client):
+def test_saving_a_changed_document_creates_a_new_inactive_version_and_keeps_the_old(admin_client):
     org = factories.organisation()
     config = OrganisationColumnConfig.objects.get(organisation=org)
     document = nhf_config()
@@ -31,10 +31,15 @@ def test_saving_a_changed_document_creates_a_new_version_and_keeps_the_old(admin
     assert "&quot;format_version&quot;: 1" in admin_client.get(url).content.decode()
     response = admin_client.post(url, {"organisation": org.pk, "is_active": "on", "comment": "1/0",
                                        "document": json.dumps(document)})
-    assert response.status_code == 302
     versions = list(OrganisationColumnConfig.objects.filter(organisation=org).order_by("version"))
-    assert [(v.version, v.is_active) for v in versions] == [(1, False), (2, True)]
+    assert [(v.version, v.is_active) for v in versions] == [(1, True), (2, False)]
     assert versions[0].document == nhf_config() and versions[1].document == document
+    assert response.status_code == 302
+    assert response.url == reverse("admin:exports_organisationcolumnconfig_change", args=[versions[1].pk])
+    page = admin_client.get(response.url).content.decode()
+    assert "Endringen er lagret som en ny versjon, 2; versjon 1 er beholdt slik den var." in page
+    assert "Versjon 2 er lagret, men ikke aktiv; eksportene bruker fortsatt versjon 1." in page
+    assert "ble endret" not in page
 
 
 def test_an_invalid_document_is_shown_with_its_errors_and_not_saved(admin_client):
@@ -65,20 +70,21 @@ def test_audits_are_read_only_and_filterable(admin_client):
     assert change.status_code == 200 and 'name="status"' not in change.content.decode()
 
 
-def test_the_only_active_version_cannot_be_switched_off(admin_client):
+def test_the_active_version_keeps_its_activation_when_only_its_comment_changes(admin_client):
     org = factories.organisation()
     config = OrganisationColumnConfig.objects.get(organisation=org)
     url = reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk])
+    assert 'name="is_active"' not in admin_client.get(url).content.decode()
     response = admin_client.post(url, {"organisation": org.pk, "comment": "off",
                                        "document": json.dumps(config.document)})
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Rett feilen nedenfor." in page and "Aktiver en annen versjon i stedet" in page
-    assert OrganisationColumnConfig.objects.get(pk=config.pk).is_active
+    assert response.status_code == 302
+    stored = OrganisationColumnConfig.objects.get(organisation=org)
+    assert (stored.pk, stored.is_active, stored.comment) == (config.pk, True, "off")
 
 
-def test_saving_a_new_version_does_not_activate_it_and_the_action_does(admin_client):
+def test_saving_a_new_version_does_not_activate_it_and_the_action_needs_a_trial(admin_client):
     org = factories.organisation()
+    factories.activity(org, started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC))
     document = nhf_config()
     document["template"]["name"] = "Ny mal"
     response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_add"),
@@ -87,8 +93,13 @@ def test_saving_a_new_version_does_not_activate_it_and_the_action_does(admin_cli
     assert "Versjon 2 er lagret, men ikke aktiv; eksportene bruker fortsatt versjon 1" in response.content.decode()
     draft = OrganisationColumnConfig.objects.get(organisation=org, version=2)
     assert not draft.is_active and draft.comment == "utkast"
-    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_changelist"),
-                                 {"action": "activate_version", "_selected_action": [draft.pk]}, follow=True)
+    activate = {"action": "activate_version", "_selected_action": [draft.pk]}
+    changelist = reverse("admin:exports_organisationcolumnconfig_changelist")
+    response = admin_client.post(changelist, activate, follow=True)
+    assert "Versjon 2 er ikke prøvd uten feil, og kan derfor ikke aktiveres." in response.content.decode()
+    assert not OrganisationColumnConfig.objects.get(pk=draft.pk).is_active
+    admin_client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk]), {"year": "2025"})
+    response = admin_client.post(changelist, activate, follow=True)
     assert "Versjon 2 av Org nhf er nå aktiv." in response.content.decode()
     assert [(v.version, v.is_active) for v in org.column_configs.order_by("version")] == [(1, False), (2, True)]
 
@@ -158,3 +169,19 @@ def test_admin_pages_have_no_english_left(admin_client):
     assert "Modellnavn" in index and "Mislykkede oppgaver" in index and "Model name" not in index
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
     assert "01.01.2025–31.12.2025 (Ferdig)" in change and ">done<" not in change and "succeeded" not in change
+
+
+@pytest.mark.parametrize("params", [
+    {"year": "abc"}, {"year": "0"}, {"year": "10000"}, {"year": "9" * 20}, {"year": "٢٠٢٥"}, {"year": "-1"},
+    {"created_at__year": "9999"}, {"created_at__year": "10000"}, {"created_at__year": "0"},
+    {"created_at__year": "9" * 20}, {"created_at__year": "2025", "created_at__month": "13"},
+    {"created_at__year": "9999", "created_at__month": "12", "created_at__day": "31"},
+])
+def test_out_of_range_audit_filters_are_the_admins_invalid_lookup_not_a_500(admin_client, params):
+    org = factories.organisation()
+    BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
+                                     period_to=dt.date(2025, 12, 31), status="succeeded")
+    url = reverse("admin:exports_bufdirexportaudit_changelist")
+    response = admin_client.get(url, params)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+    assert admin_client.get(url, {"year": "2025"}).context["cl"].result_count == 1

@@ -174,11 +174,35 @@ def test_list_recent_exports_of_the_own_organisation_only(api, other_api, nhf):
     assert api.get("/api/v1/exports?limit=0").status_code == 422
 
 
+def test_a_succeeded_export_accounts_for_every_row(api, nhf, run_export):
+    local, mentor = nhf.branches.get(), nhf.peer_mentors.get()
+    factories.activity(nhf, peer_mentor=mentor, local_branch=local, activity_type="telefon")
+    factories.activity(nhf, peer_mentor=mentor, local_branch=local, activity_type="stand")
+    factories.activity(nhf, peer_mentor=None, local_branch=local)
+    factories.activity(nhf, peer_mentor=mentor, local_branch=local, status="rejected")
+    audit = run_export(nhf, requested_by="API").audit
+
+    detail = api.get(f"/api/v1/exports/{audit.pk}").json()
+
+    breakdown = detail["row_breakdown"]
+    assert breakdown == {"counted_by_category": {"oppsokende": 5, "samtalegruppe": 0, "aktivitetsgruppe": 0,
+                                                 "kurs": 0},
+                         "counted": 5, "phone_and_contact": 1, "other": 1, "not_counted_by_rule": 1,
+                         "not_counted": 3, "exported": 8, "rejected": 1, "unreadable": 0, "read": 9}
+    assert sum(breakdown["counted_by_category"].values()) == breakdown["counted"]
+    assert breakdown["counted"] + breakdown["phone_and_contact"] + breakdown["other"] + breakdown[
+        "not_counted_by_rule"] == breakdown["exported"] == detail["rows"]["exported"]
+    assert breakdown["exported"] + breakdown["rejected"] + breakdown["unreadable"] == breakdown["read"]
+    schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "not_counted_by_rule" in schema["RowBreakdownOut"]["properties"]
+
+
 def test_a_failed_export_shows_its_message_and_no_download(api, nhf):
     audit = finished_export(nhf, status=Status.FAILED, error_message="Ingen aktiv kolonnekonfigurasjon.")
     detail = api.get(f"/api/v1/exports/{audit.pk}").json()
     assert detail["status"] == "failed" and detail["error_message"] == "Ingen aktiv kolonnekonfigurasjon."
     assert detail["download_url"] is None and detail["counted_by_category"] is None
+    assert detail["row_breakdown"] is None
     assert_error(api.get(f"/api/v1/exports/{audit.pk}/download"), 404, "no_file")
 
 

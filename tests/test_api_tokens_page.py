@@ -18,32 +18,33 @@ def nhf():
 def test_create_show_once_list_and_revoke(client, nhf):
     user = factories.member(nhf)
     client.force_login(user)
-    page = client.get("/tokens/")
+    assert client.get("/tokens/")["Location"] == "/tokens/nhf/"
+    page = client.get("/tokens/nhf/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "API-nøkler" in html and "Norges Handikapforbund" in html
+    assert "API-nøkler" in html and "Ny nøkkel for Norges Handikapforbund" in html
 
-    response = client.post("/tokens/new/", {"name": "Regionkontoret", "days": 30})
+    response = client.post("/tokens/nhf/new/", {"name": "Regionkontoret", "days": 30})
     assert response.status_code == 302
-    html = client.get("/tokens/").content.decode()
+    html = client.get("/tokens/nhf/").content.decode()
     secret = html.split('id="new-token-secret">', 1)[1].split("<", 1)[0]
     assert secret.startswith("bfx_") and "Regionkontoret" in html
     token = ApiToken.objects.get(user=user)
     assert token.organisation == nhf and secret not in token.token_hash
 
-    again = client.get("/tokens/").content.decode()
+    again = client.get("/tokens/nhf/").content.decode()
     assert secret not in again and "Regionkontoret" in again
     headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
     assert client.get("/api/v1/exports", **headers).status_code == 200
 
-    assert client.post(f"/tokens/{token.pk}/revoke/").status_code == 302
+    assert client.post(f"/tokens/nhf/{token.pk}/revoke/").status_code == 302
     assert client.get("/api/v1/exports", **headers).status_code == 401
-    assert "Tilbakekalt" in client.get("/tokens/").content.decode()
+    assert "Tilbakekalt" in client.get("/tokens/nhf/").content.decode()
 
 
 def test_a_name_is_required(client, nhf):
     client.force_login(factories.member(nhf))
-    response = client.post("/tokens/new/", {"name": " ", "days": 30})
+    response = client.post("/tokens/nhf/new/", {"name": " ", "days": 30})
     assert response.status_code == 422 and 'role="alert"' in response.content.decode()
     assert not ApiToken.objects.exists()
 
@@ -54,7 +55,7 @@ def test_nobody_revokes_anothers_token(client, nhf):
     owner = factories.member(nhf)
     issued = issue_token(user=owner, organisation=nhf, name="owner's")
     client.force_login(factories.member(nhf))
-    client.post(f"/tokens/{issued.token.pk}/revoke/")
+    client.post(f"/tokens/nhf/{issued.token.pk}/revoke/")
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is None
 
@@ -62,7 +63,8 @@ def test_nobody_revokes_anothers_token(client, nhf):
 def test_a_user_without_the_export_role_gets_no_page(client, nhf):
     client.force_login(factories.member(nhf, role=Membership.Role.PEER_MENTOR))
     assert client.get("/tokens/").status_code == 403
-    assert client.post("/tokens/new/", {"name": "x", "days": 30}).status_code == 403
+    assert client.get("/tokens/nhf/").status_code == 403
+    assert client.post("/tokens/nhf/new/", {"name": "x", "days": 30}).status_code == 403
     assert not ApiToken.objects.exists()
 
 
@@ -77,3 +79,18 @@ def test_the_admin_lists_tokens_without_their_hash_and_revokes_them(client, nhf,
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is not None
     assert client.get("/admin/api/apitoken/add/").status_code == 403
+
+
+def test_a_token_is_made_for_the_organisation_in_the_url_whatever_the_last_switch(client, nhf):
+    other = factories.organisation("hlf", name="Hørselshemmedes Landsforbund")
+    user = factories.member(nhf)
+    Membership.objects.create(user=user, organisation=other, role=Membership.Role.ADMINISTRATOR)
+    client.force_login(user)
+    assert "Ny nøkkel for Norges Handikapforbund" in client.get("/tokens/nhf/").content.decode()
+    switched = client.post("/exports/organisation/", {"organisation": "hlf", "next": "/tokens/nhf/"})
+    assert switched["Location"] == "/tokens/hlf/"
+    client.post("/tokens/nhf/new/", {"name": "Stale tab", "days": 30})
+    assert ApiToken.objects.get(name="Stale tab").organisation == nhf
+    foreign = factories.organisation("foreign")
+    assert client.post("/tokens/foreign/new/", {"name": "x", "days": 30}).status_code == 404
+    assert not ApiToken.objects.filter(organisation=foreign).exists()

@@ -147,7 +147,7 @@ def test_log_in_export_last_year_watch_progress_and_download(live_app, page, tmp
     page.fill("#id_username", "nhf-admin")
     page.fill("#id_password", "demo-passord-2026")
     page.click("button[type=submit]")
-    page.wait_for_url("**/exports/")
+    page.wait_for_url("**/exports/*/")
     assert page.locator("h1").inner_text() == "Eksport til Bufdir"
     assert page.locator("[aria-live=polite] #export-status").count() == 1
     page.wait_for_function("() => window.htmx && document.querySelector('[ws-connect]')")

@@ -37,7 +37,7 @@ def log_in(page, url: str, username: str = "nhf-admin") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", "demo-passord-2026")
     page.click("button[type=submit]")
-    page.wait_for_url("**/exports/")
+    page.wait_for_url("**/exports/*/")
     page.wait_for_function("() => window.htmx && document.querySelector('[ws-connect]')")
 
 

@@ -132,6 +132,13 @@ def test_bufdir_export_command_writes_plain_lines_to_a_log_and_a_norwegian_summa
     assert figure("Tellende") == manifest["rows"]["counted"]
     assert figure("Oppsøkende likepersonsarbeid") == manifest["counted_by_category"]["oppsokende"]
     assert figure("Trenger oppfølging (arket Avvik)") == manifest["rows"]["deviations"]
+    why_not = ("Telefon- og kontakttjeneste (føres for seg, telles aldri)",
+               "Andre aktiviteter (dokumenteres, telles aldri)", "Telles ikke etter en telleregel (står i Avvik)")
+    assert [figure(label) for label in why_not] == [manifest["exported_by_outcome"][key] for key in (
+        "phone_and_contact", "other", "not_counted_by_rule")]
+    assert figure("Tellende") + sum(figure(label) for label in why_not) == figure("Eksportert (arket Aktiviteter)")
+    assert figure("Eksportert (arket Aktiviteter)") + figure("Avviste registreringer (bare i Avvik)") + figure(
+        "Uleselige rader (bare i Avvik)") == figure("Registreringer lest")
     for reason, count in manifest["deviations_by_reason"].items():
         assert figure(reason) == count
 

@@ -8,20 +8,18 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from exports.consumers import ExportProgressConsumer
 from exports.container import services
 from exports.domain import ExportProgress, Period, Phase
 from exports.models import Membership
 from tests import factories
+from tests.sockets import page_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def communicator_for(user) -> WebsocketCommunicator:
-    """A websocket client authenticated as `user`."""
-    communicator = WebsocketCommunicator(ExportProgressConsumer.as_asgi(), "/ws/exports/")
-    communicator.scope["user"] = user
-    return communicator
+def communicator_for(user, slug: str = "nhf") -> WebsocketCommunicator:
+    """A websocket client of `slug`'s page, authenticated as `user`."""
+    return page_socket(user, slug)
 
 
 def run(coroutine_function):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import pytest
 
@@ -137,6 +138,92 @@ def test_duplicate_counts_once_and_copy_is_a_deviation(nhf, run_export):
     assert deviation["Aktivitets-ID"] == max(str(first.id), str(copy.id))
     assert "Duplikat" in deviation["Årsak"]
     assert str(other_type.id) not in {d["Aktivitets-ID"] for d in bundle.rows("Avvik")}
+
+
+GROUP = {"activity_type": "samtalegruppe", "duration_minutes": 90, "participant_count": 6,
+         "started_at": dt.datetime(2025, 4, 3, 16, tzinfo=UTC)}
+
+
+@pytest.mark.parametrize("activity_type, category", [("samtalegruppe", "samtalegruppe"),
+                                                     ("aktivitetsgruppe", "aktivitetsgruppe"),
+                                                     ("likepersonskurs", "kurs")])
+def test_a_group_registered_by_two_co_leaders_counts_once(nhf, run_export, activity_type, category):
+    registrations = [factories.activity(nhf["org"], peer_mentor=nhf[key], local_branch=nhf["branch"],
+                                        **{**GROUP, "activity_type": activity_type})
+                     for key in ("certified", "uncertified", "late")]
+    first, *others = sorted(registrations, key=lambda a: str(a.id))
+
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
+
+    assert bundle.manifest["counted_by_category"][category] == 1
+    verdicts = {row["Aktivitets-ID"]: row["Tellende"] for row in bundle.rows("Aktiviteter")}
+    assert verdicts == {str(first.id): "Ja", **{str(other.id): "Nei" for other in others}}
+    deviations = {row["Aktivitets-ID"]: row for row in bundle.rows("Avvik")}
+    assert deviations.keys() == {str(other.id) for other in others}
+    for row in deviations.values():
+        assert row["Årsak"] == ("Samme gruppe er også registrert av en annen likeperson "
+                                "(samme type, starttid og lokallag)")
+        assert row["Slik retter du det"] == (
+            f"Gjentar registrering {first.id} av {first.peer_mentor.full_name}. "
+            "Slett den ene registreringen i appen; gruppen telles én gang.")
+    assert bundle.manifest["deviations_by_reason"] == {
+        "Samme gruppe er også registrert av en annen likeperson (samme type, starttid og lokallag)": 2}
+
+
+def test_groups_in_two_branches_or_at_two_starts_and_visits_together_each_count(nhf, run_export):
+    other_branch = factories.branch(nhf["org"], name="Voss", municipality="4621")
+    factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"], **GROUP)
+    factories.activity(nhf["org"], peer_mentor=nhf["uncertified"], local_branch=other_branch,
+                       **{**GROUP, "municipality_code": "4621"})
+    factories.activity(nhf["org"], peer_mentor=nhf["uncertified"], local_branch=nhf["branch"],
+                       **{**GROUP, "started_at": GROUP["started_at"] + dt.timedelta(minutes=30)})
+    for key in ("certified", "uncertified"):
+        factories.activity(nhf["org"], peer_mentor=nhf[key], local_branch=nhf["branch"],
+                           started_at=dt.datetime(2025, 4, 4, 10, tzinfo=UTC))
+
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
+
+    assert bundle.manifest["counted_by_category"]["samtalegruppe"] == 3
+    assert bundle.manifest["counted_by_category"]["oppsokende"] == 2
+    assert bundle.rows("Avvik") == []
+
+
+def test_a_row_on_avvik_says_each_reason_and_each_action_once(nhf, run_export):
+    factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                       activity_type="aktivitetsgruppe", duration_minutes=90, participant_count=None)
+    factories.activity(nhf["org"], peer_mentor=nhf["certified"], local_branch=nhf["branch"],
+                       **{**GROUP, "participant_count": None})
+    factories.activity(nhf["org"], peer_mentor=nhf["uncertified"], local_branch=nhf["branch"],
+                       **{**GROUP, "participant_count": None})
+
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
+
+    rows = bundle.rows("Avvik")
+    assert len(rows) == 3
+    for row in rows:
+        reasons = row["Årsak"].split("; ")
+        assert len(reasons) == len(set(reasons))
+        assert row["Slik retter du det"].count("Før opp antall deltakere i appen") == 1, row["Slik retter du det"]
+        assert row["Slik retter du det"].count("Slett den ene registreringen i appen") <= 1
+        assert "Før opp antall deltakere i appen; en gruppe må ha minst tre." in row["Slik retter du det"]
+    assert sum("annen likeperson" in row["Årsak"] for row in rows) == 1
+
+
+def test_a_co_leaders_own_copy_of_a_group_is_told_to_delete_once(nhf, run_export):
+    ids = [uuid.UUID(int=n) for n in (1, 2, 3)]
+    for activity_id, key in zip(ids, ("certified", "uncertified", "uncertified"), strict=True):
+        factories.activity(nhf["org"], id=activity_id, peer_mentor=nhf[key], local_branch=nhf["branch"], **GROUP)
+
+    bundle = run_export(nhf["org"], Period.year(2025)).succeeded_bundle
+
+    assert bundle.manifest["counted_by_category"]["samtalegruppe"] == 1
+    rows = {row["Aktivitets-ID"]: row for row in bundle.rows("Avvik")}
+    copy = rows[str(ids[2])]
+    assert copy["Årsak"].split("; ") == [  # the most common reason first
+        "Samme gruppe er også registrert av en annen likeperson (samme type, starttid og lokallag)",
+        "Duplikat: samme likeperson, starttid og aktivitetstype er registrert tidligere"]
+    assert copy["Slik retter du det"] == (f"Gjentar registrering {ids[0]} av Kari Godkjent. "
+                                          "Slett den ene registreringen i appen; gruppen telles én gang.")
 
 
 def test_several_counted_activities_for_one_peer_on_one_day(nhf, run_export):

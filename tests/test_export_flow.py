@@ -31,25 +31,25 @@ def admin_client(client, export_files):
 
 def status_of(client) -> str:
     """The data-status of the status fragment."""
-    html = client.get(reverse("exports:status")).content.decode()
+    html = client.get(reverse("exports:status", args=["nhf"])).content.decode()
     return html.split('data-status="', 1)[1].split('"', 1)[0]
 
 
 def test_none_then_loading_then_success(admin_client, django_capture_on_commit_callbacks, sync_tasks):
     assert status_of(admin_client) == "none"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = admin_client.post(reverse("exports:start"), {"mode": "year", "year": 2025}, **HTMX)
+        response = admin_client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
     assert response.status_code == 200
     assert 'data-status="pending"' in response.content.decode()
     assert status_of(admin_client) == "pending"
-    page = admin_client.get(reverse("exports:index")).content.decode()
+    page = admin_client.get(reverse("exports:page", args=["nhf"])).content.decode()
     assert "<progress" in page
 
     for callback in callbacks:
         callback()
 
     assert status_of(admin_client) == "succeeded"
-    page = admin_client.get(reverse("exports:index")).content.decode()
+    page = admin_client.get(reverse("exports:page", args=["nhf"])).content.decode()
     link = page.split('id="download-link" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     download = admin_client.get(link)
     assert download.status_code == 200
@@ -62,8 +62,8 @@ def test_none_then_loading_then_failure_with_the_message(admin_client, django_ca
                                                           sync_tasks):
     OrganisationColumnConfig.objects.filter(organisation=admin_client.org).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("exports:start"), {"mode": "year", "year": 2025}, **HTMX)
-    html = admin_client.get(reverse("exports:status")).content.decode()
+        admin_client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
+    html = admin_client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert 'data-status="failed"' in html
     assert "ingen aktiv kolonnekonfigurasjon" in html
     audit = BufdirExportAudit.objects.get()
@@ -74,15 +74,15 @@ def test_none_then_loading_then_failure_with_the_message(admin_client, django_ca
 def test_a_second_export_replaces_the_first_on_the_page(admin_client, django_capture_on_commit_callbacks,
                                                        sync_tasks):
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("exports:start"), {"mode": "year", "year": 2025}, **HTMX)
+        admin_client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("exports:start"),
+        admin_client.post(reverse("exports:start", args=["nhf"]),
                           {"mode": "range", "date_from": "2025-05-02", "date_to": "2025-05-03"}, **HTMX)
-    html = admin_client.get(reverse("exports:status")).content.decode().split("</section>", 1)[0]
+    html = admin_client.get(reverse("exports:status", args=["nhf"])).content.decode().split("</section>", 1)[0]
     assert "02.05.2025" in html and "01.01.2025" not in html
     first, second = BufdirExportAudit.objects.order_by("pk")
     assert (first.rows_exported, second.rows_exported) == (5, 2)
-    page = admin_client.get(reverse("exports:index")).content.decode()
+    page = admin_client.get(reverse("exports:page", args=["nhf"])).content.decode()
     links = re.findall(r'<a [^>]*href="([^"?]+)\?token=[^"]+"[^>]*>', page)
     first_url, second_url = (reverse("exports:download", args=[audit.pk]) for audit in (first, second))
     # The status card links the latest export; the history links both. No `download` attribute: a link
@@ -95,7 +95,7 @@ def test_the_organisation_comes_from_the_membership_not_the_form(admin_client, s
                                                                  django_capture_on_commit_callbacks):
     other = factories.organisation("other")
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("exports:start"),
+        admin_client.post(reverse("exports:start", args=["nhf"]),
                           {"mode": "year", "year": 2025, "organisation": str(other.pk), "org": "other"}, **HTMX)
     assert BufdirExportAudit.objects.get().organisation == admin_client.org
 
@@ -106,7 +106,7 @@ def test_the_organisation_comes_from_the_membership_not_the_form(admin_client, s
     ({"mode": "range", "date_from": "", "date_to": "2025-06-30"}, "date_from"),
 ])
 def test_bad_periods_are_refused_and_nothing_is_queued(admin_client, data, field):
-    response = admin_client.post(reverse("exports:start"), data, **HTMX)
+    response = admin_client.post(reverse("exports:start", args=["nhf"]), data, **HTMX)
     assert response.status_code == 422
     assert 'role="alert"' in response.content.decode()
     assert not BufdirExportAudit.objects.exists()
@@ -122,5 +122,5 @@ def test_a_worker_that_died_leaves_a_failed_export_not_a_running_one(admin_clien
     export_finished(SimpleNamespace(success=False, args=[audit.pk]))
     audit.refresh_from_db()
     assert audit.status == "failed" and "arbeidsprosessen" in audit.error_message
-    html = admin_client.get(reverse("exports:status")).content.decode()
+    html = admin_client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert 'data-status="failed"' in html and "arbeidsprosessen" in html

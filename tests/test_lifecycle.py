@@ -103,7 +103,7 @@ def test_an_unexpected_failure_keeps_the_traceback_for_the_admin_only(org, clien
     assert "ZeroDivisionError: secret internals" in stored.error_detail
     assert "secret internals" not in stored.error_message
     client.force_login(factories.member(org))
-    html = client.get(reverse("exports:status")).content.decode()
+    html = client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert stored.error_message in html and "secret internals" not in html and "Traceback" not in html
 
 
@@ -197,8 +197,8 @@ def test_two_starts_from_two_clients_start_one_export(org, client, django_captur
     other = Client()
     other.force_login(coordinator)
     with django_capture_on_commit_callbacks(execute=False):
-        first = client.post(reverse("exports:start"), {"mode": "year", "year": 2025}, **HTMX)
-        second = other.post(reverse("exports:start"), {"mode": "range", "date_from": "2025-05-01",
+        first = client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
+        second = other.post(reverse("exports:start", args=["nhf"]), {"mode": "range", "date_from": "2025-05-01",
                                                        "date_to": "2025-05-02"}, **HTMX)
     assert first.status_code == 200 and second.status_code == 409
     html = second.content.decode()
@@ -210,10 +210,10 @@ def test_two_starts_from_two_clients_start_one_export(org, client, django_captur
 def test_the_button_says_why_it_is_unavailable_and_comes_back_when_the_export_ends(org, client):
     client.force_login(factories.member(org, username="nhf-admin"))
     audit = create(org, label="nhf-admin")
-    page = client.get(reverse("exports:index")).content.decode()
+    page = client.get(reverse("exports:page", args=["nhf"])).content.decode()
     assert 'id="export-button" disabled' in page and "nhf-admin" in page
     services().audits.fail(audit.pk, "x")
-    fragment = client.get(reverse("exports:status")).content.decode()
+    fragment = client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert 'id="export-button-area" hx-swap-oob="true"' in fragment
     assert 'id="export-button" disabled' not in fragment and 'id="export-button"' in fragment
 
@@ -225,7 +225,7 @@ def test_cancel_from_the_page_records_who_and_when(org, client, role, allowed):
     user = factories.member(org, role)
     client.force_login(user)
     audit = create(org)
-    response = client.post(reverse("exports:cancel", args=[audit.pk]), **HTMX)
+    response = client.post(reverse("exports:cancel", args=["nhf", audit.pk]), **HTMX)
     stored = BufdirExportAudit.objects.get(pk=audit.pk)
     if not allowed:
         assert response.status_code == 403 and stored.status == ExportStatus.PENDING
@@ -240,7 +240,7 @@ def test_another_organisation_cannot_cancel(org, client):
     audit = create(org)
     other = factories.organisation("other")
     client.force_login(factories.member(other))
-    assert client.post(reverse("exports:cancel", args=[audit.pk]), **HTMX).status_code == 404
+    assert client.post(reverse("exports:cancel", args=["nhf", audit.pk]), **HTMX).status_code == 404
     assert status_of(audit) == ExportStatus.PENDING
 
 
@@ -250,7 +250,7 @@ def test_a_period_without_activities_says_so_and_offers_no_download(org, client,
     audit = create(org, period=period)
     result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, period, "tester"))
     assert isinstance(result, ExportSuccess)
-    html = client.get(reverse("exports:status")).content.decode()
+    html = client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert 'id="export-empty"' in html and "ngen aktiviteter i perioden" in html
     assert 'id="download-link"' not in html
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 
 import pytest
 from django.utils import timezone
@@ -10,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from exports.container import services
 from exports.domain import Period, Phase
 from exports.models import BufdirExportAudit
+from exports.services.fault_naming import name_fault
 from operations import health
 from operations.heartbeat import beat
 from tests import factories
@@ -71,7 +73,7 @@ def finished(audit: BufdirExportAudit, *, status: str, seconds: float, rows: int
 
 def test_the_figures_agree_with_the_audit_rows(client):
     audits = services().audits
-    orgs = [factories.organisation(f"org{index}") for index in range(8)]
+    orgs = [factories.organisation(f"org{index}") for index in range(10)]
 
     def create(org):
         return audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="t",
@@ -81,19 +83,25 @@ def test_the_figures_agree_with_the_audit_rows(client):
     for org, seconds, rows in ((orgs[0], 3.0, 270), (orgs[1], 40.0, 4400)):
         audit = create(org)
         finished(audit, status="succeeded", seconds=seconds, rows=rows)
-    # A failure while mapping (an error), recorded by the orchestrator's own trail.
-    failing = create(orgs[2])
-    audits.start(failing.pk)
-    audits.record_phase(failing.pk, Phase.MAPPING)
+    # A failure while mapping without a named cause, and a full disk named by the orchestrator while writing.
+    failing, full = create(orgs[2]), create(orgs[8])
+    for audit, phase in ((failing, Phase.MAPPING), (full, Phase.WRITING)):
+        audits.start(audit.pk)
+        audits.record_phase(audit.pk, phase)
     audits.fail(failing.pk, "broken")
-    # The reaper: a running export whose heartbeat stopped while writing, a pending one no worker took.
-    silent, untaken = create(orgs[3]), create(orgs[4])
-    audits.start(silent.pk)
-    audits.record_phase(silent.pk, Phase.WRITING)
+    disk_full = OSError(errno.ENOSPC, "No space left on device")
+    audits.fail(full.pk, "full", detail=name_fault(disk_full, Phase.WRITING).detail(disk_full))
+    # The reaper: a running export whose heartbeat stopped while writing, one alive but stuck while mapping,
+    # a pending one no worker took.
+    silent, stuck, untaken = create(orgs[3]), create(orgs[9]), create(orgs[4])
+    for audit, phase in ((silent, Phase.WRITING), (stuck, Phase.MAPPING)):
+        audits.start(audit.pk)
+        audits.record_phase(audit.pk, phase)
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     BufdirExportAudit.objects.filter(pk=silent.pk).update(heartbeat_at=long_ago)
+    BufdirExportAudit.objects.filter(pk=stuck.pk).update(progressed_at=timezone.now() - dt.timedelta(hours=2))
     BufdirExportAudit.objects.filter(pk=untaken.pk).update(created_at=long_ago)
-    assert sorted(services().reaper.reap()) == sorted([silent.pk, untaken.pk])
+    assert sorted(services().reaper.reap()) == sorted([silent.pk, stuck.pk, untaken.pk])
     # A cancelled pending export, one still pending and one running.
     cancelled = create(orgs[5])
     audits.cancel(cancelled.pk, user_id=None, label="t")
@@ -103,17 +111,20 @@ def test_the_figures_agree_with_the_audit_rows(client):
 
     figures = samples(client.get("/metrics"))
 
-    assert figures[("bufdir_exports_requested_total", ())] == 8
+    assert figures[("bufdir_exports_requested_total", ())] == 10
     assert figures[("bufdir_exports_started_total", ())] == BufdirExportAudit.objects.filter(
-        started_at__isnull=False).count() == 5
+        started_at__isnull=False).count() == 7
     assert figures[("bufdir_exports_succeeded_total", ())] == 2
     failed = {labels: value for (name, labels), value in figures.items() if name == "bufdir_exports_failed_total"}
-    assert failed == {(("cause", "error"), ("phase", "mapping")): 1,
+    assert failed == {(("cause", "other"), ("phase", "mapping")): 1,
+                      (("cause", "disk_full"), ("phase", "writing")): 1,
                       (("cause", "worker_lost"), ("phase", "writing")): 1,
+                      (("cause", "stuck"), ("phase", "mapping")): 1,
                       (("cause", "not_taken"), ("phase", "queued")): 1}
     assert figures[("bufdir_exports_cancelled_total", (("phase", "queued"),))] == 1
     assert figures[("bufdir_reaper_actions_total", (("reason", "not_taken"),))] == 1
     assert figures[("bufdir_reaper_actions_total", (("reason", "worker_lost"),))] == 1
+    assert figures[("bufdir_reaper_actions_total", (("reason", "stuck"),))] == 1
     assert figures[("bufdir_exports_active", (("status", "pending"),))] == 1
     assert figures[("bufdir_exports_active", (("status", "running"),))] == 1
 

@@ -27,7 +27,7 @@ def admin(client):
     {"mode": "year", "year": "2025", "date_from": "2025-03-01"},
 ])
 def test_a_year_and_dates_together_are_refused_with_a_message(admin, data):
-    response = admin.post(reverse("exports:start"), data, **HTMX)
+    response = admin.post(reverse("exports:start", args=["nhf"]), data, **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
     assert 'id="period-error"' in html and "ikke begge" in html
@@ -35,8 +35,9 @@ def test_a_year_and_dates_together_are_refused_with_a_message(admin, data):
 
 
 def test_each_error_sits_next_to_its_field_and_the_field_points_at_it(admin):
-    response = admin.post(reverse("exports:start"), {"mode": "range", "year": "", "date_from": "2025-05-03",
-                                                     "date_to": "2025-05-02"}, **HTMX)
+    start = reverse("exports:start", args=["nhf"])
+    response = admin.post(start, {"mode": "range", "year": "", "date_from": "2025-05-03", "date_to": "2025-05-02"},
+                          **HTMX)
     assert response.status_code == 422
     html = response.content.decode()
     assert 'id="date_to-error"' in html and 'role="alert"' in html
@@ -45,14 +46,14 @@ def test_each_error_sits_next_to_its_field_and_the_field_points_at_it(admin):
 
 
 def test_a_missing_first_date_is_named(admin):
-    response = admin.post(reverse("exports:start"), {"mode": "range", "date_to": "2025-05-02"}, **HTMX)
+    response = admin.post(reverse("exports:start", args=["nhf"]), {"mode": "range", "date_to": "2025-05-02"}, **HTMX)
     assert response.status_code == 422 and 'id="date_from-error"' in response.content.decode()
 
 
 def test_a_date_range_without_a_year_starts_that_range(admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        response = admin.post(reverse("exports:start"), {"mode": "range", "year": "", "date_from": "2025-03-01",
-                                                         "date_to": "2025-03-31"}, **HTMX)
+        response = admin.post(reverse("exports:start", args=["nhf"]),
+                              {"mode": "range", "year": "", "date_from": "2025-03-01", "date_to": "2025-03-31"}, **HTMX)
     assert response.status_code == 200
     audit = BufdirExportAudit.objects.get()
     assert (audit.period_from, audit.period_to) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31))
@@ -60,13 +61,13 @@ def test_a_date_range_without_a_year_starts_that_range(admin, django_capture_on_
 
 def test_the_chosen_year_stays_chosen_after_a_start(admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        response = admin.post(reverse("exports:start"), {"mode": "year", "year": "2023"}, **HTMX)
+        response = admin.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": "2023"}, **HTMX)
     html = response.content.decode()
     assert '<option value="2023" selected>' in html
 
 
 def test_the_page_offers_no_year_for_the_date_range_and_last_year_by_default(admin):
-    html = admin.get(reverse("exports:index")).content.decode()
+    html = admin.get(reverse("exports:page", args=["nhf"])).content.decode()
     last_year = dt.date.today().year - 1
     assert '<option value="">' in html and f'<option value="{last_year}" selected>' in html
     assert "exports/form.js" in html

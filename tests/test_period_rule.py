@@ -68,7 +68,7 @@ def test_the_form_refuses_out_of_bounds_years(year):
 ])
 def test_the_page_refuses_out_of_bounds_periods_and_queues_nothing(client, data):
     client.force_login(factories.member(factories.organisation("nhf")))
-    response = client.post(reverse("exports:start"), data, **HTMX)
+    response = client.post(reverse("exports:start", args=["nhf"]), data, **HTMX)
     assert response.status_code == 422
     assert 'role="alert"' in response.content.decode()
     assert not BufdirExportAudit.objects.exists()

@@ -24,6 +24,7 @@ NHF_CATEGORIES = {
 
 COUNTING = {"oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs"}
 GROUPS = {"samtalegruppe", "aktivitetsgruppe"}
+HELD_TOGETHER = {"samtalegruppe", "aktivitetsgruppe", "kurs"}
 
 
 def data_problem(activity: Activity, category: str) -> bool:
@@ -46,6 +47,8 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
     verdicts: dict[str, bool] = {}
     deviations: set[str] = set()
     seen: set[tuple] = set()
+    first_registration: dict[tuple, Activity] = {}
+    repeats: dict[str, str] = {}
     activities = (Activity.objects.filter(organisation=org).exclude(status="deleted")
                   .select_related("peer_mentor", "local_branch").order_by("started_at", "id"))
     for activity in activities:
@@ -62,8 +65,17 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
         duplicate = mentor is not None and key in seen
         if mentor is not None:
             seen.add(key)
+        # A group or course day is one activity whoever registered it: the first by id of the same type, start
+        # and local branch counts; a registration of it by another peer mentor repeats that one.
+        repeat = False
+        if mentor is not None and activity.local_branch_id is not None and category in HELD_TOGETHER:
+            group = (activity.activity_type, activity.started_at, activity.local_branch_id)
+            first = first_registration.setdefault(group, activity)
+            repeat = first.peer_mentor_id != activity.peer_mentor_id
+            if repeat:
+                repeats[str(activity.id)] = str(first.id)
         minutes, people = activity.duration_minutes, activity.participant_count
-        in_order = mentor is not None and activity.country_code == "NO" and not duplicate
+        in_order = mentor is not None and activity.country_code == "NO" and not duplicate and not repeat
         if category in GROUPS:
             in_order = in_order and minutes is not None and 45 <= minutes <= 1440 and people is not None and people >= 3
         if category == "kurs":
@@ -76,7 +88,8 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
             counted[category] += 1
         if not in_order or data_problem(activity, category):
             deviations.add(str(activity.id))
-    return {"counted": counted, "documented": documented, "verdicts": verdicts, "deviations": deviations}
+    return {"counted": counted, "documented": documented, "verdicts": verdicts, "deviations": deviations,
+            "repeats": repeats}
 
 
 def test_export_agrees_with_an_independent_recomputation(run_export):
@@ -102,6 +115,11 @@ def test_export_agrees_with_an_independent_recomputation(run_export):
     assert not any(row["Kategori"] in ("Likepersonstelefon og kontakttjeneste", "Annet")
                    and row["Årsak"].startswith("Telles ikke") for row in avvik)
     assert any("Kommunenummer" in row["Årsak"] for row in avvik)
+    repeats = {row["Aktivitets-ID"]: row for row in avvik if "annen likeperson" in row["Årsak"]}
+    assert repeats.keys() == expected["repeats"].keys() and repeats, "the demo data has groups registered twice"
+    for activity_id, row in repeats.items():
+        assert f"Gjentar registrering {expected['repeats'][activity_id]} av " in row["Slik retter du det"]
+        assert "Slett den ene registreringen i appen; gruppen telles én gang." in row["Slik retter du det"]
     reasons = Counter(reason for row in avvik for reason in row["Årsak"].split("; "))
     assert dict(reasons) == manifest["deviations_by_reason"]
     firsts = [row["Årsak"].split("; ")[0] for row in avvik]

@@ -18,13 +18,11 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from botocore.config import Config
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import escape
 from storages.backends.s3 import S3Storage
 
-from exports.consumers import ExportProgressConsumer
 from exports.container import services
 from exports.models import BufdirExportAudit
 from exports.services.export_storage import ExportStorage
@@ -33,6 +31,7 @@ from operations.log_context import ExportContextFilter
 from operations.log_format import JsonFormatter
 from tests import factories
 from tests.s3_server import BUCKET, REGION, free_port
+from tests.sockets import page_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,11 +78,11 @@ def export_and_collect(client, user) -> list[str]:
     """Start an export from the page while the user's websocket is open; every frame it received."""
 
     async def body() -> list[str]:
-        communicator = WebsocketCommunicator(ExportProgressConsumer.as_asgi(), "/ws/exports/")
-        communicator.scope["user"] = user
+        communicator = page_socket(user, "nhf")
         connected, _ = await communicator.connect()
         assert connected
-        await sync_to_async(client.post)(reverse("exports:start"), {"mode": "year", "year": 2025}, **HTMX)
+        await sync_to_async(client.post)(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025},
+                                         **HTMX)
         frames = []
         while not await communicator.receive_nothing(timeout=0.5):
             frames.append(await communicator.receive_from())
@@ -96,7 +95,8 @@ def export_and_collect(client, user) -> list[str]:
 def pages_of(client, superuser_client) -> dict[str, str]:
     """Every page a member and the system administrator see about the exports."""
     audits = list(BufdirExportAudit.objects.all())
-    responses = {path: client.get(path) for path in (reverse("exports:index"), reverse("exports:status"))}
+    responses = {path: client.get(path)
+                 for path in (reverse("exports:page", args=["nhf"]), reverse("exports:status", args=["nhf"]))}
     admin_paths = [reverse("admin:exports_bufdirexportaudit_changelist")]
     admin_paths += [reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk]) for audit in audits]
     responses.update({path: superuser_client.get(path) for path in admin_paths})
@@ -142,7 +142,7 @@ def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint,
     # What was searched holds the outcome: the download link, or the failure's message.
     shown = 'id="download-link"' if scenario == "succeeds in the bucket" else escape(audit.error_message)
     assert audit.status == ("succeeded" if scenario == "succeeds in the bucket" else "failed")
-    assert shown and any(shown in frame for frame in frames) and shown in pages[reverse("exports:index")]
+    assert shown and any(shown in frame for frame in frames) and shown in pages[reverse("exports:page", args=["nhf"])]
     logs = caplog.text  # formatted records, tracebacks included
     assert logs and (scenario == "succeeds in the bucket" or "Traceback" in logs)
     json_lines = [json.loads(line) for line in json_stream.getvalue().splitlines()]  # each line one object

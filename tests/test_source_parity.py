@@ -34,6 +34,7 @@ def postgrest_row(activity: Activity) -> dict[str, Any]:
         "description": activity.description,
         "status": activity.status,
         "peer_mentor_id": str(activity.peer_mentor_id) if activity.peer_mentor_id else None,
+        "local_branch_id": str(activity.local_branch_id) if activity.local_branch_id else None,
         "peer_mentors": None if mentor is None else {
             "full_name": mentor.full_name,
             "certified_on": mentor.certified_on.isoformat() if mentor.certified_on else None},

@@ -52,6 +52,7 @@ def row(index: int, started_at: str, *, activity_id: str | None = None, status: 
         "description": "Besøk",
         "status": status,
         "peer_mentor_id": "22222222-2222-4222-8222-222222222222",
+        "local_branch_id": "33333333-3333-4333-8333-333333333333",
         "peer_mentors": {"full_name": "Kari Nordmann", "certified_on": "2020-05-01"},
         "local_branches": {"name": "NHF Bergen", "county_code": "46", "municipality_code": "4601"},
     }
@@ -101,6 +102,7 @@ def test_stream_pages_by_keyset_with_filters_and_embedded_resources(source, fake
     first = chunks[0][0]
     assert first.peer_mentor_name == "Kari Nordmann" and first.peer_mentor_certified_on == dt.date(2020, 5, 1)
     assert first.local_branch_county_code == "46" and first.started_at.tzinfo is not None
+    assert first.local_branch_id == uuid.UUID("33333333-3333-4333-8333-333333333333")
     queries = [parse_qs(urlsplit(str(r.url)).query) for r in fake.requests]
     for query in queries:
         assert query["organisation_id"] == [f"eq.{ORG}"]

@@ -103,3 +103,44 @@ def test_sammendrag_states_every_total_in_its_first_column(org, export):
     assert summary["Avviste registreringer (bare i Avvik)"] == rows["rejected"]
     assert summary["Sum tellende"] == rows["counted"] == 5
     assert summary["Organisasjonsnummer"] == "938477566"
+
+
+def test_each_total_on_sammendrag_has_a_row_saying_what_it_is(org, export):
+    rows = [list(row) for row in export(org, Period.year(2025)).workbook["Sammendrag"].iter_rows(values_only=True)]
+    by_label = {row[0]: row[1:5] for row in rows if row[0]}
+    assert by_label["Kategori"] == ["Tellende", "Dokumentert", "Ikke tellende", None]
+    assert by_label["Sum tellende"] == [5, None, None, None]
+    assert by_label["Sum dokumentert"] == [None, 7, None, None]
+    assert by_label["Sum ikke tellende"] == [None, None, 2, None]
+
+
+def test_sammendrag_accounts_for_every_row_read_and_beside_it_last_year(org, export):
+    local = org.branches.get()
+    factories.activity(org, peer_mentor=None, local_branch=local, activity_type="stand",
+                       started_at=dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC))
+    factories.activity(org, peer_mentor=None, local_branch=local, status="rejected",
+                       started_at=dt.datetime(2025, 5, 2, 10, tzinfo=dt.UTC))
+    export(org, Period.year(2024))
+    bundle = export(org, Period.year(2025))
+    rows = [list(row) for row in bundle.workbook["Sammendrag"].iter_rows(values_only=True)]
+    heading = next(index for index, row in enumerate(rows) if row[0] == "Alle rader, fordelt")
+    block = {row[0]: row[1:3] for row in rows[heading:heading + 10] if row[0]}
+    assert block == {
+        "Alle rader, fordelt": ["Rader", "I fjor"],
+        "Tellende": [5, 2],
+        "Telefon- og kontakttjeneste (føres for seg, telles aldri)": [1, 0],
+        "Andre aktiviteter (dokumenteres, telles aldri)": [1, 0],
+        "Telles ikke etter en telleregel (står i Avvik)": [1, 0],
+        "Rader i Aktiviteter": [8, 2],
+        "Avviste registreringer (bare i Avvik)": [1, 0],
+        "Uleselige rader (bare i Avvik)": [0, 0],
+        "Registreringer lest": [9, 2],
+    }
+    parts = ("Tellende", "Telefon- og kontakttjeneste (føres for seg, telles aldri)",
+             "Andre aktiviteter (dokumenteres, telles aldri)", "Telles ikke etter en telleregel (står i Avvik)")
+    assert sum(block[label][0] for label in parts) == block["Rader i Aktiviteter"][0] == bundle.manifest["rows"][
+        "exported"]
+    assert bundle.manifest["exported_by_outcome"] == {"counted": 5, "phone_and_contact": 1, "other": 1,
+                                                      "not_counted_by_rule": 1}
+    assert sum(block[label][0] for label in ("Rader i Aktiviteter", "Avviste registreringer (bare i Avvik)",
+                                             "Uleselige rader (bare i Avvik)")) == block["Registreringer lest"][0]

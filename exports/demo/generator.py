@@ -755,7 +755,32 @@ def plant_duplicates(rng: random.Random, drafts: list[ActivityDraft], used: set[
     chosen = rng.sample(pool, 2 * pairs)
     for source, target in zip(chosen[:pairs], chosen[pairs:], strict=True):
         drafts[target] = replace(drafts[source], id=drafts[target].id)
+    used.update(chosen)
     return pairs
+
+
+def plant_co_led_groups(rng: random.Random, drafts: list[ActivityDraft], used: set[int],
+                        mentors: list[PeerMentor], count: int) -> int:
+    """Overwrite up to `count` untouched drafts with a second registration of an untouched group or course day,
+    by another peer mentor of its branch (a co-leader who registered it too)."""
+    by_branch: dict[uuid.UUID, list[PeerMentor]] = {}
+    for mentor in mentors:
+        by_branch.setdefault(home_branch(mentor).id, []).append(mentor)
+    groups = [i for i, draft in enumerate(drafts)
+              if i not in used and draft.mentor is not None and (is_group(draft) or is_course(draft))]
+    sources = rng.sample(groups, min(count, len(groups) // 2))
+    taken = used | set(sources)
+    targets = rng.sample([i for i in range(len(drafts)) if i not in taken], len(sources))
+    planted = 0
+    for source, target in zip(sources, targets, strict=True):
+        original = drafts[source]
+        leader = original.mentor.id if original.mentor is not None else None
+        co_leaders = [m for m in by_branch.get(original.branch.id, []) if m.id != leader]
+        if co_leaders:
+            drafts[target] = replace(original, id=drafts[target].id, mentor=pick(rng, co_leaders))
+            planted += 1
+    used.update(sources + targets)
+    return planted
 
 
 def plant_deviations(
@@ -782,6 +807,7 @@ def plant_deviations(
         planted[kind.name] = len(chosen)
     separate_same_start(drafts)
     planted["duplicate"] = plant_duplicates(rng, drafts, used, per_kind)
+    planted["group_registered_by_two"] = plant_co_led_groups(rng, drafts, used, mentors, per_kind)
     return planted
 
 
@@ -804,8 +830,10 @@ def to_activity(organisation: Organisation, draft: ActivityDraft) -> Activity:
 
 
 def install_column_config(organisation: Organisation, spec: OrganisationSpec) -> OrganisationColumnConfig:
-    """Replace the organisation's column configurations by the demo one, active."""
-    OrganisationColumnConfig.objects.filter(organisation=organisation).delete()
+    """Replace the organisation's column configurations by the demo one, active (seeding activates directly)."""
+    versions = OrganisationColumnConfig.objects.filter(organisation=organisation)
+    versions.update(is_active=False)  # the active version refuses deletion; the seeder replaces it on purpose
+    versions.delete()
     return OrganisationColumnConfig.objects.create(organisation=organisation, document=spec.config(),
                                                    is_active=True, comment="Demo")
 

@@ -37,6 +37,7 @@ class ActivityRecord:
     local_branch_name: str | None
     local_branch_county_code: str | None
     local_branch_municipality_code: str | None
+    local_branch_id: UUID | None = None
 
 
 def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:

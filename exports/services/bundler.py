@@ -65,6 +65,7 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
         "rows": {"exported": totals.exported, "counted": totals.counted, "not_counted": totals.not_counted,
                  "deviations": totals.deviations, "rejected": totals.rejected, "unreadable": totals.unreadable},
         "counted_by_category": totals.counted_categories(),
+        "exported_by_outcome": totals.outcomes(),
         "documented_by_category": dict(sorted(totals.documented_by_category.items())),
         "deviations_by_reason": dict(totals.reasons_by_frequency()),
         "activity_sheets": [{"name": name, "rows": rows} for name, rows in activity_sheets(totals.exported)],

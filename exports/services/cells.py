@@ -27,6 +27,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 """Leading characters that make Excel or LibreOffice treat typed text as a formula (incl. full-width forms)."""
 REFUSED_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 or Excel refuse: C0 controls other than tab/newline/return, surrogates, U+FFFE/U+FFFF."""
+_REFUSED_CONTROL_BYTES = bytes((*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
+"""The refused control characters, one byte each in ASCII and UTF-8."""
+_REFUSED_ASCII = dict.fromkeys(_REFUSED_CONTROL_BYTES)
+"""The refused characters ASCII text can hold, as a `str.translate` table that drops them."""
+_REFUSED_NON_CONTROLS = re.compile("[\ud800-\udfff\ufffe\uffff]")
+"""The refused characters that are not control characters."""
 ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 """Excel's error values: text equal to one would read as an error (the same as openpyxl's `ERROR_CODES`)."""
 _EXCEL_FIRST_DAY = dt.date(1900, 3, 1)
@@ -42,17 +48,46 @@ class CellValue:
 
 
 def clean_text(text: str) -> CellValue:
-    """Text without refused characters, cut to what a cell holds."""
-    if REFUSED_CHARACTERS.search(text):
-        text = REFUSED_CHARACTERS.sub("", text)
-    if len(text) * 2 <= MAX_TEXT_LENGTH or _utf16_length(text) <= MAX_TEXT_LENGTH:
+    """Text without refused characters, cut to what a cell holds; linear, with no Python loop over characters."""
+    text = without_refused(text)
+    if len(text) * 2 <= MAX_TEXT_LENGTH or (len(text) <= MAX_TEXT_LENGTH and utf16_length(text) <= MAX_TEXT_LENGTH):
         return CellValue(text)
-    limit = MAX_TEXT_LENGTH - len(TRUNCATION_MARK)
-    cut = text[:limit]
-    while (excess := _utf16_length(cut) - limit) > 0:
-        cut = cut[: len(cut) - max(1, excess // 2)]
     limit_text = number_format(MAX_TEXT_LENGTH, force_grouping=True)
-    return CellValue(cut + TRUNCATION_MARK, _("the text was cut to %(limit)s characters") % {"limit": limit_text})
+    return CellValue(_utf16_prefix(text, MAX_TEXT_LENGTH - len(TRUNCATION_MARK)) + TRUNCATION_MARK,
+                     _("the text was cut to %(limit)s characters") % {"limit": limit_text})
+
+
+def without_refused(text: str) -> str:
+    """`text` without the characters in `REFUSED_CHARACTERS`, by compiled routines only.
+
+    ASCII text goes through one translation table; other text is searched once, and its control characters (one
+    byte each in UTF-8, never part of another character's bytes) are deleted from its UTF-8 bytes, unless it also
+    holds surrogates or U+FFFE/U+FFFF, which the pattern removes.
+    """
+    if text.isascii():
+        kept = text.translate(_REFUSED_ASCII)
+        return text if len(kept) == len(text) else kept
+    if REFUSED_CHARACTERS.search(text) is None:
+        return text
+    if _REFUSED_NON_CONTROLS.search(text) is not None:
+        return REFUSED_CHARACTERS.sub("", text)
+    return text.encode("utf-8").translate(None, _REFUSED_CONTROL_BYTES).decode("utf-8")
+
+
+def bounded(text: str, limit: int = MAX_TEXT_LENGTH + 1) -> str:
+    """`text` cut to at most `limit` characters: just past what a cell holds, so the cell still notes the cut."""
+    return text if len(text) <= limit else text[:limit]
+
+
+def bounded_join(separator: str, texts: Iterable[str], limit: int = MAX_TEXT_LENGTH + 1) -> str:
+    """`separator.join(texts)` cut to at most `limit` characters, without joining more than the limit needs."""
+    parts, size = [], -len(separator)
+    for text in texts:
+        parts.append(text)
+        size += len(separator) + len(text)
+        if size >= limit:
+            break
+    return bounded(separator.join(parts), limit)
 
 
 def clean(value: Any) -> CellValue:
@@ -109,9 +144,20 @@ def is_plain(value: Any) -> bool:
     return value is None or kind is bool or (kind is int and -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER)
 
 
-def _utf16_length(text: str) -> int:
-    """The length Excel counts: UTF-16 code units."""
-    return len(text) + sum(1 for character in text if ord(character) > 0xFFFF)
+def utf16_length(text: str) -> int:
+    """The length Excel counts: UTF-16 code units (ASCII text without encoding it)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _utf16_prefix(text: str, limit: int) -> str:
+    """The longest start of `text` (without lone surrogates) at most `limit` UTF-16 code units long."""
+    text = text[:limit]
+    if text.isascii():
+        return text
+    units = text.encode("utf-16-le")[: 2 * limit]
+    if 0xD8 <= units[-1] <= 0xDB:  # a character's first half (high surrogate) is left without its second
+        units = units[:-2]
+    return units.decode("utf-16-le")
 
 
 class GuardedRow(tuple[Any, ...]):

@@ -8,12 +8,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from exports.categories import (
     COUNTING_CATEGORIES,
+    GROUP_CATEGORIES,
     NOT_COUNTED_BY_CATEGORY,
     REPORTED_SEPARATELY,
     UNKNOWN_CATEGORY,
@@ -22,18 +21,20 @@ from exports.categories import (
 from exports.geography import county_name, municipality_name
 from exports.services import cells
 from exports.services.activity_source import OSLO, ActivityRecord
+from exports.services.config_schema import MAX_REASON_LENGTH
 from exports.services.config_validation import (
     CompiledColumn,
     CompiledConfig,
     CompiledRule,
 )
+from exports.services.duplicates import RepeatedGroup
+from exports.services.expression_failures import BrokenExpression, ExpressionPlace
 from exports.services.expressions import CONSTANT_NAMES, FUNCTION_NAMES, ExpressionError
 from exports.services.plugins import ExportRulePlugin
+from exports.services.said_once import said_once
 
 logger = logging.getLogger(__name__)
 _TEXT_BOUND = cells.MAX_TEXT_LENGTH + 1
-_COUNTING_RULE = gettext_lazy("counting rule")
-_DATA_CHECK = gettext_lazy("data check")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,13 +61,17 @@ class MappedActivity:
     reasons: tuple[Finding, ...]
     issues: tuple[Finding, ...] = ()
     values: tuple[Any, ...] = ()
-    broken: tuple[str, ...] = ()
+    broken: tuple[BrokenExpression, ...] = ()
     """The rules and columns whose expression failed on this row (a configuration error, not bad data)."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        """Every reason and data problem of the row, each once."""
-        return _unique(self.reasons + self.issues)
+        """Every reason and data problem of the row, each said once (none that another already says in full)."""
+        findings = _unique(self.reasons + self.issues)
+        if len(findings) < 2:
+            return findings
+        kept = set(said_once(finding.text for finding in findings))
+        return tuple(finding for finding in findings if finding.text in kept)
 
     @property
     def is_deviation(self) -> bool:
@@ -76,13 +81,13 @@ class MappedActivity:
 
     @property
     def county_code(self) -> str:
-        """The county the row is reported under (from its local branch)."""
-        return self.record.local_branch_county_code or ""
+        """The county the row is reported under (from its local branch), cut just past what a cell holds."""
+        return cells.bounded(self.record.local_branch_county_code or "")
 
     @property
     def branch_name(self) -> str:
-        """The local branch the row is reported under."""
-        return self.record.local_branch_name or ""
+        """The local branch the row is reported under, cut just past what a cell holds."""
+        return cells.bounded(self.record.local_branch_name or "")
 
 
 def _unique(findings: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -118,6 +123,15 @@ def rejected_finding() -> Finding:
                             "or leave it if the rejection was right."))
 
 
+def group_repeat_finding(first: RepeatedGroup) -> Finding:
+    """Why a second registration of the same group does not count, which registration counts, and what to do."""
+    return Finding(
+        text=_("The same group is registered by another peer mentor too (same type, start and local branch)"),
+        action=_("Repeats registration %(id)s by %(name)s. Delete one of the registrations in the app; "
+                 "the group counts once.") % {"id": first.activity_id,
+                                              "name": first.peer_mentor_name[:200] or _("(no name)")})
+
+
 def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate: bool) -> dict[str, Any]:
     """The variables expressions and columns may read for one record; text from the app is cut by `_bounded`."""
     local_start = record.started_at.astimezone(OSLO)
@@ -148,7 +162,7 @@ def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate:
         "peer_mentor_certified_on": certified_on,
         "branch_name": _bounded(record.local_branch_name or ""),
         "county_code": _bounded(record.local_branch_county_code or ""),
-        "county_name_of_branch": county_name(record.local_branch_county_code),
+        "county_name_of_branch": county_name(_bounded(record.local_branch_county_code)),
         "branch_municipality_code": _bounded(record.local_branch_municipality_code),
         "is_duplicate": is_duplicate,
     }
@@ -159,12 +173,20 @@ def _bounded(value: Any) -> Any:
     return value[:_TEXT_BOUND] if type(value) is str else value
 
 
+def _bounded_finding(text: Any) -> str:
+    """A plugin's reason or data problem, held to the length of a rule's reason in the configuration."""
+    return cells.bounded(str(text), MAX_REASON_LENGTH)
+
+
 class BufdirColumnMapper:
     """Applies a compiled column configuration and an organisation's plugins to activities."""
 
     def map(self, record: ActivityRecord, config: CompiledConfig, *, plugins: Sequence[ExportRulePlugin] = (),
-            is_duplicate: bool = False) -> MappedActivity:
-        """Map one activity; a problem with the row becomes a reason or an issue, never an exception."""
+            is_duplicate: bool = False, repeats: RepeatedGroup | None = None) -> MappedActivity:
+        """Map one activity; a problem with the row becomes a reason or an issue, never an exception.
+
+        `repeats` is the registration of the same group that counts instead of this one (Bufdir's rule).
+        """
         variables = _row_variables(record, config, is_duplicate)
         local_start = record.started_at.astimezone(OSLO)
         category = variables["category"]
@@ -179,29 +201,34 @@ class BufdirColumnMapper:
                 action=_("Correct the activity type in the app, or ask the system administrator to add it "
                          "to the column configuration.")))
         separate = category in REPORTED_SEPARATELY
-        broken: list[str] = []
+        broken: list[BrokenExpression] = []
         reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
                                 skip_category_rules=category not in COUNTING_CATEGORIES,
-                                broken=broken, kind=_COUNTING_RULE)
+                                broken=broken, place=ExpressionPlace.COUNTING_RULE)
+        if repeats is not None and category in GROUP_CATEGORIES:
+            reasons.append(group_repeat_finding(repeats))
         issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
-                              kind=_DATA_CHECK)
+                              place=ExpressionPlace.VALIDATION)
         for plugin in plugins:
-            reasons += [Finding(text=text, action=_counting_advice()) for text in plugin.reasons_not_counted(variables)]
-            issues += [Finding(text=text, action=_data_advice()) for text in plugin.data_issues(variables)]
+            reasons += [Finding(text=_bounded_finding(text), action=_counting_advice())
+                        for text in plugin.reasons_not_counted(variables)]
+            issues += [Finding(text=_bounded_finding(text), action=_data_advice())
+                       for text in plugin.data_issues(variables)]
         counts = not reasons and category in COUNTING_CATEGORIES
         explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
-        variables.update(counts=counts, not_counted_reason="; ".join(dict.fromkeys(explained)),
-                         data_issues="; ".join(dict.fromkeys(i.text for i in issues)))
+        variables.update(counts=counts, not_counted_reason=cells.bounded_join("; ", said_once(explained)),
+                         data_issues=cells.bounded_join("; ", said_once(i.text for i in issues)))
         values = tuple(self._value(config, column, variables, issues, broken) for column in config.columns)
         return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
                               counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values,
                               broken=tuple(dict.fromkeys(broken)))
 
     def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, *,
-                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False) -> MappedActivity:
+                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False,
+                    repeats: RepeatedGroup | None = None) -> MappedActivity:
         """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
         try:
-            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate)
+            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate, repeats=repeats)
         except Exception as exc:  # a broken row must not stop the other thousands
             logger.warning("activity %s could not be mapped", record.id, exc_info=True)
             finding = Finding(
@@ -214,8 +241,8 @@ class BufdirColumnMapper:
 
     @staticmethod
     def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any],
-                advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[str],
-                kind: str | Promise) -> list[Finding]:
+                advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[BrokenExpression],
+                place: ExpressionPlace) -> list[Finding]:
         """The findings of the rules that apply to the row and that it does not satisfy.
 
         A rule whose expression fails on the row is listed in `broken`, never taken as the row's fault.
@@ -225,8 +252,8 @@ class BufdirColumnMapper:
             try:
                 applies = rule.when is None or bool(config.engine.evaluate(rule.when, variables))
                 satisfied = not applies or bool(config.engine.evaluate(rule.require, variables))
-            except ExpressionError:
-                broken.append(f"{kind} «{rule.id}»")
+            except ExpressionError as exc:
+                broken.append(BrokenExpression.of(place, rule.id, exc))
                 continue
             if not satisfied and not (skip_category_rules and _reads_only_category(rule)):
                 failed.append(Finding(text=rule.reason, action=rule.action or advice()))
@@ -234,15 +261,15 @@ class BufdirColumnMapper:
 
     @staticmethod
     def _value(config: CompiledConfig, column: CompiledColumn, variables: Mapping[str, Any],
-               issues: list[Finding], broken: list[str]) -> Any:
+               issues: list[Finding], broken: list[BrokenExpression]) -> Any:
         """The value of one column, with booleans given the template's labels."""
         try:
             if column.expression is not None:
                 value = config.engine.evaluate(column.expression, variables)
             else:
                 value = variables[column.source]  # type: ignore[index]
-        except ExpressionError:
-            broken.append(_("column «%(heading)s»") % {"heading": column.heading})
+        except ExpressionError as exc:
+            broken.append(BrokenExpression.of(ExpressionPlace.COLUMN, column.heading, exc))
             issues.append(Finding(
                 text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},
                 action=_("Ask the system administrator to correct the column configuration.")))

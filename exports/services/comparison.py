@@ -21,6 +21,8 @@ class Comparison:
     counted_by_county: dict[str, int] = field(default_factory=dict)
     deviations_by_reason: dict[str, int] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+    """The earlier export's whole recorded result (for its row account)."""
 
 
 def comparison_from(*, result: dict[str, Any], period_from: dt.date, period_to: dt.date,
@@ -31,7 +33,8 @@ def comparison_from(*, result: dict[str, Any], period_from: dt.date, period_to: 
         "start": period_from.strftime("%d.%m.%Y"), "end": period_to.strftime("%d.%m.%Y")}
     return Comparison(heading=heading, counted_by_category=result.get("counted_by_category", {}),
                       counted_by_county=result.get("counted_by_county", {}),
-                      deviations_by_reason=result.get("deviations_by_reason", {}), rows=result.get("rows", {}))
+                      deviations_by_reason=result.get("deviations_by_reason", {}), rows=result.get("rows", {}),
+                      result=result)
 
 
 def _a_year_before(day: dt.date) -> dt.date:

@@ -9,8 +9,10 @@ MAX_ACTIVITY_TYPES = 500
 MAX_VALUE_LISTS = 50
 MAX_VALUE_LIST_ENTRIES = 1_000
 MAX_LABEL_INTEGER = 10**12
+MAX_REASON_LENGTH = 1_000
+"""The most characters of a rule's reason or action (what `Avvik` and `not_counted_reason` show)."""
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200}
-_TEXT = {"type": "string", "minLength": 1, "maxLength": 1_000}
+_TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_REASON_LENGTH}
 _EXPRESSION = {"type": "string", "minLength": 1, "maxLength": 1_000}
 _FORMAT = {"type": "string", "minLength": 1, "maxLength": 64}
 _LABEL = {"anyOf": [{"type": "string", "maxLength": 200},

@@ -1,7 +1,6 @@
-"""Try a configuration version on a period before activating it: the counts, with nothing stored."""
+"""Try a configuration version on a period before activating it: the counts and broken rules, nothing exported."""
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -9,11 +8,13 @@ from django.utils.translation import gettext as _
 from exports.categories import COUNTING_CATEGORIES, category_label
 from exports.domain import Period
 from exports.models import OrganisationColumnConfig
-from exports.services.activity_source import ActivityRecord, ActivitySource
-from exports.services.column_mapper import BufdirColumnMapper, MappedActivity
-from exports.services.config_validation import CompiledConfig, compile_document
-from exports.services.duplicates import DuplicateDetector
-from exports.services.plugins import ExportRulePlugin, PluginRegistry
+from exports.services.activity_source import ActivitySource
+from exports.services.column_mapper import BufdirColumnMapper
+from exports.services.config_validation import compile_document
+from exports.services.config_versions import document_fingerprint
+from exports.services.mapping_pass import ConfigMapping, mapped_chunks
+from exports.services.plugins import PluginRegistry
+from exports.services.rule_failures import RuleFailure
 from exports.services.summary import ExportSummary
 
 
@@ -42,10 +43,21 @@ class TrialResult:
     counted_by_category: list[TrialLine]
     deviations_by_reason: list[TrialLine]
     changed_verdicts: int
+    rows_read: int
+    failures: list[RuleFailure]
+    """The rules and columns of the tried version that could not be computed (the export would fail on them)."""
+    failure_message: str
+    document_sha256: str
+    """The fingerprint of the document that was tried (see config_versions.document_fingerprint)."""
+
+    @property
+    def proves(self) -> bool:
+        """Whether the trial proves the version: rows were read and no rule or column failed on them."""
+        return self.rows_read > 0 and not self.failures
 
 
 class ConfigTrial:
-    """Maps a period's activities with a version (and the active one) without writing or storing anything."""
+    """Maps a period's activities with a version (and the active one) exactly as an export does, writing nothing."""
 
     def __init__(self, *, source: ActivitySource, mapper: BufdirColumnMapper, plugins: PluginRegistry,
                  chunk_size: int) -> None:
@@ -55,44 +67,40 @@ class ConfigTrial:
         self.chunk_size = chunk_size
 
     def run(self, *, config: OrganisationColumnConfig, period: Period) -> TrialResult:
-        """The trial's figures; raises InvalidColumnConfig when the version does not compile."""
+        """The trial's figures and broken rules; raises InvalidColumnConfig when the version does not compile."""
         organisation = config.organisation
         active = OrganisationColumnConfig.objects.filter(organisation=organisation, is_active=True).first()
         compared = active if active is not None and active.pk != config.pk else None
-        tried_compiled = compile_document(config.document)
-        active_compiled = compile_document(compared.document) if compared is not None else None
+        fingerprint = document_fingerprint(config)
         plugins = self.plugins.for_organisation(organisation.slug)
-        tried, before, changed = ExportSummary(), ExportSummary(), 0
-        duplicates = DuplicateDetector()
-        for chunk in self.source.stream(organisation.pk, period, self.chunk_size):
-            for record in chunk:
-                is_duplicate = duplicates.is_duplicate(record)
-                row = self._map(record, tried_compiled, plugins, is_duplicate)
-                tried.add(row)
-                if active_compiled is not None:
-                    old = self._map(record, active_compiled, plugins, is_duplicate)
-                    before.add(old)
-                    changed += (row.counts, row.is_deviation) != (old.counts, old.is_deviation)
+        tried = ConfigMapping(mapper=self.mapper, compiled=compile_document(config.document), plugins=plugins)
+        mappings = [tried]
+        if compared is not None:
+            mappings.append(ConfigMapping(mapper=self.mapper, compiled=compile_document(compared.document),
+                                          plugins=plugins))
+        changed = 0
+        for rows in mapped_chunks(source=self.source, organisation_id=organisation.pk, period=period,
+                                  chunk_size=self.chunk_size, mappings=mappings):
+            if compared is not None:
+                changed += sum((row.counts, row.is_deviation) != (old.counts, old.is_deviation) for row, old in rows)
+        now, before = tried.summary, mappings[-1].summary if compared is not None else ExportSummary()
         compare = compared is not None
 
-        def line(label: str, now: int, then: int) -> TrialLine:
-            return TrialLine(label=label, tried=now, active=then if compare else None)
+        def line(label: str, tried_value: int, active_value: int) -> TrialLine:
+            return TrialLine(label=label, tried=tried_value, active=active_value if compare else None)
 
-        reasons = dict.fromkeys([*tried.deviations_by_reason, *before.deviations_by_reason])
+        reasons = dict.fromkeys([*now.deviations_by_reason, *before.deviations_by_reason])
         return TrialResult(
-            config=config, active=compared, period=period, changed_verdicts=changed,
-            totals=[line(label, getattr(tried, key), getattr(before, key)) for key, label in _total_labels()],
-            counted_by_category=[line(category_label(c), tried.counted_by_category.get(c, 0),
+            config=config, active=compared, period=period, changed_verdicts=changed, rows_read=now.read,
+            failures=tried.failures.most_common(), failure_message=tried.failures.in_words() if tried.failures else "",
+            document_sha256=fingerprint,
+            totals=[line(label, getattr(now, key), getattr(before, key)) for key, label in _total_labels()],
+            counted_by_category=[line(category_label(c), now.counted_by_category.get(c, 0),
                                       before.counted_by_category.get(c, 0)) for c in COUNTING_CATEGORIES],
             deviations_by_reason=sorted(
-                (line(reason, tried.deviations_by_reason.get(reason, 0), before.deviations_by_reason.get(reason, 0))
+                (line(reason, now.deviations_by_reason.get(reason, 0), before.deviations_by_reason.get(reason, 0))
                  for reason in reasons), key=lambda item: -item.tried),
         )
-
-    def _map(self, record: ActivityRecord, compiled: CompiledConfig, plugins: Sequence[ExportRulePlugin],
-             is_duplicate: bool) -> MappedActivity:
-        """One row's verdict under one configuration."""
-        return self.mapper.map_or_flag(record, compiled, plugins=plugins, is_duplicate=is_duplicate)
 
 
 def _total_labels() -> list[tuple[str, str]]:

@@ -18,8 +18,10 @@ from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 
 from exports.services.cells import REFUSED_CHARACTERS
+from exports.services.config_cost import cost_problems
 from exports.services.config_schema import COLUMN_CONFIG_SCHEMA
 from exports.services.config_wording import describe_schema_error, field_in_words
+from exports.services.constant_failures import refuse_always_failing
 from exports.services.expressions import (
     CompiledExpression,
     ExpressionEngine,
@@ -192,6 +194,7 @@ class _Compiler:
             return None
         try:
             compiled = self.engine.compile(source, names)
+            refuse_always_failing(compiled, self.engine)
         except ExpressionError as exc:
             self.errors.append(error_at(parts, str(exc)))
             return None
@@ -269,6 +272,8 @@ class _Compiler:
         counting_rules = self.rules("counting_rules")
         validations = self.rules("validations")
         columns = self.columns()
+        self.errors += [error_at(parts, message) for parts, message
+                        in cost_problems(self.document, [column.expression for column in columns])]
         if self.errors:
             raise InvalidColumnConfig(self.errors)
         return CompiledConfig(

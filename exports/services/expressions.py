@@ -16,8 +16,9 @@ Why no accepted expression can cost more than a few milliseconds or megabytes on
   only up to MAX_TEXT_LENGTH characters, and integer results beyond MAX_NUMBER are refused, so no operation
   costs more than O(MAX_TEXT_LENGTH + the row's longest text) time or memory;
 - the functions are whitelisted, each linear in its argument's length, and `int` reads at most 30 digits;
-- the row's texts reach expressions cut to just past what a cell holds (column_mapper), so "linear in the
-  length" means at most MAX_TEXT_LENGTH characters.
+- the row's texts, and the generated `not_counted_reason` and `data_issues`, reach expressions cut to just past
+  what a cell holds (column_mapper), so "linear in the length" means at most MAX_TEXT_LENGTH characters; what a
+  whole row can hold is bounded when the document is saved (config_cost).
 """
 from __future__ import annotations
 
@@ -333,12 +334,18 @@ class ExpressionEngine:
         tree = parse(source)
         checker = _Checker(allowed_names)
         checker.check(tree)
-        body = _Rewriter().visit(ast.parse(source.strip(), mode="eval")).body
-        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_ROW)], kwonlyargs=[], kw_defaults=[], defaults=[])
-        module = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, body)))
-        function = eval(compile(module, "<column configuration>", "eval"), self._globals)  # noqa: S307 - checked tree
+        function = self.function_of(ast.parse(source.strip(), mode="eval").body)
         return CompiledExpression(source=source, tree=tree, function=function, nodes=checker.nodes,
                                   calls=checker.calls)
+
+    def function_of(self, body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
+        """A checked expression tree (rewritten in place) compiled to a Python function of the row's variables."""
+        body = _Rewriter().visit(body)
+        arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_ROW)], kwonlyargs=[], kw_defaults=[], defaults=[])
+        module = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, body)))
+        function: Callable[[Mapping[str, Any]], Any] = eval(  # noqa: S307 - a checked tree
+            compile(module, "<column configuration>", "eval"), self._globals)
+        return function
 
     def evaluate(self, expression: CompiledExpression, names: Mapping[str, Any]) -> Any:
         """Evaluate a compiled expression with the row's variables."""

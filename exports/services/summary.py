@@ -8,6 +8,7 @@ from typing import Any
 from exports.categories import COUNTING_CATEGORIES
 from exports.services.cells import clean_text
 from exports.services.column_mapper import MappedActivity
+from exports.services.row_account import exported_by_outcome
 
 STORED_REASONS = 50
 """How many of the most common reasons an audit keeps for the page and for a later comparison."""
@@ -58,6 +59,11 @@ class ExportSummary:
         """Counted activities for each of Bufdir's four counting categories, zeros included."""
         return {category: self.counted_by_category.get(category, 0) for category in COUNTING_CATEGORIES}
 
+    def outcomes(self) -> dict[str, int]:
+        """The rows on `Aktiviteter` by outcome: counted, phone and contact, other, not counted by a rule."""
+        return exported_by_outcome(counted=self.counted, not_counted=self.not_counted,
+                                   documented_by_category=self.documented_by_category)
+
     def reasons_by_frequency(self) -> list[tuple[str, int]]:
         """Deviation reasons with their row counts, the most common first (ties in order of appearance)."""
         return self.deviations_by_reason.most_common()
@@ -69,6 +75,7 @@ class ExportSummary:
                      "not_counted": self.not_counted, "deviations": self.deviations, "rejected": self.rejected,
                      "unreadable": self.unreadable},
             "counted_by_category": self.counted_categories(),
+            "exported_by_outcome": self.outcomes(),
             "documented_by_category": dict(sorted(self.documented_by_category.items())),
             "counted_by_county": {clean_text(code).value: count
                                   for code, count in sorted(self.counted_by_county.items())},

@@ -14,6 +14,7 @@ from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY
 from exports.geography import county_name
 from exports.services import cell_writer
 from exports.services.comparison import Comparison
+from exports.services.row_account import NOT_COUNTED_PARTS, OUTCOME_LABELS, row_account
 from exports.services.sheet_layout import COUNT_FORMAT, settings_of
 from exports.services.summary import ExportSummary
 
@@ -109,9 +110,12 @@ class SummarySheet:
                 before = comparison.counted_by_category.get(category, 0)
             rows.append([self.text(category_label(category)), self.count(counted), self.count(documented),
                          self.count(documented - counted), self.count(before)])
-        rows.append([self.text(_("Total counted"), bold=True), self.count(totals.counted, bold=True),
-                     self.count(totals.exported, bold=True), self.count(totals.not_counted, bold=True),
-                     self.count(comparison.rows.get("counted") if comparison else None, bold=True)])
+        rows += [
+            [self.text(_("Total counted"), bold=True), self.count(totals.counted, bold=True), None, None,
+             self.count(comparison.rows.get("counted") if comparison else None, bold=True)],
+            [self.text(_("Total documented"), bold=True), None, self.count(totals.exported, bold=True)],
+            [self.text(_("Total not counted"), bold=True), None, None, self.count(totals.not_counted, bold=True)],
+        ]
         rows += [[], self.headings(_("County"), _("County code"), _("Counted"), *earlier)]
         for code, number in sorted(totals.counted_by_county.items()):
             before = comparison.counted_by_county.get(code, 0) if comparison else None
@@ -144,20 +148,25 @@ class SummarySheet:
                         self.count(before, bold=True)]]
 
     def _totals(self, totals: ExportSummary, comparison: Comparison | None) -> list[list[Any]]:
-        """The rows of the workbook: on each sheet, counted, rejected, unreadable."""
+        """Every row read, accounted for: the rows on `Aktiviteter` by outcome, then what is only on `Avvik`."""
         earlier = [comparison.heading] if comparison else []
+        before = row_account(comparison.result).as_dict() if comparison else {}
+        account = row_account(totals.as_facts()).as_dict()
 
-        def total(label: str, number: int, key: str) -> list[Any]:
-            before = comparison.rows.get(key) if comparison else None
-            return [self.text(label), self.count(number), self.count(before)]
+        def total(key: str, *, bold: bool = False) -> list[Any]:
+            return [self.text(str(OUTCOME_LABELS[key]), bold=bold), self.count(account[key], bold=bold),
+                    self.count(before.get(key), bold=bold)]
 
-        return [[], self.headings(_("Totals"), _("Rows"), *earlier),
-                total(_("Rows on Aktiviteter"), totals.exported, "exported"),
-                total(_("Counted"), totals.counted, "counted"),
-                total(_("Not counted"), totals.not_counted, "not_counted"),
-                total(_("Rows on Avvik"), totals.deviations, "deviations"),
-                total(_("Rejected registrations (only on Avvik)"), totals.rejected, "rejected"),
-                total(_("Unreadable rows (only on Avvik)"), totals.unreadable, "unreadable")]
+        return [[], self.headings(_("Every row, accounted for"), _("Rows"), *earlier),
+                total("counted"),
+                *(total(key) for key in NOT_COUNTED_PARTS),
+                total("exported", bold=True),
+                total("rejected"),
+                total("unreadable"),
+                total("read", bold=True),
+                [],
+                [self.text(_("Rows on Avvik"), bold=True), self.count(totals.deviations, bold=True),
+                 self.count(comparison.rows.get("deviations") if comparison else None, bold=True)]]
 
     def _chart(self, first_row: int, last_row: int, *, anchor: str) -> None:
         """Counted activities per category, to the right of the tables so it covers nothing."""

@@ -38,7 +38,7 @@ def is_transient(exc: BaseException) -> bool:
 
 SELECT = (
     "id,activity_type,started_at,duration_minutes,participant_count,country_code,municipality_code,"
-    "description,status,peer_mentor_id,peer_mentors(full_name,certified_on),"
+    "description,status,peer_mentor_id,local_branch_id,peer_mentors(full_name,certified_on),"
     "local_branches(name,county_code,municipality_code)"
 )
 
@@ -69,6 +69,7 @@ def _record(row: dict[str, Any]) -> ActivityRecord:
         local_branch_name=branch.get("name"),
         local_branch_county_code=branch.get("county_code"),
         local_branch_municipality_code=branch.get("municipality_code"),
+        local_branch_id=UUID(row["local_branch_id"]) if row.get("local_branch_id") else None,
     )
 
 

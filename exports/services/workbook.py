@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from exports.services import cell_writer, cells, workbook_plan
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
+from exports.services.said_once import said_once
 from exports.services.sheet_layout import (
     add_filter,
     add_header_and_footer,
@@ -120,12 +123,12 @@ class WorkbookWriter:
         details = (
             row.local_start.date(),
             row.local_start.time().replace(tzinfo=None),
-            activity_type["label"] if activity_type else record.activity_type,
+            activity_type["label"] if activity_type else cells.bounded(record.activity_type),
             self._category_label(row.category),
-            record.peer_mentor_name or "",
+            cells.bounded(record.peer_mentor_name or ""),
             row.branch_name,
             county_name(row.county_code),
-            record.municipality_code or "",
+            cells.bounded(record.municipality_code or ""),
             self.config.true_label if row.counts else self.config.false_label,
             str(record.id),
         )
@@ -156,8 +159,8 @@ class WorkbookWriter:
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
             sheet.append([
-                cell_writer.cell(sheet, "; ".join(reasons)),
-                cell_writer.cell(sheet, " ".join(dict.fromkeys(actions[reason] for reason in reasons))),
+                cell_writer.cell(sheet, cells.bounded_join("; ", reasons)),
+                cell_writer.cell(sheet, cells.bounded_join(" ", said_once(actions[reason] for reason in reasons))),
                 cell_writer.cell(sheet, day, number_format=self.config.date_format),
                 cell_writer.cell(sheet, time, number_format=self.config.time_format),
                 *cell_writer.row(sheet, rest),
@@ -167,8 +170,13 @@ class WorkbookWriter:
         return written
 
     def discard(self) -> None:
-        """Drop what was kept for a workbook that may not be finished (a no-op after `close`)."""
+        """Drop what was kept for a workbook that may not be finished: the spool and the sheets' temporary files."""
         self._spool.close()
+        for sheet in self.workbook.worksheets:
+            sheet_file = getattr(getattr(sheet, "_writer", None), "out", None)
+            if isinstance(sheet_file, str):
+                with suppress(OSError):
+                    os.remove(sheet_file)
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
         """Write `Sammendrag` with its chart, then `Avvik`, set up printing and save the workbook."""

@@ -15,13 +15,14 @@ from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from exports.categories import COUNTING_CATEGORIES, category_label
+from exports.categories import category_label
 from exports.container import services
 from exports.domain import ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
 from exports.models import Organisation
 from exports.presentation import PHASE_LABELS
 from exports.services.audit import ExportAlreadyActive
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+from exports.services.row_account import OUTCOME_LABELS, row_account
 from operations.log_context import export_log_context
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
@@ -95,16 +96,18 @@ def _number(value: int) -> str:
 def summary_lines(*, organisation: Organisation, period: Period, result: dict[str, Any]) -> list[str]:
     """What the export found, in the active language, for the end of the command's output."""
     rows = result.get("rows", {})
-    counted = result.get("counted_by_category", {})
+    account = row_account(result)
     reasons = result.get("deviations_by_reason", {})
     entries: list[tuple[int, str, int]] = [
-        (1, _("Registrations read"), rows.get("read", 0)),
-        (1, _("Exported (sheet Aktiviteter)"), rows.get("exported", 0)),
-        (1, _("Counted"), rows.get("counted", 0)),
-        *((2, category_label(category), counted.get(category, 0)) for category in COUNTING_CATEGORIES),
+        (1, _("Registrations read"), account.read),
+        (1, _("Exported (sheet Aktiviteter)"), account.exported),
+        (2, _("Counted"), account.counted),
+        *((3, category_label(category), count) for category, count in account.counted_by_category.items()),
+        *((2, str(OUTCOME_LABELS[key]), count) for key, count in account.not_counted_parts()),
+        (1, _("Rejected registrations (only on Avvik)"), account.rejected),
+        (1, _("Unreadable rows (only on Avvik)"), account.unreadable),
         (1, _("Need attention (sheet Avvik)"), rows.get("deviations", 0)),
         *((2, reason, count) for reason, count in reasons.items()),
-        (1, _("Rejected registrations (only on Avvik)"), rows.get("rejected", 0)),
     ]
     width = max(2 * depth + len(label) for depth, label, _count in entries) + 2
     heading = _("Export for %(organisation)s, %(start)s–%(end)s") % {
