@@ -241,6 +241,8 @@ BUFDIR_EXPORT: ExportOptions = {
     "TEMP_DIR": env_str("EXPORT_TEMP_DIR", str(VAR_DIR / "tmp")),
     "PLUGINS": {},
 }
+# A configuration trial (admin, run by the worker) is stopped and failed after this many seconds.
+CONFIG_TRIAL_MAX_SECONDS = env_int("CONFIG_TRIAL_MAX_SECONDS", 600)
 
 # E-mail: files under var/mail on the embedded default; SMTP when EMAIL_HOST is set.
 BUFDIR_SITE_URL = env_str("BUFDIR_SITE_URL", "http://127.0.0.1:8000")
