@@ -72,6 +72,21 @@ def start_beating() -> threading.Event:
     return stop
 
 
+_beating_in: set[int] = set()
+_beating_lock = threading.Lock()
+
+
 def start_in_worker(sender: Any = None, proc_name: str = "", **kwargs: Any) -> None:
-    """django-q2's post_spawn receiver: a worker process has started, so it starts beating."""
+    """django-q2's post_spawn receiver: a worker process has started, so it starts beating (once per process).
+
+    A task run inline (Q_SYNC: django-q2 calls its worker loop in the requesting process) starts none.
+    """
+    from django_q.conf import Conf
+
+    if Conf.SYNC:
+        return
+    with _beating_lock:
+        if os.getpid() in _beating_in:
+            return
+        _beating_in.add(os.getpid())
     start_beating()

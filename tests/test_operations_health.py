@@ -187,3 +187,20 @@ def test_probes_are_not_redirected_to_https(client, settings, worker_alive):
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/exports/").status_code == 301
     assert [client.get(path).status_code for path in ("/healthz", "/readyz", "/metrics")] == [200, 200, 200]
+
+
+def test_a_worker_process_starts_one_heartbeat_and_an_inline_task_none(monkeypatch):
+    from django_q.conf import Conf
+
+    from operations import heartbeat
+
+    started = []
+    monkeypatch.setattr(heartbeat, "start_beating", lambda: started.append(1))
+    monkeypatch.setattr(heartbeat, "_beating_in", set())
+    monkeypatch.setattr(Conf, "SYNC", True)
+    heartbeat.start_in_worker(proc_name="MainProcess")
+    assert started == []
+    monkeypatch.setattr(Conf, "SYNC", False)
+    heartbeat.start_in_worker(proc_name="Process-1")
+    heartbeat.start_in_worker(proc_name="Process-1")
+    assert started == [1]
