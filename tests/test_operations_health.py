@@ -204,3 +204,14 @@ def test_a_worker_process_starts_one_heartbeat_and_an_inline_task_none(monkeypat
     heartbeat.start_in_worker(proc_name="Process-1")
     heartbeat.start_in_worker(proc_name="Process-1")
     assert started == [1]
+
+
+def test_a_failing_checks_detail_never_carries_a_secret(settings):
+    settings.SUPABASE_SERVICE_KEY = "service-key-" + "s" * 30
+
+    def leaky() -> str:
+        raise ConnectionError(f"redis://:hunter2-password@cache:6379/0 refused; key {settings.SUPABASE_SERVICE_KEY}")
+
+    (result,) = health.run_checks({"broker": leaky}).checks
+    assert not result.ok and "ConnectionError" in result.detail and "cache:6379" in result.detail
+    assert "hunter2-password" not in result.detail and settings.SUPABASE_SERVICE_KEY not in result.detail
