@@ -184,7 +184,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "nb")
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue first (it wins), then the hand-kept one for the text of Django, django-axes and
+# django-q2 that their own Norwegian catalogues lack (makemessages leaves that one alone).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_third_party"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

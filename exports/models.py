@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
@@ -125,6 +126,10 @@ class Activity(models.Model):
         indexes = [models.Index(fields=["organisation", "started_at", "id"], name="activities_org_started")]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        when = formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return _("%(type)s on %(when)s") % {"type": self.activity_type, "when": when}
 
 
 class Membership(models.Model):
@@ -371,7 +376,10 @@ class BufdirExportAuditEvent(models.Model):
         verbose_name_plural = _("export audit events")
 
     def __str__(self) -> str:
-        return f"{self.phase}: {self.message}"
+        from exports.presentation import PHASE_LABELS
+
+        phase = PHASE_LABELS.get(self.phase, self.phase)
+        return f"{phase}: {self.message}" if self.message else str(phase)
 
 
 class TrialStatus(models.TextChoices):

@@ -38,6 +38,7 @@ from exports.services.workbook_plan import (
     activity_sheet_name,
     activity_sheets,
 )
+from exports.services.workbook_properties import describe_workbook
 
 DEVIATION_WIDTHS = (46, 50, 11, 8, 20, 26, 22, 20, 14, 11, 9, 37)
 
@@ -192,6 +193,7 @@ class WorkbookWriter:
         for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
+        describe_workbook(self.workbook.properties, facts=facts, period=period)
         self._save()
 
     def _save(self) -> None:

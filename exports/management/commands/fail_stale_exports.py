@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from exports.container import services
 
@@ -18,4 +19,6 @@ class Command(BaseCommand):
         """Fail the lost exports and say which."""
         with translation.override(settings.LANGUAGE_CODE):
             failed = services().reaper.reap()
-        self.stdout.write(f"failed {len(failed)} lost export(s): {failed}")
+            said = ngettext("Failed %(count)s lost export: %(ids)s", "Failed %(count)s lost exports: %(ids)s",
+                            len(failed))
+            self.stdout.write(said % {"count": len(failed), "ids": ", ".join(map(str, failed)) or "–"})
