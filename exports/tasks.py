@@ -13,6 +13,7 @@ from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
 from exports.models import ExportStatus
 from exports.services.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from notices.services import notify_finished, send_pending_notices
+from operations.log_context import export_log_context
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
 
@@ -23,7 +24,8 @@ def run_export(audit_id: int) -> dict[str, Any]:
     audit = container.audits.get(audit_id)
     request = ExportRequest(audit.pk, audit.organisation_id, Period(audit.period_from, audit.period_to),
                             audit.requested_by_label)
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), export_log_context(export_id=audit.pk,
+                                                                          organisation=audit.organisation.slug):
         result = container.orchestrator.run(request)
     notify_finished(audit_id)
     if isinstance(result, ExportSuccess):

@@ -39,6 +39,7 @@ from exports.services.progress import ProgressPublisher
 from exports.services.row_count_check import check_rows_read
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 from exports.services.workdirs import ExportWorkdirs
+from operations.log_context import set_log_phase
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ class BufdirExportOrchestrator:
                 last_heartbeat = self.clock()
             if next_phase != phase:
                 self.audits.record_phase(request.audit_id, next_phase)
+                set_log_phase(next_phase)
             phase = next_phase
             event = ExportProgress(request.audit_id, next_phase, done, total, percent)
             self.progress.publish(request.organisation_id, event)

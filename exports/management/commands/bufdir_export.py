@@ -25,6 +25,7 @@ from exports.presentation import PHASE_LABELS
 from exports.services.audit import ExportAlreadyActive
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 from exports.services.row_account import OUTCOME_LABELS, row_account
+from operations.log_context import export_log_context
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
@@ -180,7 +181,7 @@ class Command(BaseCommand):
         request = ExportRequest(audit.pk, organisation.pk, period, options["requested_by"])
         terminal = sys.stderr.isatty()
         progress = TerminalProgressBar(sys.stderr) if terminal else PlainProgressLines(sys.stderr)
-        with translation.override("nb"):
+        with translation.override("nb"), export_log_context(export_id=audit.pk, organisation=organisation.slug):
             result = container.orchestrator.run(request, on_progress=progress)
         if terminal:
             sys.stderr.write("\n")
