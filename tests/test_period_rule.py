@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -137,9 +138,15 @@ def test_the_command_refuses_an_output_folder_it_cannot_make(tmp_path):
 @pytest.mark.parametrize("arguments", [["--year", "10000"], ["--from", "1900-01-01", "--to", "2100-12-31"]])
 def test_the_command_line_prints_a_message_not_a_traceback(tmp_path, arguments):
     manage = Path(__file__).resolve().parent.parent / "manage.py"
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "db.sqlite3").touch()  # a database is there (the command's own check); the period is what is wrong
+    environment = {**os.environ, "BUFDIR_VAR_DIR": str(var)}
+    environment.pop("DATABASE_URL", None)
+    environment.pop("REDIS_URL", None)
     finished = subprocess.run([sys.executable, str(manage), "bufdir_export", "--skip-checks", "--org", "nhf",
-                               "--out", str(tmp_path),
-                               *arguments], capture_output=True, text=True, timeout=120, check=False)
+                               "--out", str(tmp_path / "out"),
+                               *arguments], capture_output=True, text=True, timeout=120, check=False, env=environment)
     assert finished.returncode != 0
     assert "Traceback" not in finished.stderr
     assert str(FIRST_YEAR) in finished.stderr

@@ -157,8 +157,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the export in the foreground and copy its bundle into --out."""
+        period = self._period(options)  # a wrong argument is told first: it needs no data
         require_migrated_database()
-        period = self._period(options)
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
             raise CommandError(_("No organisation has the short name «%(slug)s».") % {"slug": options["org"]})
