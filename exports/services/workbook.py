@@ -16,6 +16,7 @@ from openpyxl.writer.excel import ExcelWriter
 from exports.categories import category_label
 from exports.geography import county_name
 from exports.services import cell_writer, cells, workbook_plan
+from exports.services.changes_sheet import write_changes_sheet
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
@@ -184,6 +185,8 @@ class WorkbookWriter:
                      datetime_format=self.config.datetime_format).write(
             facts=facts, totals=totals, notes=self._split_note(totals.exported))
         deviations = self._write_deviations(totals)
+        if facts.changes is not None:
+            write_changes_sheet(self.workbook, facts.changes, date_format=self.config.date_format)
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
             add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)

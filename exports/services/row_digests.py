@@ -1,0 +1,74 @@
+"""Per-row fingerprints of an export, kept in `ExportRowDigest` so a later export of the period can compare.
+
+The exporting process hashes each row's `Aktiviteter` values (CRC-32 of each value's repr: stable across
+processes, unlike `hash`) and inserts the fingerprints in batches with one `executemany`, so memory stays
+flat and each row costs a few microseconds. The database keeps them ordered by activity id for the merge.
+"""
+from __future__ import annotations
+
+from array import array
+from contextlib import suppress
+from typing import Any
+from zlib import crc32
+
+from django.db import DatabaseError, connection
+
+from exports.models import ExportRowDigest
+from exports.services.column_mapper import MappedActivity
+
+BATCH_ROWS = 2_000
+
+
+def column_hashes(values: tuple[Any, ...]) -> bytes:
+    """A CRC-32 of each value (its repr, so 1 and "1" differ), 4 bytes each, little-endian."""
+    hashes = array("I", [crc32(repr(value).encode()) for value in values])
+    if hashes.itemsize != 4:  # pragma: no cover - every platform Django runs on has a 4-byte unsigned int
+        raise RuntimeError("array('I') is not 4 bytes here")
+    return hashes.tobytes()
+
+
+def split_hashes(hashes: bytes) -> list[bytes]:
+    """The 4-byte hash of each column."""
+    return [hashes[index:index + 4] for index in range(0, len(hashes), 4)]
+
+
+class RowDigestRecorder:
+    """Collects one export's row fingerprints and inserts them in batches."""
+
+    def __init__(self, audit_id: int) -> None:
+        self.audit_id = audit_id
+        self._batch: list[tuple[Any, ...]] = []
+        table = ExportRowDigest._meta.db_table
+        self._sql = (f"INSERT INTO {table} (audit_id, activity_id, started_on, peer_mentor, flags, hashes) "
+                     "VALUES (%s, %s, %s, %s, %s, %s)")
+        self._uuid = ExportRowDigest._meta.get_field("activity_id")
+        self._kept = False
+
+    def add(self, row: MappedActivity) -> None:
+        """Keep the fingerprint of one mapped row; insert a batch when it is full."""
+        record = row.record
+        flags = (ExportRowDigest.DEVIATES if row.is_deviation else 0) | (ExportRowDigest.LISTED if row.listed else 0)
+        day = connection.ops.adapt_datefield_value(row.local_start.date())
+        self._batch.append((self.audit_id, self._uuid.get_db_prep_value(record.id, connection), day,
+                            (record.peer_mentor_name or "")[:200], flags,
+                            column_hashes(row.values) if row.listed else b""))
+        if len(self._batch) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Insert what is kept."""
+        if self._batch:
+            with connection.cursor() as cursor:
+                cursor.executemany(self._sql, self._batch)
+            self._batch = []
+
+    def keep(self) -> None:
+        """The export is stored: its fingerprints stay."""
+        self._kept = True
+
+    def discard(self) -> None:
+        """Drop this export's fingerprints unless it was stored (a failed export; a database gone wrong too)."""
+        self._batch = []
+        if not self._kept:
+            with suppress(DatabaseError):
+                ExportRowDigest.objects.filter(audit_id=self.audit_id).delete()
