@@ -37,6 +37,7 @@ from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
 from exports.services.export_state import ExportState
 from exports.services.starting import ExportQueueUnavailable, start_export
+from exports.submission_presentation import changes_view, mark_context, submissions_panel
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -75,11 +76,13 @@ def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
             "administrators": administrators_of_organisations_of(request.user)}
 
 
-def _status(audit: BufdirExportAudit | None, organisation: Organisation) -> dict[str, Any]:
-    """The status fragment's context for an audit (or for no export yet) of the organisation."""
+def _status(audit: BufdirExportAudit | None, organisation: Organisation,
+            membership: Membership | None = None) -> dict[str, Any]:
+    """The status fragment's context for an audit (or for no export yet) of the organisation: with the member,
+    the changes since the period's last export and whether the export can be marked as sent to Bufdir."""
     return {**status_context(ExportState.from_audit(audit) if audit else None,
                              download_url_for(audit), result_view(audit)),
-            "organisation": organisation}
+            "organisation": organisation, "changes": changes_view(audit), **mark_context(audit, membership)}
 
 
 def _history(organisation: Organisation) -> dict[str, Any]:
@@ -90,7 +93,8 @@ def _history(organisation: Organisation) -> dict[str, Any]:
 def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, Any]:
     """The whole page's context: the organisation, the form, the current export and the history."""
     organisation = membership.organisation
-    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation)}
+    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation, membership),
+            **submissions_panel(organisation, membership)}
 
 
 def _reap(organisation_id: UUID) -> None:
@@ -109,7 +113,8 @@ def _started_response(request: HttpRequest, membership: Membership, form: Export
     """The form (keeping the chosen period), the export's status and the history, for htmx."""
     organisation = membership.organisation
     html = render_to_string("exports/_form.html", {"form": form, **_status(audit, organisation)}, request)
-    html += render_to_string("exports/_status.html", {**_status(audit, organisation), "oob": True}, request)
+    html += render_to_string("exports/_status.html", {**_status(audit, organisation, membership), "oob": True},
+                             request)
     html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html, status=status_code)
 
@@ -174,7 +179,7 @@ def cancel(request: HtmxHttpRequest, membership: Membership, audit_id: int) -> H
     if not request.htmx:
         return _page_redirect(membership)
     audit = container.audits.get(audit.pk)
-    html = render_to_string("exports/_status.html", _status(audit, organisation), request)
+    html = render_to_string("exports/_status.html", _status(audit, organisation, membership), request)
     html += render_to_string("exports/_export_button.html", {**_status(audit, organisation), "oob": True}, request)
     html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html)
@@ -187,7 +192,7 @@ def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     before a download link expires (a fresh link); the Export button and, once finished, the history too."""
     organisation = membership.organisation
     _reap(organisation.pk)
-    context = _status(latest_audit(organisation.pk), organisation)
+    context = _status(latest_audit(organisation.pk), organisation, membership)
     html = render_to_string("exports/_status.html", context, request)
     html += render_to_string("exports/_export_button.html", {**context, "oob": True}, request)
     if not context["state"] or not context["state"].is_active:
