@@ -257,3 +257,27 @@ def test_another_organisations_export_or_submission_is_not_found(leaders, client
     assert client.post(reverse("exports:submit", args=[other.slug, theirs.audit.pk])).status_code == 404
     their_submission.refresh_from_db()
     assert their_submission.withdrawn_at is None
+
+
+def test_api_detail_carries_the_changes_and_the_submission(period_data, client, run_export, export_files):
+    from api.tokens import issue_token
+
+    org, mentor, visits, orphan = period_data
+    admin = factories.member(org)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user=admin, organisation=org, name='ci').secret}"}
+    first = run_export(org)
+    body = client.get(f"/api/v1/exports/{first.audit.pk}", **headers).json()
+    assert body["changes"]["compared_with"] is None and body["submission"] is None
+    client.force_login(admin)
+    client.post(reverse("exports:submit", args=[org.slug, first.audit.pk]))
+    _change_registrations(org, mentor, visits, orphan)
+    second = run_export(org)
+    body = client.get(f"/api/v1/exports/{first.audit.pk}", **headers).json()
+    assert body["submission"]["sha256"] == first.audit.file_sha256
+    assert body["submission"]["marked_by"] == admin.username and body["submission"]["withdrawn_at"] is None
+    body = client.get(f"/api/v1/exports/{second.audit.pk}", **headers).json()
+    changes = body["changes"]
+    assert changes["compared_with"]["id"] == first.audit.pk and changes["compared_with"]["submitted"] is True
+    assert (changes["added"], changes["removed"], changes["fixed"]) == (1, 1, 1)
+    assert changes["counted_now"]["oppsokende"] == second.audit.rows_counted
+    assert body["submission"] is None
