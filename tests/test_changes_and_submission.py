@@ -12,6 +12,7 @@ from django.urls import reverse
 from exports.models import Activity, BufdirExportAuditEvent, ExportRowDigest, Membership, Submission
 from exports.services.changes import merged_changes
 from exports.services.row_digests import column_hashes
+from exports.services.submissions import is_submitted, submitted_audits
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +173,7 @@ def test_four_eyes_mark_confirm_and_withdraw(leaders, client, run_export):
     assert response.status_code == 302
     submission = Submission.objects.get()
     assert submission.sha256 == export.audit.file_sha256 and submission.requires_confirmation
+    assert is_submitted(export.audit.pk) and list(submitted_audits()) == [export.audit]
     assert not submission.is_confirmed
     text, html = _page(client, org)
     assert "Venter på at en annen leder" in text and export.audit.file_sha256 in text
@@ -197,6 +199,7 @@ def test_four_eyes_mark_confirm_and_withdraw(leaders, client, run_export):
     submission.refresh_from_db()
     assert submission.withdrawn_by == admin and submission.withdrawn_reason == "Sendt feil fil"
     assert "Eksporten er ikke lenger merket som sendt" in text_of(response.content.decode())
+    assert not is_submitted(export.audit.pk) and not submitted_audits().exists()
     phases = list(BufdirExportAuditEvent.objects.filter(audit=export.audit).values_list("phase", flat=True))
     assert phases[-3:] == ["submitted", "submission_confirmed", "submission_withdrawn"]
 

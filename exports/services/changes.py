@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -28,6 +28,7 @@ from exports.services.row_digests import split_hashes
 
 CHUNK = 5_000
 SPOOL_BATCH = 1_000
+TICK_ROWS = 50_000
 Digest = tuple[UUID, Any, str, int, bytes | memoryview]
 
 def baseline(*, organisation_id: UUID, period_from: dt.date, period_to: dt.date,
@@ -90,8 +91,17 @@ def _row_changes(old: Digest, new: Digest, pairs: list[tuple[int, int]],
         yield (*identity, NEW_DEVIATION, ())
 
 
+def _ticking(rows: Iterator[Digest], tick: Callable[[], None] | None) -> Iterator[Digest]:
+    """The rows, calling `tick` every TICK_ROWS of them (the export's heartbeat and cancellation check)."""
+    for index, row in enumerate(rows, 1):
+        if tick is not None and index % TICK_ROWS == 0:
+            tick()
+        yield row
+
+
 def compare(*, audit_id: int, organisation_id: UUID, period_from: dt.date, period_to: dt.date,
-            headings: list[str], counted_now: dict[str, int], spool: Path) -> ChangeSummary:
+            headings: list[str], counted_now: dict[str, int], spool: Path,
+            tick: Callable[[], None] | None = None) -> ChangeSummary:
     """Compare this export (its fingerprints stored) with the period's baseline; change rows go to `spool`."""
     previous, submission = baseline(organisation_id=organisation_id, period_from=period_from,
                                     period_to=period_to, exclude_audit_id=audit_id)
@@ -101,7 +111,7 @@ def compare(*, audit_id: int, organisation_id: UUID, period_from: dt.date, perio
     batch: list[ChangeRow] = []
     rows = 0
     with spool.open("wb") as handle:
-        for change in merged_changes(_digests(previous.pk), _digests(audit_id),
+        for change in merged_changes(_digests(previous.pk), _ticking(_digests(audit_id), tick),
                                      headings_then=previous.result["changes"].get("headings", []),
                                      headings_now=headings):
             counts[change[3]] += 1

@@ -170,7 +170,8 @@ class BufdirExportOrchestrator:
             changes = compare(audit_id=request.audit_id, organisation_id=organisation.pk,
                               period_from=request.period.start, period_to=request.period.end,
                               headings=[column.heading for column in compiled.columns],
-                              counted_now=summary.counted_categories(), spool=workdir / "endringer.pickle")
+                              counted_now=summary.counted_categories(), spool=workdir / "endringer.pickle",
+                              tick=lambda: advance(Phase.WRITING, done, total, 92))
             generated_at = timezone.localtime()
             writer.close(
                 WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
