@@ -284,3 +284,22 @@ def test_api_detail_carries_the_changes_and_the_submission(period_data, client, 
     assert (changes["added"], changes["removed"], changes["fixed"]) == (1, 1, 1)
     assert changes["counted_now"]["oppsokende"] == second.audit.rows_counted
     assert body["submission"] is None
+
+
+def test_hostile_names_on_endringer_stay_data(db, run_export, export_files):
+    from exports.services import cells
+
+    org = factories.organisation("nhf")
+    local = factories.branch(org)
+    mentor = factories.mentor(org, local, name='=HYPERLINK("http://evil.example","x")\x01\x0b')
+    visit = factories.activity(org, peer_mentor=mentor, local_branch=local,
+                               started_at=dt.datetime(2025, 5, 1, 10, tzinfo=dt.UTC))
+    run_export(org)
+    visit.duration_minutes = 120
+    visit.save()
+    bundle = run_export(org).succeeded_bundle
+    [row] = [row for row in bundle.workbook["Endringer"].iter_rows() if row[0].value == str(visit.id)]
+    name = row[2]
+    assert name.data_type != "f" and name.quotePrefix and name.value.startswith("=HYPERLINK")
+    assert not cells.REFUSED_CHARACTERS.search(name.value)
+    assert row[3].value.startswith("Endret: ")

@@ -18,6 +18,7 @@ from zlib import crc32
 from django.db import DatabaseError, connection
 
 from exports.models import ExportRowDigest
+from exports.services.cells import without_refused
 from exports.services.column_mapper import MappedActivity
 
 BATCH_ROWS = 2_000
@@ -30,7 +31,7 @@ def _same(value: Any) -> Any:
 
 def column_hashes(values: tuple[Any, ...]) -> bytes:
     """A CRC-32 of each value as text (what the reader sees; `str` is the cheapest), 4 bytes each."""
-    hashes = array("I", [crc32(str(value).encode()) for value in values])
+    hashes = array("I", [crc32(str(value).encode("utf-8", "surrogatepass")) for value in values])
     if hashes.itemsize != 4:  # pragma: no cover - every platform Django runs on has a 4-byte unsigned int
         raise RuntimeError("array('I') is not 4 bytes here")
     return hashes.tobytes()
@@ -39,6 +40,13 @@ def column_hashes(values: tuple[Any, ...]) -> bytes:
 def split_hashes(hashes: bytes) -> list[bytes]:
     """The 4-byte hash of each column."""
     return [hashes[index:index + 4] for index in range(0, len(hashes), 4)]
+
+
+def _name(name: str | None) -> str:
+    """A peer mentor's name as the database takes it: refused characters (NUL, lone surrogates) left out."""
+    if not name:
+        return ""
+    return name[:200] if name.isprintable() else without_refused(name[:200])
 
 
 class RowDigestRecorder:
@@ -61,7 +69,7 @@ class RowDigestRecorder:
         record = row.record
         flags = (ExportRowDigest.DEVIATES if row.is_deviation else 0) | (ExportRowDigest.LISTED if row.listed else 0)
         self._batch.append((self.audit_id, self._id(record.id), self._day(row.local_start.date()),
-                            (record.peer_mentor_name or "")[:200], flags,
+                            _name(record.peer_mentor_name), flags,
                             column_hashes(row.values) if row.listed else b""))
         if len(self._batch) >= BATCH_ROWS:
             self.flush()
