@@ -233,6 +233,8 @@ def test_later_export_compares_with_the_submitted_one_names_it_and_warns_of_chan
     assert manifest["submitted_export"]["sha256"] == sent.audit.file_sha256
     assert later.audit.result["changes"]["compared_with"]["id"] == sent.audit.pk != between.audit.pk
     assert later.audit.result["changes"]["compared_with"]["submitted"] is True
+    kept = set(ExportRowDigest.objects.values_list("audit_id", flat=True).distinct())
+    assert kept == {sent.audit.pk, later.audit.pk}  # the one in between is never compared with again
     text, html = _page(client, org)
     assert "4 registreringer i 2025 er endret etter at rapporten ble sendt" in text
     warning = html.split(f'id="changed-after-{submission.pk}"')[1].split("</div>")[0]

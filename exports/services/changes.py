@@ -46,6 +46,17 @@ def baseline(*, organisation_id: UUID, period_from: dt.date, period_to: dt.date,
     return audit, None
 
 
+def prune_row_digests(*, organisation_id: UUID, period_from: dt.date, period_to: dt.date, keep_audit_id: int) -> int:
+    """Drop the fingerprints no later export will compare with: the period's others but the submitted one's."""
+    submitted = Submission.objects.filter(organisation_id=organisation_id, period_from=period_from,
+                                          period_to=period_to, withdrawn_at__isnull=True).values("audit_id")
+    stale = (BufdirExportAudit.objects.filter(organisation_id=organisation_id, period_from=period_from,
+                                              period_to=period_to)
+             .exclude(pk=keep_audit_id).exclude(pk__in=submitted).values("pk"))
+    deleted, _by_model = ExportRowDigest.objects.filter(audit_id__in=stale).delete()
+    return deleted
+
+
 def _digests(audit_id: int) -> Iterator[Digest]:
     """One export's fingerprints ordered by activity id, read in chunks."""
     return (ExportRowDigest.objects.filter(audit_id=audit_id).order_by("activity_id")

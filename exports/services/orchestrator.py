@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,7 +27,7 @@ from exports.models import Organisation
 from exports.services.activity_source import ActivitySource
 from exports.services.audit import BufdirExportAuditService
 from exports.services.bundler import Bundler, ManifestFacts
-from exports.services.changes import compare
+from exports.services.changes import compare, prune_row_digests
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
@@ -207,5 +208,10 @@ class BufdirExportOrchestrator:
         if not finished:
             self.storage.delete(key)
             raise ExportStopped(request.audit_id)
+        try:  # the export has succeeded whatever happens here: the fingerprints are only tidied
+            prune_row_digests(organisation_id=organisation.pk, period_from=request.period.start,
+                              period_to=request.period.end, keep_audit_id=request.audit_id)
+        except DatabaseError:
+            logger.exception("export %s: earlier row fingerprints of the period were not removed", request.audit_id)
         self.progress.push_state(request.organisation_id, request.audit_id)
         return ExportSuccess(request.audit_id, key, bundle.sha256, summary.exported, summary.counted)
