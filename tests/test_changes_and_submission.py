@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from exports.models import Activity, BufdirExportAuditEvent, ExportRowDigest, Membership, Submission
+from exports.services import changes
 from exports.services.changes import merged_changes
 from exports.services.row_digests import column_hashes
 from exports.services.submissions import is_submitted, submitted_audits
@@ -85,7 +86,9 @@ def test_first_export_says_there_is_nothing_to_compare_with(period_data, run_exp
     assert ExportRowDigest.objects.count() == 5
 
 
-def test_endringer_lists_what_changed_between_two_exports(period_data, run_export):
+@pytest.mark.parametrize("page_rows", [5_000, 2], ids=["one-page", "paged"])
+def test_endringer_lists_what_changed_between_two_exports(period_data, run_export, monkeypatch, page_rows):
+    monkeypatch.setattr(changes, "CHUNK", page_rows)
     org, mentor, visits, orphan = period_data
     first = run_export(org)
     ids = _change_registrations(org, mentor, visits, orphan)

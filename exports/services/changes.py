@@ -27,6 +27,7 @@ from exports.services.change_summary import (
 from exports.services.row_digests import split_hashes
 
 CHUNK = 5_000
+"""Fingerprints read from the database at a time, per export compared."""
 SPOOL_BATCH = 1_000
 TICK_ROWS = 50_000
 Digest = tuple[UUID, Any, str, int, bytes | memoryview]
@@ -58,9 +59,13 @@ def prune_row_digests(*, organisation_id: UUID, period_from: dt.date, period_to:
 
 
 def _digests(audit_id: int) -> Iterator[Digest]:
-    """One export's fingerprints ordered by activity id, read in chunks."""
-    return (ExportRowDigest.objects.filter(audit_id=audit_id).order_by("activity_id")
-            .values_list("activity_id", "started_on", "peer_mentor", "flags", "hashes").iterator(chunk_size=CHUNK))
+    """One export's fingerprints ordered by activity id, page by page after the last id (no cursor held open)."""
+    rows = ExportRowDigest.objects.filter(audit_id=audit_id).order_by("activity_id").values_list(
+        "activity_id", "started_on", "peer_mentor", "flags", "hashes")
+    page: list[Digest] = list(rows[:CHUNK])
+    while page:
+        yield from page
+        page = list(rows.filter(activity_id__gt=page[-1][0])[:CHUNK]) if len(page) == CHUNK else []
 
 
 def merged_changes(then: Iterator[Digest], now: Iterator[Digest], *, headings_then: Sequence[str],
