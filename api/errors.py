@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from api.outages import is_outage
+from api.validation_wording import field_message
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +86,10 @@ def _field_name(location: Any) -> str:
 
 
 def field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Pydantic's error list as {field: [messages]}."""
+    """Pydantic's error list as {field: [messages in the active language]}."""
     fields: dict[str, list[str]] = {}
     for error in errors:
-        fields.setdefault(_field_name(error.get("loc", ())), []).append(str(error.get("msg", "")))
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(field_message(error))
     return fields
 
 
@@ -123,8 +124,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = "bad_request" if exc.status_code == 400 else "error"
-        return respond(request, exc.status_code, error_body(code, str(exc)))
+        if exc.status_code == 400:
+            return respond(request, 400, error_body("bad_request", _("The request body could not be read as JSON.")))
+        return respond(request, exc.status_code, error_body("error", str(exc)))
 
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return on_api_error(request, not_found())

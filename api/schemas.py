@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
@@ -49,7 +50,7 @@ class StartExportIn(Schema):
     def _whole_number(cls, value: object) -> object:
         """A JSON integer, not a string, a float or null."""
         if type(value) is not int:
-            raise ValueError("must be a whole number, e.g. 2025")
+            raise ValueError(_("must be a whole number, e.g. 2025"))
         return value
 
     @field_validator("date_from", "date_to", mode="before")
@@ -57,7 +58,7 @@ class StartExportIn(Schema):
     def _iso_date(cls, value: object) -> dt.date:
         """A date written YYYY-MM-DD, nothing else."""
         if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
-            raise ValueError("must be a date written YYYY-MM-DD")
+            raise ValueError(_("must be a date written YYYY-MM-DD"))
         return dt.date.fromisoformat(value)
 
 

@@ -1,13 +1,14 @@
 """The JSON API, version 1: start, list, inspect, download and cancel exports with a personal token."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Path, Query, Router, Status
 
 from api import links
@@ -63,8 +64,8 @@ def _reap(organisation_id: UUID) -> None:
 router = Router(tags=["exports"], by_alias=True)
 
 
-@router.post("/exports", response={202: ExportOut, **_errors(409, 413)}, summary="Start an export",
-             operation_id="start_export")
+@router.post("/exports", response={202: ExportOut, **_errors(409, 413)},
+             summary=cast(str, gettext_lazy("Start an export")), operation_id="start_export")
 def start(request: HttpRequest, payload: StartExportIn) -> Status:
     """Start an export of the token's organisation for a year or a date range (202), unless one is running (409).
 
@@ -89,16 +90,16 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
     return Status(202, export_document(request, audit))
 
 
-@router.get("/exports", response={200: ExportListOut, **_errors()}, summary="Recent exports",
-            operation_id="list_exports")
+@router.get("/exports", response={200: ExportListOut, **_errors()},
+            summary=cast(str, gettext_lazy("Recent exports")), operation_id="list_exports")
 def list_exports(request: HttpRequest, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
     """The organisation's most recent exports, newest first."""
     audits = BufdirExportAudit.objects.filter(organisation_id=_grant(request).membership.organisation_id)[:limit]
     return {"items": [export_document(request, audit) for audit in audits]}
 
 
-@router.get("/exports/{export_id}", response={200: ExportOut, **_errors(404)}, summary="One export",
-            operation_id="get_export", url_name="export_detail")
+@router.get("/exports/{export_id}", response={200: ExportOut, **_errors(404)},
+            summary=cast(str, gettext_lazy("One export")), operation_id="get_export", url_name="export_detail")
 def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Status, phase, percent, rows, counted per category, error and (when succeeded) a download URL."""
     grant = _grant(request)
@@ -107,7 +108,8 @@ def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
 
 
 @router.get("/exports/{export_id}/download", response={200: None, **_errors(403, 404, 409)},
-            summary="Download the bundle", operation_id="download_export", url_name="export_download",
+            summary=cast(str, gettext_lazy("Download the bundle")), operation_id="download_export",
+            url_name="export_download",
             openapi_extra={"responses": {200: ZIP_RESPONSE}})
 def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
              link: str | None = Query(None, description="The signed part of `download_url`; expires.")
@@ -127,7 +129,8 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
                         filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")
 
 
-@router.delete("/exports/{export_id}", response={200: ExportOut, **_errors(404, 409)}, summary="Cancel an export",
+@router.delete("/exports/{export_id}", response={200: ExportOut, **_errors(404, 409)},
+               summary=cast(str, gettext_lazy("Cancel an export")),
                operation_id="cancel_export")
 def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     """Cancel a pending or running export (200 with it, cancelled); 409 when it had already finished."""
@@ -145,12 +148,13 @@ def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
 
 
 api = NinjaAPI(
-    title="Bufdir export API",
+    title=cast(str, gettext_lazy("Bufdir export API")),
     version="1",
-    description="Start, follow and download Bufdir exports of one organisation with a personal API token "
-                "(`Authorization: Bearer …`). Every error is JSON with `code`, `message`, `fields` and `export`: "
-                "among them 413 `payload_too_large`, 500 `server_error` and 503 `service_unavailable` "
-                "(with `Retry-After`) when a service the API needs cannot be reached.",
+    description=cast(str, gettext_lazy(
+        "Start, follow and download Bufdir exports of one organisation with a personal API token "
+        "(`Authorization: Bearer …`). Every error is JSON with `code`, `message`, `fields` and `export`: "
+        "among them 413 `payload_too_large`, 500 `server_error` and 503 `service_unavailable` "
+        "(with `Retry-After`) when a service the API needs cannot be reached.")),
     urls_namespace="api-v1",
     auth=ApiTokenAuth(),
     throttle=[TokenRateThrottle()],

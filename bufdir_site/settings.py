@@ -15,11 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from bufdir_site.env import env_bool, env_int, env_list, env_str
 from bufdir_site.export_options import ExportOptions
+from bufdir_site.paths import database_url, var_dir
 from bufdir_site.private_files import FILE_MODE, FOLDER_MODE, private_file
 from bufdir_site.secret import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("BUFDIR_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = var_dir()
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks refuses it in production
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "exports",
     "api",
     "notices",
+    "operations",
 ]
 
 
@@ -133,7 +135,7 @@ def _database(url: str) -> dict[str, Any]:
     return config
 
 
-DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+DATABASES = {"default": _database(database_url())}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -183,7 +185,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "nb")
 LANGUAGES = [("nb", "Norsk bokmål"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue first (it wins), then the hand-kept one for the text of Django, django-axes and
+# django-q2 that their own Norwegian catalogues lack (makemessages leaves that one alone).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_third_party"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
@@ -240,6 +244,8 @@ BUFDIR_EXPORT: ExportOptions = {
     "TEMP_DIR": env_str("EXPORT_TEMP_DIR", str(VAR_DIR / "tmp")),
     "PLUGINS": {},
 }
+# A configuration trial (admin, run by the worker) is stopped and failed after this many seconds.
+CONFIG_TRIAL_MAX_SECONDS = env_int("CONFIG_TRIAL_MAX_SECONDS", 600)
 
 # E-mail: files under var/mail on the embedded default; SMTP when EMAIL_HOST is set.
 BUFDIR_SITE_URL = env_str("BUFDIR_SITE_URL", "http://127.0.0.1:8000")
@@ -273,14 +279,29 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Health probes and scrapes reach a server directly over plain HTTP: never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# /metrics and the detail of /readyz: with a token, only `Authorization: Bearer <token>`; without, loopback only.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line (web, worker and writer processes), with the running export's
+# id, organisation and phase (operations.log_context).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT[:20]!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"export_context": {"()": "operations.log_context.ExportContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "operations.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["export_context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

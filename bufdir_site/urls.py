@@ -15,6 +15,7 @@ urlpatterns = [
     path("tokens/", include("api.urls")),
     path("notices/", include("notices.urls")),
     path("api/v1/", api_v1.urls),
+    path("", include("operations.urls")),
 ]
 
 handler500 = "bufdir_site.errors.server_error"

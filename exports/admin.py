@@ -5,10 +5,12 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -19,31 +21,38 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from exports.container import services
+from exports.markdown_page import render_markdown
 from exports.models import (
+    ACTIVE_TRIAL_STATUSES,
     ActiveConfigDeletion,
     Activity,
     BufdirExportAudit,
     BufdirExportAuditEvent,
+    ConfigTrialRun,
     LocalBranch,
     Membership,
     Organisation,
     OrganisationColumnConfig,
     PeerMentor,
+    TrialStatus,
 )
 from exports.presentation import PHASE_LABELS
 from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.services.config_document import DocumentField
-from exports.services.config_validation import InvalidColumnConfig
 from exports.services.config_versions import (
     ActivationRefused,
     activate_proven,
+    document_fingerprint,
     proof_in_words,
     proof_problem,
-    record_trial,
     save_column_config,
 )
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+from exports.services.trial_record import TriedFigures
+from exports.services.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
+
+TRIAL_REFRESH_SECONDS = 2
+"""How often the trial page reloads itself while its trial is pending or running."""
 
 ADMIN_TEXTS_NB_LACKS = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
@@ -72,6 +81,11 @@ class PrettyJSONWidget(forms.Textarea):
             return original
 
 
+def configuration_documentation() -> str:
+    """docs/configuration.md as safe HTML."""
+    return render_markdown((settings.BASE_DIR / "docs" / "configuration.md").read_text(encoding="utf-8"))
+
+
 class ColumnConfigForm(forms.ModelForm):
     """The document is validated once, by the model (JSON Schema, then every expression compiled).
 
@@ -82,7 +96,16 @@ class ColumnConfigForm(forms.ModelForm):
         model = OrganisationColumnConfig
         fields = ["organisation", "comment", "document"]
 
-    document = DocumentField(label=_("document"), widget=PrettyJSONWidget())
+    document = DocumentField(label=_("document (JSON)"), widget=PrettyJSONWidget())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = format_html(
+            '{} <a href="{}">{}</a>',
+            _("A JSON document: the organisation's activity types and their Bufdir categories, the columns of the "
+              "sheet Aktiviteter, and the rules that decide what counts. Saving creates a new, inactive version."),
+            reverse("admin:exports_organisationcolumnconfig_documentation"),
+            _("How to write it: the configuration language"))
 
 
 NEW_VERSION_OF = "_new_version_of"
@@ -169,8 +192,7 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     """Column configurations: saving a changed document creates a new, inactive version; activating needs a trial."""
 
     form = ColumnConfigForm
-    list_display = ["organisation", "version", "is_active", "proven_at", "created_by", "created_at", "comment",
-                    "try_link"]
+    list_display = ["organisation", "version", "is_active", "proven_at", "created_at", "comment", "try_link"]
     list_filter = ["organisation", "is_active"]
     readonly_fields = ["version", "is_active", "proof", "activated_at", "activated_by", "created_by", "created_at",
                        "try_link"]
@@ -208,28 +230,45 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
                      name="exports_organisationcolumnconfig_try")
         activation = path("<int:config_id>/activate/", self.admin_site.admin_view(self.activate_view),
                           name="exports_organisationcolumnconfig_activate")
-        return [trial, activation, *super().get_urls()]
+        documentation = path("documentation/", self.admin_site.admin_view(self.documentation_view),
+                             name="exports_organisationcolumnconfig_documentation")
+        return [trial, activation, documentation, *super().get_urls()]
+
+    def documentation_view(self, request: HttpRequest) -> HttpResponse:
+        """docs/configuration.md: how a configuration document is written, for those who may see configurations."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": _("The configuration language"), "document": configuration_documentation()}
+        return TemplateResponse(request, "admin/exports/organisationcolumnconfig/documentation.html", context)
 
     def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
-        """Run a version on a period as an export would, storing only the trial's outcome on the version."""
+        """Start a trial of a version on a period in the worker (POST), or show the latest trial and its state."""
         config = get_object_or_404(OrganisationColumnConfig.objects.select_related("organisation"), pk=config_id)
         if not self.has_view_permission(request, config):
             raise PermissionDenied
-        form = TrialPeriodForm(request.POST if request.method == "POST" else None,
-                               initial={"year": timezone.localdate().year - 1})
-        result, error = None, ""
+        run = latest_trial(config) if request.method != "POST" else None
+        initial = ({"year": timezone.localdate().year - 1} if run is None
+                   else {"date_from": run.period_from, "date_to": run.period_to})
+        form = TrialPeriodForm(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():
             if not self.has_change_permission(request, config):
                 raise PermissionDenied
             try:
-                result = services().get("config_trial").run(config=config, period=form.cleaned_data["period"])
-            except InvalidColumnConfig as exc:
-                error = str(exc)
-            else:
-                config = record_trial(result=result, tried_by=request.user)
+                start_trial(config=config, period=form.cleaned_data["period"], requested_by=request.user,
+                            max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)
+            except TrialAlreadyRunning as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]))
+        running = run is not None and run.status in ACTIVE_TRIAL_STATUSES
+        finished = run is not None and run.status == TrialStatus.SUCCEEDED
+        result = TriedFigures.from_json(run.result) if finished and run is not None else None
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": config,
-            "form": form, "result": result, "error": error, "proof": proof_in_words(config),
+            "form": form, "run": run, "running": running, "result": result,
+            "error": run.error_message if run is not None and run.status == TrialStatus.FAILED else "",
+            "changed_since": result is not None and result.document_sha256 != document_fingerprint(config),
+            "proof": proof_in_words(config), "refresh_seconds": TRIAL_REFRESH_SECONDS,
             "can_activate": (not config.is_active and not proof_problem(config)
                              and self.has_change_permission(request, config)),
             "title": _("Try version %(version)s of %(organisation)s")
@@ -306,6 +345,7 @@ class AuditEventInline(admin.TabularInline):
     """The steps of one export."""
 
     model = BufdirExportAuditEvent
+    template = "admin/exports/bufdirexportaudit/events_inline.html"
     extra = 0
     can_delete = False
     fields = ("at", "phase_label", "message")
@@ -332,8 +372,7 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
         except (ValueError, OverflowError) as exc:
             raise IncorrectLookupParameters(exc) from exc
 
-    list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
-                    "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]
+    list_display = ["period", "organisation", "status", "exported", "counted", "requested_by_label", "created_at"]
     list_filter = ["organisation", ActivePeriodYearFilter, "status", "created_at"]
     search_fields = ["requested_by_label", "error_message", "file_key"]
     date_hierarchy = "created_at"
@@ -346,6 +385,21 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         """The fields in model order, the phase in words."""
         return tuple(self.get_readonly_fields(request, obj))
+
+    @admin.display(description=_("period"), ordering="period_from")
+    def period(self, obj: BufdirExportAudit) -> str:
+        """The period as from–to in short dates (one column keeps the list readable at 1280 px)."""
+        return f"{obj.period_from:%d.%m.%Y}–{obj.period_to:%d.%m.%Y}"
+
+    @admin.display(description=_("rows exported"), ordering="rows_exported")
+    def exported(self, obj: BufdirExportAudit) -> str:
+        """The rows on Aktiviteter, with Norwegian thousands separators."""
+        return intcomma(obj.rows_exported) if obj.rows_exported is not None else "–"
+
+    @admin.display(description=_("counted"), ordering="rows_counted")
+    def counted(self, obj: BufdirExportAudit) -> str:
+        """The counted rows, with Norwegian thousands separators."""
+        return intcomma(obj.rows_counted) if obj.rows_counted is not None else "–"
 
     @admin.display(description=_("phase"), ordering="phase")
     def phase_label(self, obj: BufdirExportAudit) -> str:
@@ -362,6 +416,27 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Nobody deletes the trail."""
+        return False
+
+
+@admin.register(ConfigTrialRun)
+class ConfigTrialRunAdmin(admin.ModelAdmin):
+    """Configuration trials: read-only, started from a version's trial page."""
+
+    list_display = ["id", "config", "period_from", "period_to", "status", "rows_done", "requested_by", "created_at",
+                    "finished_at"]
+    list_filter = ["status", "config__organisation"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Every field: a trial is a record, not a form."""
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Trials are started from a version's trial page."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nobody edits a trial."""
         return False
 
 

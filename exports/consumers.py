@@ -11,15 +11,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.template.loader import render_to_string
 from django.utils import translation
 
-from exports import links
 from exports.container import services
-from exports.models import BufdirExportAudit, ExportStatus, Membership
+from exports.fragments import state_fragments
+from exports.models import BufdirExportAudit, Membership
 from exports.organisation_choice import membership_for
-from exports.presentation import history_rows, result_view, status_context
-from exports.selectors import latest_audit, recent_audits
+from exports.selectors import latest_audit
 from exports.services.export_state import ExportState
 from exports.services.progress import organisation_group
 
@@ -114,16 +112,7 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=html)
 
     def _render(self, state: ExportState) -> str:
-        """The out-of-band fragments for one state."""
-        succeeded = state.status == ExportStatus.SUCCEEDED
-        download_url = links.download_url(state.audit_id) if succeeded else None
-        result = result_view(services().audits.get(state.audit_id)) if succeeded else None
+        """The out-of-band fragments for one state: status box, Export button, history row or history."""
+        audit = services().audits.get(state.audit_id)
         with translation.override(settings.LANGUAGE_CODE):
-            context = {**status_context(state, download_url, result), "organisation": self.organisation, "oob": True}
-            html = render_to_string("exports/_status.html", context)
-            html += render_to_string("exports/_export_button.html", context)
-            if not state.is_active:
-                history = history_rows(recent_audits(self.organisation_id))
-                html += render_to_string("exports/_history.html",
-                                         {"organisation": self.organisation, "history": history, "oob": True})
-        return html
+            return state_fragments(audit=audit, organisation=self.organisation, state=state)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
@@ -125,6 +126,10 @@ class Activity(models.Model):
         indexes = [models.Index(fields=["organisation", "started_at", "id"], name="activities_org_started")]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        when = formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        return _("%(type)s on %(when)s") % {"type": self.activity_type, "when": when}
 
 
 class Membership(models.Model):
@@ -371,7 +376,59 @@ class BufdirExportAuditEvent(models.Model):
         verbose_name_plural = _("export audit events")
 
     def __str__(self) -> str:
-        return f"{self.phase}: {self.message}"
+        from exports.presentation import PHASE_LABELS
+
+        phase = PHASE_LABELS.get(self.phase, self.phase)
+        return f"{phase}: {self.message}" if self.message else str(phase)
+
+
+class TrialStatus(models.TextChoices):
+    """Where a configuration trial is: pending -> running -> succeeded (ran to the end) / failed (did not)."""
+
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("In progress")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_TRIAL_STATUSES = (TrialStatus.PENDING, TrialStatus.RUNNING)
+
+
+class ConfigTrialRun(models.Model):
+    """One trial of a configuration version on a period, run by the worker: its state, progress and figures."""
+
+    Status = TrialStatus
+
+    config = models.ForeignKey(OrganisationColumnConfig, on_delete=models.CASCADE, related_name="trial_runs",
+                               verbose_name=_("column configuration"))
+    document_sha256 = models.CharField(_("fingerprint of the tried document"), max_length=64)
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by (user)"))
+    status = models.CharField(_("status"), max_length=16, choices=TrialStatus.choices, default=TrialStatus.PENDING)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error_message = models.TextField(_("error message"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_from__lte=models.F("period_to")),
+                                   name="trial_period_ordered"),
+            models.UniqueConstraint(fields=["config"], condition=models.Q(status__in=ACTIVE_TRIAL_STATUSES),
+                                    name="one_active_trial_per_config"),
+        ]
+        verbose_name = _("configuration trial")
+        verbose_name_plural = _("configuration trials")
+
+    def __str__(self) -> str:
+        return f"{self.config} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} ({self.get_status_display()})"
 
 
 class ExportRowDigest(models.Model):

@@ -24,14 +24,24 @@ def changes_view(audit: BufdirExportAudit | None) -> dict[str, Any] | None:
             "categories": [(category_label(c), then.get(c, 0), now.get(c, 0)) for c in categories]}
 
 
-def mark_context(audit: BufdirExportAudit | None, membership: Membership | None) -> dict[str, Any]:
-    """Whether the status box offers "Mark as sent to Bufdir" for this export, and the period's mark if any."""
-    if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.file_key or membership is None:
-        return {}
-    current = submissions.active_submission(organisation_id=audit.organisation_id, period_from=audit.period_from,
-                                            period_to=audit.period_to)
-    return {"period_submission": current,
-            "can_mark": current is None and membership.role == Membership.Role.ADMINISTRATOR}
+def period_submission(audit: BufdirExportAudit | None) -> Submission | None:
+    """The mark as sent to Bufdir of a succeeded export's period, for the status box (which holds no form: the
+    websocket renders it without a request, so without a CSRF token)."""
+    if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
+        return None
+    return submissions.active_submission(organisation_id=audit.organisation_id, period_from=audit.period_from,
+                                         period_to=audit.period_to)
+
+
+def markable(organisation: Organisation, membership: Membership) -> BufdirExportAudit | None:
+    """The latest succeeded export with a file, when an administrator may mark it (its period has no mark)."""
+    if membership.role != Membership.Role.ADMINISTRATOR:
+        return None
+    audit = (BufdirExportAudit.objects.filter(organisation=organisation, status=ExportStatus.SUCCEEDED)
+             .exclude(file_key="").exclude(rows_exported=0).order_by("-finished_at", "-id").first())
+    if audit is None or period_submission(audit) is not None:
+        return None
+    return audit
 
 
 def submissions_panel(organisation: Organisation, membership: Membership) -> dict[str, Any]:
@@ -52,4 +62,4 @@ def submissions_panel(organisation: Organisation, membership: Membership) -> dic
             "changed_count": changed.count() if changed is not None else 0,
             "changed": list(changed[:submissions.CHANGED_SHOWN]) if changed is not None else [],
         })
-    return {"submissions": rows, "submission_role_admin": is_admin}
+    return {"submissions": rows, "submission_role_admin": is_admin, "markable": markable(organisation, membership)}

@@ -18,26 +18,19 @@ from django_htmx.middleware import HtmxDetails
 
 from exports.container import services
 from exports.forms import ExportPeriodForm
+from exports.fragments import history_context, state_fragments, status_fragment_context
 from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation
 from exports.organisation_choice import landing_membership, membership_for
-from exports.presentation import (
-    download_url_for,
-    history_rows,
-    result_view,
-    status_context,
-)
 from exports.selectors import (
     administrators_of_organisations_of,
     audit_for_member,
     latest_audit,
     memberships_of,
-    recent_audits,
 )
 from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
-from exports.services.export_state import ExportState
 from exports.services.starting import ExportQueueUnavailable, start_export
-from exports.submission_presentation import changes_view, mark_context, submissions_panel
+from exports.submission_presentation import submissions_panel
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -76,24 +69,20 @@ def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
             "administrators": administrators_of_organisations_of(request.user)}
 
 
-def _status(audit: BufdirExportAudit | None, organisation: Organisation,
-            membership: Membership | None = None) -> dict[str, Any]:
-    """The status fragment's context for an audit (or for no export yet) of the organisation: with the member,
-    the changes since the period's last export and whether the export can be marked as sent to Bufdir."""
-    return {**status_context(ExportState.from_audit(audit) if audit else None,
-                             download_url_for(audit), result_view(audit)),
-            "organisation": organisation, "changes": changes_view(audit), **mark_context(audit, membership)}
+def _status(audit: BufdirExportAudit | None, organisation: Organisation) -> dict[str, Any]:
+    """The status fragment's context for an audit (or for no export yet) of the organisation."""
+    return status_fragment_context(audit=audit, organisation=organisation)
 
 
 def _history(organisation: Organisation) -> dict[str, Any]:
     """The history table's context: the organisation and its rows."""
-    return {"organisation": organisation, "history": history_rows(recent_audits(organisation.pk))}
+    return history_context(organisation)
 
 
 def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, Any]:
     """The whole page's context: the organisation, the form, the current export and the history."""
     organisation = membership.organisation
-    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation, membership),
+    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation),
             **submissions_panel(organisation, membership)}
 
 
@@ -113,8 +102,7 @@ def _started_response(request: HttpRequest, membership: Membership, form: Export
     """The form (keeping the chosen period), the export's status and the history, for htmx."""
     organisation = membership.organisation
     html = render_to_string("exports/_form.html", {"form": form, **_status(audit, organisation)}, request)
-    html += render_to_string("exports/_status.html", {**_status(audit, organisation, membership), "oob": True},
-                             request)
+    html += render_to_string("exports/_status.html", {**_status(audit, organisation), "oob": True}, request)
     html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html, status=status_code)
 
@@ -179,25 +167,19 @@ def cancel(request: HtmxHttpRequest, membership: Membership, audit_id: int) -> H
     if not request.htmx:
         return _page_redirect(membership)
     audit = container.audits.get(audit.pk)
-    html = render_to_string("exports/_status.html", _status(audit, organisation, membership), request)
-    html += render_to_string("exports/_export_button.html", {**_status(audit, organisation), "oob": True}, request)
-    html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
-    return HttpResponse(html)
+    return HttpResponse(state_fragments(audit=audit, organisation=organisation, request=request, status_oob=False))
 
 
 @require_GET
 @organisation_required
 def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     """The current state as a fragment: polled while an export runs (should the websocket be silent) and
-    before a download link expires (a fresh link); the Export button and, once finished, the history too."""
+    before a download link expires (a fresh link); the Export button and the export's history row (the whole
+    history once it has finished) too."""
     organisation = membership.organisation
     _reap(organisation.pk)
-    context = _status(latest_audit(organisation.pk), organisation, membership)
-    html = render_to_string("exports/_status.html", context, request)
-    html += render_to_string("exports/_export_button.html", {**context, "oob": True}, request)
-    if not context["state"] or not context["state"].is_active:
-        html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
-    return HttpResponse(html)
+    return HttpResponse(state_fragments(audit=latest_audit(organisation.pk), organisation=organisation,
+                                        request=request, status_oob=False))
 
 
 @require_GET

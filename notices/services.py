@@ -20,7 +20,7 @@ from notices.models import ExportNotice, NoticePreference
 logger = logging.getLogger(__name__)
 Status = BufdirExportAudit.Status
 State = ExportNotice.State
-FINISHED = (Status.SUCCEEDED, Status.FAILED)
+FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 RETRY_AFTER = (dt.timedelta(0), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2))
 """How long to wait before the next attempt, after the first, second… failed one (the sweep runs the retries)."""
 MAX_ATTEMPTS = len(RETRY_AFTER) + 1
@@ -55,11 +55,24 @@ def export_page_url(organisation_slug: str) -> str:
     return settings.BUFDIR_SITE_URL.rstrip("/") + path
 
 
+def recipient_language(user: User | None) -> str:
+    """The language to write to the user in: the site's language (the app keeps no per-user language)."""
+    return settings.LANGUAGE_CODE
+
+
+def _cancelled_by_someone_else(audit: BufdirExportAudit) -> bool:
+    """Whether a cancelled export was cancelled by another person than the one who started it."""
+    return audit.cancelled_by_id is not None and audit.cancelled_by_id != audit.requested_by_id
+
+
 def _message(audit: BufdirExportAudit) -> tuple[str, str]:
-    """The subject (one plain-text line) and body of the notice, in the site's language."""
-    context = {"audit": audit, "succeeded": audit.status == Status.SUCCEEDED, "user": audit.requested_by,
+    """The subject and body of the notice, in the recipient's language (numbers formatted for it too)."""
+    cancelled_by = audit.cancelled_by
+    context = {"audit": audit, "succeeded": audit.status == Status.SUCCEEDED,
+               "cancelled": audit.status == Status.CANCELLED, "user": audit.requested_by,
+               "cancelled_by": (cancelled_by.get_full_name() or cancelled_by.get_username()) if cancelled_by else "",
                "page_url": export_page_url(audit.organisation.slug), "organisation": audit.organisation}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(audit.requested_by)):
         subject = render_to_string("notices/export_finished_subject.txt", context)
         body = render_to_string("notices/export_finished_body.txt", context)
     return " ".join(subject.split()), body
@@ -68,6 +81,8 @@ def _message(audit: BufdirExportAudit) -> tuple[str, str]:
 def _recipient(audit: BufdirExportAudit) -> str:
     """Whom the notice goes to: the starter, if still active, with an address, and wanting it; else nobody."""
     user = audit.requested_by
+    if audit.status == Status.CANCELLED and not _cancelled_by_someone_else(audit):
+        return ""
     return user.email if user is not None and user.is_active and user.email and wants_email(user) else ""
 
 
@@ -108,8 +123,9 @@ def _record_failure(notice: ExportNotice, error: Exception, *, final: bool) -> N
 
 
 def notify_finished(audit_id: int) -> bool:
-    """Send the notice of a finished export at most once; True when it went out now."""
-    audit = (BufdirExportAudit.objects.select_related("organisation", "requested_by")
+    """Send the notice of a finished export at most once; True when it went out now. A cancelled export is
+    told of only when someone else than its starter cancelled it."""
+    audit = (BufdirExportAudit.objects.select_related("organisation", "requested_by", "cancelled_by")
              .filter(pk=audit_id, status__in=FINISHED).first())
     if audit is None:
         return False

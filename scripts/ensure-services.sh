@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure what the tests need is there: headless Chromium, LibreOffice Calc, axe-core, PostgreSQL and
-# Redis (started if down).
+# Make sure what the tests need is there: headless Chromium, LibreOffice Calc, poppler-utils (pdftotext, to read
+# back the printed workbook), axe-core, PostgreSQL and Redis (started if down).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -9,6 +9,9 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 if ! command -v soffice >/dev/null 2>&1; then
   as_root apt-get update -qq && as_root apt-get install -y -qq libreoffice-calc >/dev/null
+fi
+if ! command -v pdftotext >/dev/null 2>&1; then
+  as_root apt-get update -qq && as_root apt-get install -y -qq poppler-utils >/dev/null
 fi
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
   npm ci --silent --no-audit --no-fund

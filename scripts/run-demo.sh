@@ -31,6 +31,13 @@ if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
   export DJANGO_SECRET_KEY
 fi
 log="$BUFDIR_VAR_DIR/worker.log"
+# What another terminal sets to reach this run (the README's API example); a DATABASE_URL is never printed.
+api_env="PORT=${port} BUFDIR_VAR_DIR=$(printf '%q' "$BUFDIR_VAR_DIR")"
+api_db_note=""
+if [ -n "${DATABASE_URL:-}" ]; then
+  api_env="${api_env} DJANGO_DEBUG=1"
+  api_db_note="    (and export the same DATABASE_URL as this run)"$'\n'
+fi
 
 if [ -n "${DATABASE_URL:-}" ]; then
   say "Database: ${DATABASE_URL%%://*} from DATABASE_URL${REDIS_URL:+; Redis from REDIS_URL (broker and channel layer)}"
@@ -76,7 +83,11 @@ cat <<MSG
   begge-admin (administrator of both organisations: switch at the top of the page);
   Django admin at http://127.0.0.1:${port}/admin/ as sysadmin / demo-passord-2026.
   The worker (django-q2) logs to ${log}. Notice e-mails are written as files to ${BUFDIR_VAR_DIR}/mail/.
-  JSON API: http://127.0.0.1:${port}/api/v1/docs (token: manage.py create_api_token nhf-admin --org nhf).
+  JSON API: http://127.0.0.1:${port}/api/v1/docs. From another terminal in $(pwd), with this run's settings:
+    export ${api_env}
+${api_db_note}    TOKEN=\$(.venv/bin/python manage.py create_api_token nhf-admin --org nhf | tail -n 1)
+    API=http://127.0.0.1:${port}/api/v1
+  (then the rest of the README's "JSON API (version 1)" example).
   Stop with Ctrl+C.
 
 MSG

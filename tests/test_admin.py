@@ -11,12 +11,13 @@ from django.urls import reverse
 from exports.demo.configs import nhf_config
 from exports.models import BufdirExportAudit, OrganisationColumnConfig
 from tests import factories
+from tests.trials import try_version
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
+def admin_client(client, sync_tasks):
     user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-123")
     client.force_login(user)
     return client
@@ -98,7 +99,7 @@ def test_saving_a_new_version_does_not_activate_it_and_the_action_needs_a_trial(
     response = admin_client.post(changelist, activate, follow=True)
     assert "Versjon 2 er ikke prøvd uten feil, og kan derfor ikke aktiveres." in response.content.decode()
     assert not OrganisationColumnConfig.objects.get(pk=draft.pk).is_active
-    admin_client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk]), {"year": "2025"})
+    try_version(admin_client, draft, {"year": "2025"})
     response = admin_client.post(changelist, activate, follow=True)
     assert "Versjon 2 av Org nhf er nå aktiv." in response.content.decode()
     assert [(v.version, v.is_active) for v in org.column_configs.order_by("version")] == [(1, False), (2, True)]
@@ -123,7 +124,7 @@ def test_audits_filter_by_year_and_speak_norwegian(admin_client):
     page = listing.content.decode()
     assert "Etter år for perioden" in page and "Ferdig" in page
     assert ">succeeded<" not in page and ">done<" not in page
-    assert "Periode fra" in page and "Bestilt av" in page
+    assert ">01.01.2025–31.12.2025<" in page and "Bestilt av" in page
 
 
 def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(admin_client):
@@ -141,7 +142,7 @@ def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(
     change = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[draft.pk]))
     url = reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk])
     assert url in change.content.decode()
-    response = admin_client.post(url, {"year": "2025"})
+    response = try_version(admin_client, draft, {"year": "2025"})
     assert response.status_code == 200
     result = response.context["result"]
     counted = {line.label: (line.tried, line.active, line.difference) for line in result.counted_by_category}
@@ -185,3 +186,44 @@ def test_out_of_range_audit_filters_are_the_admins_invalid_lookup_not_a_500(admi
     response = admin_client.get(url, params)
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
     assert admin_client.get(url, {"year": "2025"}).context["cl"].result_count == 1
+
+
+def test_the_document_field_says_its_format_and_links_the_documentation(admin_client):
+    org = factories.organisation()
+    config = OrganisationColumnConfig.objects.get(organisation=org)
+    page = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk]))
+    html = page.content.decode()
+    documentation = reverse("admin:exports_organisationcolumnconfig_documentation")
+    assert "dokument (JSON)" in html
+    assert "Et JSON-dokument: organisasjonens aktivitetstyper" in html
+    assert f'<a href="{documentation}">Slik skriver du det: beskrivelse av konfigurasjonsspråket</a>' in html
+    doc = admin_client.get(documentation).content.decode()
+    assert "<h2>The expression language</h2>" in doc and '<th scope="col">function</th>' in doc
+    assert "<code>is_municipality(code)</code>" in doc
+
+
+def test_the_documentation_page_escapes_what_it_shows():
+    from exports.markdown_page import render_markdown
+
+    html = render_markdown("# <b>x</b>\n\n| a | `b | c` |\n|---|---|\n| <i> | **y** |\n\n```\n<script>\n```")
+    assert html == ("<h1>&lt;b&gt;x&lt;/b&gt;</h1>\n<table><thead><tr><th scope=\"col\">a</th>"
+                    "<th scope=\"col\"><code>b | c</code></th></tr></thead><tbody><tr><td>&lt;i&gt;</td>"
+                    "<td><strong>y</strong></td></tr></tbody></table>\n<pre><code>&lt;script&gt;</code></pre>")
+
+
+def test_the_documentation_covers_every_row_field_function_and_format():
+    from pathlib import Path
+
+    from exports.services.config_schema import COLUMN_FORMATS
+    from exports.services.expressions import FUNCTION_NAMES
+    from exports.services.row_variables import COLUMN_VARIABLES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+    missing = [name for name in (*COLUMN_VARIABLES, *COLUMN_FORMATS) if f"`{name}`" not in text]
+    missing += [name for name in FUNCTION_NAMES if f"`{name}(" not in text]
+    assert missing == []
+
+
+def test_the_documentation_is_for_staff_only(client):
+    response = client.get(reverse("admin:exports_organisationcolumnconfig_documentation"))
+    assert response.status_code == 302 and "/admin/login/" in response.url

@@ -132,10 +132,13 @@ def page():
 
 STATUS_RECORDER = """() => {
   window.seenStates = [];
+  window.seenRows = [];
   const record = () => {
     const el = document.querySelector('#export-status');
     const bar = document.querySelector('#export-progress');
     if (el) window.seenStates.push([el.dataset.status, bar ? Number(bar.value) : null]);
+    const row = document.querySelector('#export-history tbody [id^=history-status-]');
+    if (el && row) window.seenRows.push([el.dataset.status, bar ? Number(bar.value) : null, row.textContent.trim()]);
   };
   new MutationObserver(record).observe(document.body, {childList: true, subtree: true});
 }"""
@@ -166,6 +169,9 @@ def test_log_in_export_last_year_watch_progress_and_download(live_app, page, tmp
     assert "running" in statuses, states
     percents = [value for status, value in states if status == "running" and value is not None]
     assert percents and percents == sorted(percents)
+    rows = page.evaluate("window.seenRows")
+    running = [(value, text) for status, value, text in rows if status == "running" and value is not None]
+    assert running and all(text.startswith("Pågår") and text.endswith(f", {value} %)") for value, text in running), rows
 
     with page.expect_download() as download_info:
         page.click("#download-link")

@@ -129,7 +129,7 @@ def test_the_command_refuses_an_output_folder_it_cannot_make(tmp_path):
     factories.organisation("nhf")
     blocker = tmp_path / "file"
     blocker.write_text("")
-    with pytest.raises(CommandError, match="output folder"):
+    with pytest.raises(CommandError, match="utdatamappe"):
         call_command("bufdir_export", "--org", "nhf", "--out", str(blocker / "sub"), "--year", "2025",
                      stdout=io.StringIO())
 

@@ -1,5 +1,7 @@
 """No secret reaches a person: the keys are set to markers and searched for in pages, websocket frames and logs.
 
+The logs are searched in both formats: the plain text and the JSON lines of LOG_FORMAT=json.
+
 Three exports run with every secret set: one that succeeds with bundles in an S3 bucket (moto's server with
 marker keys), one whose Supabase source cannot be reached with the marker service key, and one whose S3
 endpoint cannot be reached. Every page a member or the system administrator sees, every frame the
@@ -8,6 +10,8 @@ websocket pushes, and every log record at the configured level is searched for e
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import uuid
 
@@ -23,6 +27,8 @@ from exports.container import services
 from exports.models import BufdirExportAudit
 from exports.services.export_storage import ExportStorage
 from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
+from operations.log_context import ExportContextFilter
+from operations.log_format import JsonFormatter
 from tests import factories
 from tests.s3_server import BUCKET, REGION, free_port
 from tests.sockets import page_socket
@@ -119,9 +125,18 @@ def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint,
         fakes["export_storage"] = marked_s3_storage(f"http://127.0.0.1:{free_port()}")
 
     caplog.set_level(logging.getLevelName(logging.getLogger().getEffectiveLevel()))
-    with services().override(**fakes):
-        frames = export_and_collect(client, user)
-        pages = pages_of(client, superuser_client)
+    json_stream = io.StringIO()
+    json_handler = logging.StreamHandler(json_stream)
+    json_handler.setFormatter(JsonFormatter())
+    json_handler.addFilter(ExportContextFilter())
+    logging.getLogger().addHandler(json_handler)
+    records_before = len(caplog.records)
+    try:
+        with services().override(**fakes):
+            frames = export_and_collect(client, user)
+            pages = pages_of(client, superuser_client)
+    finally:
+        logging.getLogger().removeHandler(json_handler)
 
     audit = BufdirExportAudit.objects.get()
     # What was searched holds the outcome: the download link, or the failure's message.
@@ -130,5 +145,9 @@ def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint,
     assert shown and any(shown in frame for frame in frames) and shown in pages[reverse("exports:page", args=["nhf"])]
     logs = caplog.text  # formatted records, tracebacks included
     assert logs and (scenario == "succeeds in the bucket" or "Traceback" in logs)
-    texts = {**pages, **{f"frame {n}": frame for n, frame in enumerate(frames)}, "logs": logs}
+    json_lines = [json.loads(line) for line in json_stream.getvalue().splitlines()]  # each line one object
+    assert len(json_lines) == len(caplog.records) - records_before > 0
+    assert scenario == "succeeds in the bucket" or any("exc_info" in line for line in json_lines)
+    texts = {**pages, **{f"frame {n}": frame for n, frame in enumerate(frames)}, "logs": logs,
+             "JSON logs": json_stream.getvalue()}
     assert leaks(texts) == []

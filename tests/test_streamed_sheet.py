@@ -9,12 +9,18 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.dimensions import RowDimension
 
 from exports.services import cells
 from exports.services.cell_writer import RowAppender
 from exports.services.streamed_sheet import PlainRow, add_streamed_sheet
 
 FORMATS = ("DD.MM.YYYY", None, "HH:MM", None, "DD.MM.YYYY HH:MM", None, None)
+TOP, WRAP = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+ALIGNMENTS = (TOP, WRAP, None, TOP, TOP, WRAP, None)
+WRAP_WIDTHS = (None, 20, None, None, None, 3, None)
+"""The second and sixth columns wrap: a row with longer text there is as tall as its lines (15 points each)."""
 ROWS = [
     (dt.date(2025, 3, 14), "Kari Nordmann", dt.time(9, 5), 90, dt.datetime(2025, 3, 14, 9, 5), True, 1.5),
     (dt.date(1900, 3, 1), "  mellomrom  ", dt.time(0, 0), -7, dt.datetime(2025, 12, 31, 23, 59, 59), False, 0.1),
@@ -23,30 +29,42 @@ ROWS = [
     ("ikke en dato", "Oslo", "09:00", 3, "tekst", "Ja", -0.0),
     (dt.date(2025, 1, 2), dt.datetime(2025, 1, 2, 10, 0), None, 5, None, None, None),
     (dt.date(2025, 1, 3), dt.timedelta(hours=2), None, Decimal("2.5"), None, None, None),
+    (dt.date(2025, 1, 4), "en lang tekst som bryter over flere linjer", None, 1, None, "Nei", None),
+    (dt.date(2025, 1, 5), "=en formel som bryter", None, 1, None, None, None),
 ]
+HEIGHTS = {4: 30.0, 8: 45.0, 9: 30.0}
+"""Rows 4 (a line break), 8 (three lines of 20 characters) and 9 (two, written by openpyxl) are taller."""
 
 
 def _reference(path: Path, rows: list[tuple]) -> None:
     """The same rows written the ordinary openpyxl way: a styled cell where a column has a number format."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Aktiviteter")
-    for values in rows:
+    for index, values in enumerate(rows, start=1):
         row = []
-        for value, number_format in zip(values, FORMATS, strict=True):
-            if number_format and value is not None:
+        for value, number_format, alignment in zip(values, FORMATS, ALIGNMENTS, strict=True):
+            if (number_format or alignment) and value is not None:
                 cell = WriteOnlyCell(sheet)
-                cell.number_format = number_format
+                if number_format:
+                    cell.number_format = number_format
                 cell.value = value
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type, cell.quotePrefix = "s", True
+                if alignment:
+                    cell.alignment = alignment
                 value = cell
             row.append(value)
+        if index in HEIGHTS:
+            sheet.row_dimensions[index] = RowDimension(sheet, index=index, ht=HEIGHTS[index])
         sheet.append(row)
+        sheet.row_dimensions.pop(index, None)
     workbook.save(path)
 
 
 def _streamed(path: Path, rows: list[tuple]) -> None:
     """The same rows through the export's writer."""
     workbook = Workbook(write_only=True)
-    appender = RowAppender(add_streamed_sheet(workbook, "Aktiviteter"), FORMATS)
+    appender = RowAppender(add_streamed_sheet(workbook, "Aktiviteter"), FORMATS, ALIGNMENTS, WRAP_WIDTHS)
     for values in rows:
         appender.append(cells.sheet_row(values))
     workbook.save(path)
@@ -73,7 +91,8 @@ def test_most_rows_take_the_plain_path_and_the_rest_still_come_out_the_same(tmp_
 
     taken = [sheet.takes_plain(cells.sheet_row(row)) for row in ROWS]
 
-    assert taken == [True, True, True, True, True, False, False]  # a datetime or a duration in a plain column
+    assert taken == [True, True, True, True, True, False, False, True, True]  # a datetime or a duration in a plain
+    # column is not plain; the formula-like text of the last row is guarded by `cells.sheet_row`, not by the sheet
 
 
 def test_a_row_written_plain_is_a_plain_row_on_the_sheet(tmp_path):

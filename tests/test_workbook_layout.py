@@ -7,6 +7,7 @@ import pytest
 
 from exports.categories import CATEGORY_LABELS
 from exports.domain import Period
+from exports.services.sheet_layout import SCALE_FLOOR
 from tests import factories
 from tests.export_reading import OpenedBundle
 
@@ -44,13 +45,15 @@ def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref == f"A1:{columns}{rows}"
         assert sheet.print_title_rows == "$1:$1"
-        assert sheet.page_setup.orientation == "landscape"
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+        assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+        assert SCALE_FLOOR <= int(sheet.page_setup.scale) <= 100  # no fit-to-width below the least type size
+        assert not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage)
+        assert sheet.page_setup.pageOrder == "downThenOver"
+        assert sheet.print_options.gridLines
         assert sheet.oddHeader.left.text == "Norges Handikapforbund && co"
         assert sheet.oddHeader.right.text == "01.01.2025–31.12.2025"
         assert "&P" in sheet.oddFooter.right.text and "&N" in sheet.oddFooter.right.text
-        assert all(cell.font.b for cell in sheet[1])
+        assert all(cell.font.b and cell.alignment.wrap_text for cell in sheet[1])
 
 
 def test_sammendrag_fits_one_page_with_the_chart_beside_the_tables(org, export, export_files):

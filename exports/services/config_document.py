@@ -9,6 +9,8 @@ from django.forms.fields import InvalidJSONInput
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from exports.services.json_wording import json_problem
+
 MAX_DOCUMENT_CHARACTERS = 200_000
 
 
@@ -28,7 +30,7 @@ def read_document(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise forms.ValidationError(
             _("The JSON is not valid at line %(line)s, column %(column)s (%(problem)s).")
-            % {"line": exc.lineno, "column": exc.colno, "problem": exc.msg}, code="invalid") from exc
+            % {"line": exc.lineno, "column": exc.colno, "problem": json_problem(exc.msg)}, code="invalid") from exc
     except RecursionError as exc:
         raise forms.ValidationError(_("The JSON is nested too deeply; a configuration has at most a few levels."),
                                     code="too_deep") from exc

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import IO
 
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -40,3 +42,9 @@ class ExportStorage:
     def open(self, key: str) -> IO[bytes]:
         """Open a stored bundle for reading."""
         return self._storage.open(key, "rb")
+
+    def probe(self) -> str:
+        """Write a tiny file and delete it again (readiness); the backend's name, or the storage's error."""
+        key = self._storage.save(f".readiness/{uuid.uuid4().hex}", ContentFile(b"ok"))
+        self._storage.delete(key)
+        return type(self._storage).__name__

@@ -43,6 +43,7 @@ from exports.services.row_digests import RowDigestRecorder
 from exports.services.submissions import active_submission, manifest_entry
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 from exports.services.workdirs import ExportWorkdirs
+from operations.log_context import set_log_phase
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class BufdirExportOrchestrator:
                 last_heartbeat = self.clock()
             if next_phase != phase:
                 self.audits.record_phase(request.audit_id, next_phase)
+                set_log_phase(next_phase)
             phase = next_phase
             event = ExportProgress(request.audit_id, next_phase, done, total, percent)
             self.progress.publish(request.organisation_id, event)

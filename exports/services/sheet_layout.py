@@ -1,7 +1,11 @@
 """Print set-up and column widths that make a sheet readable on screen and on paper."""
 from __future__ import annotations
 
-from typing import cast
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -13,7 +17,30 @@ from exports.services.cells import clean_text
 
 COUNT_FORMAT = "#,##0"
 """Whole numbers with the reader's thousands separator (a space in Norwegian Excel and LibreOffice)."""
+FONT_POINTS = 11
+"""The workbook's type size: openpyxl's default font, Calibri 11."""
+MIN_PRINTED_POINTS = 8
+"""The least type size on paper: a sheet is never scaled below it, its columns flow over more pages instead."""
+SCALE_FLOOR = math.ceil(100 * (MIN_PRINTED_POINTS + 0.1) / FONT_POINTS)
+"""The least print scale in per cent: 74 (a tenth of a point to spare: LibreOffice prints 11 pt at 73 % as 7.99)."""
+POINTS_PER_WIDTH = 7.0
+"""Points per unit of column width at 100 %: LibreOffice's unit with its stand-in for Calibri (Excel's is 5.25)."""
+_SIDE_MARGIN, _END_MARGIN, _HEADER_MARGIN = 0.4, 0.6, 0.25
+_A4 = (595.3, 841.9)
+_INCH = 72
+_REPEATED_COLUMN_SHARE = 0.2
+_MIN_FITTED, _FIT_PADDING = 6, 2
 _MINIMUM_WIDTH = {"date": 11, "datetime": 16, "time": 8, "integer": 9, "boolean": 9, "text": 12}
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet of rows prints: orientation, scale (per cent), pages side by side, first column repeated."""
+
+    orientation: Literal["portrait", "landscape"]
+    scale: int
+    pages_wide: int
+    repeat_first_column: bool
 
 
 def column_width(*, heading: str, kind: str, configured: float | None) -> float:
@@ -21,6 +48,76 @@ def column_width(*, heading: str, kind: str, configured: float | None) -> float:
     if configured:
         return configured
     return max(_MINIMUM_WIDTH.get(kind, 12), min(len(heading) + 2, 40))
+
+
+def print_layout(widths: Sequence[float]) -> PrintLayout:
+    """The layout that prints the columns on the fewest pages per row at no less than `MIN_PRINTED_POINTS`.
+
+    The scale is the largest (at most 100 %) that fits the columns to one page width, but never below
+    `SCALE_FLOOR`: wider sheets flow over several pages wide, with the first column repeated on each when it is
+    narrow and takes no extra page width.
+    Landscape and portrait are both tried; the one with fewer pages side by side per printable height wins.
+    """
+    points = [width * POINTS_PER_WIDTH for width in widths] or [0.0]
+    candidates = []
+    orientations: tuple[tuple[Literal["portrait", "landscape"], tuple[float, float]], ...] = (
+        ("landscape", (_A4[1], _A4[0])), ("portrait", _A4))
+    for orientation, (page_width, page_height) in orientations:
+        body_width = page_width - 2 * _SIDE_MARGIN * _INCH
+        body_height = page_height - 2 * _END_MARGIN * _INCH
+        fit = math.floor(100 * body_width / sum(points))
+        scale = max(SCALE_FLOOR, min(100, fit))
+        room = body_width * 100 / scale
+        wide = _pages_wide(points, room, repeated=0.0)
+        repeat = wide > 1 and points[0] <= _REPEATED_COLUMN_SHARE * room and _pages_wide(
+            points, room, repeated=points[0]) == wide
+        candidates.append((wide / body_height, PrintLayout(orientation=orientation, scale=scale, pages_wide=wide,
+                                                          repeat_first_column=repeat)))
+    return min(candidates, key=lambda candidate: candidate[0])[1]
+
+
+def fitted_widths(rows: Sequence[Sequence[Any]], bounds: Sequence[float]) -> list[float]:
+    """Widths of a block of columns that fit its values, each at most its bound (longer text wraps or runs on).
+
+    Text that is the last of at most two values in its row (a title, a label's value) may run on over the empty
+    columns to the block's end, so it widens the block's last column only as far as it needs; numbers are
+    measured as printed, with thousands separators.
+    """
+    widths = [float(_MIN_FITTED) for _bound in bounds]
+    running_on: list[tuple[int, int]] = []
+    for row in rows:
+        values = [getattr(value, "value", value) for value in row]
+        filled = [index for index, value in enumerate(values) if value not in (None, "")]
+        for index in filled:
+            length = _printed_length(values[index])
+            if index == filled[-1] and len(filled) <= 2 and isinstance(values[index], str) and index < len(bounds) - 1:
+                running_on.append((index, length))
+            elif index < len(bounds):
+                widths[index] = max(widths[index], min(length + _FIT_PADDING, bounds[index]))
+    for index, length in running_on:
+        short = length + _FIT_PADDING - sum(widths[index:])
+        if short > 0:
+            widths[-1] = min(widths[-1] + short, bounds[-1])
+    return widths
+
+
+def _printed_length(value: Any) -> int:
+    """The characters a value takes on the sheet (whole numbers with thousands separators, dates as dd.mm.yyyy)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | dt.date):
+        return len(str(value))
+    if isinstance(value, dt.date):
+        return 16 if isinstance(value, dt.datetime) else 10
+    return len(f"{value:,.0f}")
+
+
+def _pages_wide(points: Sequence[float], room: float, *, repeated: float) -> int:
+    """How many pages side by side the columns take, each page filled with whole columns from the left."""
+    pages, used = 1, 0.0
+    for width in points:
+        if used and used + width > room:
+            pages, used = pages + 1, repeated
+        used += width
+    return pages
 
 
 def settings_of(sheet: WriteOnlyWorksheet) -> Worksheet:
@@ -38,17 +135,25 @@ def _item(item: HeaderFooterItem | None) -> HeaderFooterItem:
     return item
 
 
-def prepare_for_print(written: WriteOnlyWorksheet, *, one_page: bool) -> None:
-    """Landscape A4, fit to the page width (and height when `one_page`); call before the first row."""
+def prepare_for_print(written: WriteOnlyWorksheet, *, one_page: bool, layout: PrintLayout | None = None) -> None:
+    """A4 set-up, before the first row: fit to one page when `one_page`, else `layout`'s scale, down then over."""
     sheet = settings_of(written)
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1 if one_page else 0
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    if one_page or layout is None:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 1 if one_page else 0
+    else:
+        sheet.page_setup.orientation = layout.orientation
+        sheet.page_setup.scale = layout.scale
+        sheet.page_setup.pageOrder = "downThenOver"
+        sheet.print_options.gridLines = True
+        if layout.repeat_first_column:
+            sheet.print_title_cols = "A:A"
+    sheet.page_margins.left = sheet.page_margins.right = _SIDE_MARGIN
+    sheet.page_margins.top = sheet.page_margins.bottom = _END_MARGIN
+    sheet.page_margins.header = sheet.page_margins.footer = _HEADER_MARGIN
 
 
 def repeat_heading_row(sheet: WriteOnlyWorksheet) -> None:

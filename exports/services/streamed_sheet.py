@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from lxml.etree import Element, SubElement
 from openpyxl import LXML
 from openpyxl.cell.cell import Cell
 from openpyxl.compat import safe_string
+from openpyxl.styles import Alignment
 from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.constants import XML_NS
+
+from exports.services.wrapping import row_height
 
 _TEMPORAL = (dt.datetime, dt.date, dt.time)
 _PRESERVE = {f"{{{XML_NS}}}space": "preserve"}
@@ -47,16 +52,28 @@ class StreamedSheet(WriteOnlyWorksheet):
         self._epoch = parent.epoch
         self.use_number_formats(())
 
-    def use_number_formats(self, number_formats: Sequence[str | None]) -> None:
-        """The number format of each column's cells in plain rows (None: none), set before the first of them."""
+    def use_number_formats(self, number_formats: Sequence[str | None],
+                           alignments: Sequence[Alignment | None] = (),
+                           wrap_widths: Sequence[float | None] = ()) -> None:
+        """Each column's number format and alignment in plain rows (None: none), set before the first of them.
+
+        A row whose text in a column of `wrap_widths` (None: does not wrap) takes more than one line gets the
+        height of its lines (`wrapping.row_height`), whichever way it is written.
+        """
         self._letters = tuple(get_column_letter(index + 1) for index in range(len(number_formats)))
-        self._styles = tuple(None if fmt is None else self._style_id(fmt) for fmt in number_formats)
+        self._wraps = tuple((index, width) for index, width in enumerate(wrap_widths) if width is not None)
+        aligned = (*alignments, *[None] * (len(number_formats) - len(alignments)))
+        self._styles = tuple(None if fmt is None and alignment is None else self._style_id(fmt, alignment)
+                             for fmt, alignment in zip(number_formats, aligned, strict=False))
         self._takes_dates = tuple(fmt is not None and is_date_format(fmt) for fmt in number_formats)
 
-    def _style_id(self, number_format: str) -> str:
-        """The workbook's style id of cells with this number format, as openpyxl registers it."""
+    def _style_id(self, number_format: str | None, alignment: Alignment | None) -> str:
+        """The workbook's style id of cells with this number format and alignment, as openpyxl registers it."""
         model = Cell(self, row=1, column=1)
-        model.number_format = number_format
+        if number_format is not None:
+            model.number_format = number_format
+        if alignment is not None:
+            model.alignment = alignment
         return str(model.style_id)
 
     def takes_plain(self, row: tuple[Any, ...]) -> bool:
@@ -84,16 +101,40 @@ class StreamedSheet(WriteOnlyWorksheet):
                     if type(row) is PlainRow:
                         xf.write(self._row_element(row, row_idx))
                     else:
-                        self._writer.write_row(xf, self._values_to_row(row, row_idx), row_idx)
+                        self._write_other_row(xf, row, row_idx)
                     row_idx += 1
             except GeneratorExit:
                 pass
         self._writer.xf.send(None)
 
+    def _height(self, values: Sequence[Any]) -> float | None:
+        """The height a row of plain values needs for its wrapped text; None for one line."""
+        if not self._wraps:
+            return None
+        return row_height((values[index], width) for index, width in self._wraps if index < len(values))
+
+    def _write_other_row(self, xf: Any, row: Any, row_idx: int) -> None:
+        """A row openpyxl writes, with the height of its wrapped text as a row dimension while it is written."""
+        row = list(row)
+        dimensions = self._as_worksheet.row_dimensions
+        height = None if row_idx in dimensions else self._height([getattr(value, "value", value) for value in row])
+        if height is not None:
+            dimensions[row_idx] = RowDimension(self._as_worksheet, index=row_idx, ht=height)
+        self._writer.write_row(xf, self._values_to_row(row, row_idx), row_idx)
+        if height is not None:
+            del dimensions[row_idx]
+
+    @property
+    def _as_worksheet(self) -> Worksheet:
+        """This sheet as the Worksheet whose row dimensions it shares (types-openpyxl declares them there only)."""
+        return cast(Worksheet, self)
+
     def _row_element(self, row: PlainRow, row_idx: int) -> Any:
         """The `<row>` openpyxl would write for these values (`openpyxl.cell._writer.lxml_write_cell`)."""
         number = str(row_idx)
-        element = Element("row", {"r": number})
+        height = self._height(row)
+        element = Element("row", {"r": number} if height is None else
+                          {"r": number, **dict(RowDimension(self._as_worksheet, index=row_idx, ht=height))})
         for letter, style, value in zip(self._letters, self._styles, row, strict=False):
             if value is None:
                 continue

@@ -15,12 +15,13 @@ from exports.geography import county_name
 from exports.services import cell_writer
 from exports.services.comparison import Comparison
 from exports.services.row_account import NOT_COUNTED_PARTS, OUTCOME_LABELS, row_account
-from exports.services.sheet_layout import COUNT_FORMAT, settings_of
+from exports.services.sheet_layout import COUNT_FORMAT, fitted_widths, settings_of
 from exports.services.summary import ExportSummary
 
 BLOCK_WIDTHS = ((40, 16, 13, 13, 10), (26, 16, 10), (52, 10, 10))
-"""Three blocks side by side: who/categories/counties, local branches, deviations with the chart below."""
-GAP_WIDTH = 3
+"""Three blocks side by side: who/categories/counties, local branches, deviations with the chart below; the most
+each column gets (`fitted_widths` narrows them to their values, so the page prints at a larger scale)."""
+GAP_WIDTH = 2
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _PLAIN = Font()
 
@@ -62,9 +63,9 @@ class SummarySheet:
             left += [[], *([self.text(value) for value in note] for note in notes)]
         blocks = (left, self._branches(totals), self._deviations(totals, comparison))
         starts, column = [], 0
-        for widths in BLOCK_WIDTHS:
+        for block, bounds in zip(blocks, BLOCK_WIDTHS, strict=True):
             starts.append(column)
-            for width in widths:
+            for width in fitted_widths(block, bounds):
                 column += 1
                 settings_of(self.sheet).column_dimensions[get_column_letter(column)].width = width
             column += 1

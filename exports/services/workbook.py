@@ -4,13 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zipfile
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.writer.excel import ExcelWriter
 
 from exports.categories import category_label
@@ -18,14 +21,15 @@ from exports.geography import county_name
 from exports.services import cell_writer, cells, workbook_plan
 from exports.services.changes_sheet import write_changes_sheet
 from exports.services.column_mapper import MappedActivity
+from exports.services.column_widths import WRAP_WIDTH, column_layouts
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
 from exports.services.said_once import said_once
 from exports.services.sheet_layout import (
     add_filter,
     add_header_and_footer,
-    column_width,
     prepare_for_print,
+    print_layout,
     repeat_heading_row,
 )
 from exports.services.streamed_sheet import add_streamed_sheet
@@ -39,8 +43,13 @@ from exports.services.workbook_plan import (
     activity_sheet_name,
     activity_sheets,
 )
+from exports.services.workbook_properties import describe_workbook
+from exports.services.wrapping import row_height
 
-DEVIATION_WIDTHS = (46, 50, 11, 8, 20, 26, 22, 20, 14, 11, 9, 37)
+DEVIATION_COLUMNS = 12
+_TOP = Alignment(vertical="top")
+_WRAP = Alignment(vertical="top", wrap_text=True)
+_PADDING = 2
 
 
 class WorkbookWriter:
@@ -50,11 +59,15 @@ class WorkbookWriter:
         self.path = path
         self.config = config
         self.workbook = Workbook(write_only=True)
-        self.activities = add_streamed_sheet(self.workbook, SHEET_ACTIVITIES)
         self.summary = self.workbook.create_sheet(SHEET_SUMMARY)
+        self.activities = add_streamed_sheet(self.workbook, SHEET_ACTIVITIES)
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
+        self._layouts = column_layouts(config)
+        self._alignments = [_WRAP if layout.wraps else _TOP for layout in self._layouts]
+        self._deviation_lengths = [0, 0, len(config.date_format), len(config.time_format),
+                                   *[0] * (DEVIATION_COLUMNS - 4)]
         self._category_labels: dict[str, str] = {}
         self._rows_per_sheet = workbook_plan.MAX_SHEET_ROWS - 1
         self._rows_on_sheet = 0
@@ -68,14 +81,24 @@ class WorkbookWriter:
                 "time": self.config.time_format}.get(kind)
 
     def _write_headers(self) -> None:
-        """Print set-up, widths and headings of the row sheets (all before their first row)."""
+        """Print set-up, widths and headings of `Aktiviteter`, print set-up of `Sammendrag` (before their rows)."""
         self._start_activity_sheet(self.activities)
         prepare_for_print(self.summary, one_page=True)
-        prepare_for_print(self.deviations, one_page=False)
+
+    def _start_deviations(self) -> None:
+        """Print set-up, widths as measured while the rows came, and headings of `Avvik`, before its first row."""
+        headings = self._deviation_headings()
+        widths: list[float] = []
+        for index, heading in enumerate(headings):
+            longest = self._deviation_lengths[index]
+            word = max((len(part) for part in heading.split()), default=0)
+            widths.append(min(max(longest, word) + _PADDING, WRAP_WIDTH))
+            self.deviations.column_dimensions[_letter(index)].width = widths[-1]
+        prepare_for_print(self.deviations, one_page=False, layout=print_layout(widths))
         repeat_heading_row(self.deviations)
-        for index, width in enumerate(DEVIATION_WIDTHS):
-            self.deviations.column_dimensions[_letter(index)].width = width
-        self.deviations.append(cell_writer.row(self.deviations, self._deviation_headings(), bold=True))
+        self._deviation_widths = widths
+        _append_wrapped(self.deviations, cell_writer.row(self.deviations, headings, bold=True, alignment=_WRAP),
+                        widths, row=1)
 
     @staticmethod
     def _deviation_headings() -> list[str]:
@@ -92,21 +115,23 @@ class WorkbookWriter:
             self.add_deviation(row)
 
     def _start_activity_sheet(self, sheet: Any) -> None:
-        """Print set-up, column widths, frozen heading row and the headings of a sheet of activities."""
-        prepare_for_print(sheet, one_page=False)
+        """Print set-up, column widths, frozen heading row and the (wrapped) headings of a sheet of activities."""
+        widths = [layout.width for layout in self._layouts]
+        prepare_for_print(sheet, one_page=False, layout=print_layout(widths))
         repeat_heading_row(sheet)
-        for index, column in enumerate(self.config.columns):
-            sheet.column_dimensions[_letter(index)].width = column_width(
-                heading=column.heading, kind=column.format, configured=column.width)
-        sheet.append(cell_writer.row(sheet, (c.heading for c in self.config.columns), bold=True))
-        self._activity_rows = cell_writer.RowAppender(sheet, self._formats)
+        for index, width in enumerate(widths):
+            sheet.column_dimensions[_letter(index)].width = width
+        wrap_widths = [layout.width if layout.wraps else None for layout in self._layouts]
+        self._activity_rows = cell_writer.RowAppender(sheet, self._formats, self._alignments, wrap_widths)
+        headings = cell_writer.row(sheet, (c.heading for c in self.config.columns), bold=True, alignment=_WRAP)
+        _append_wrapped(sheet, headings, widths, row=1)
 
     def _next_activity_sheet(self) -> None:
         """Go on on a new sheet of activities, placed after the last one, when this one is full."""
         self._finished_activity_sheets.append((self.activities, self._rows_on_sheet))
         self._activity_sheet_count += 1
-        index = self._activity_sheet_count - 1
-        self.activities = add_streamed_sheet(self.workbook, activity_sheet_name(index), index)
+        name = activity_sheet_name(self._activity_sheet_count - 1)
+        self.activities = add_streamed_sheet(self.workbook, name, self._activity_sheet_count)  # after Sammendrag
         self._start_activity_sheet(self.activities)
         self._rows_on_sheet = 0
 
@@ -134,7 +159,16 @@ class WorkbookWriter:
             str(record.id),
         )
         findings = [(cells.clean_text(f.text).value, f.action) for f in row.findings]
+        self._measure_deviation([text for text, _action in findings],
+                                list(dict.fromkeys(action for _text, action in findings)), details)
         self._spool.add(reasons=[text for text, _action in findings], payload=(dict(findings), details))
+
+    def _measure_deviation(self, reasons: list[str], actions: list[str], details: tuple[Any, ...]) -> None:
+        """Keep the longest text of each column of `Avvik`: its widths are set when it is written, at the end."""
+        lengths = self._deviation_lengths
+        for index, length in ((0, len("; ".join(reasons))), (1, len(" ".join(actions))),
+                              *((4 + offset, len(str(value))) for offset, value in enumerate(details[2:]))):
+            lengths[index] = max(lengths[index], length)
 
     def _category_label(self, category: str) -> str:
         """A category's label, translated once per export."""
@@ -156,16 +190,18 @@ class WorkbookWriter:
     def _write_deviations(self, totals: ExportSummary) -> int:
         """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""
         sheet, written = self.deviations, 0
+        self._start_deviations()
         ranked = [cells.clean_text(reason).value for reason, _count in totals.reasons_by_frequency()]
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
-            sheet.append([
-                cell_writer.cell(sheet, cells.bounded_join("; ", reasons)),
-                cell_writer.cell(sheet, cells.bounded_join(" ", said_once(actions[reason] for reason in reasons))),
-                cell_writer.cell(sheet, day, number_format=self.config.date_format),
-                cell_writer.cell(sheet, time, number_format=self.config.time_format),
-                *cell_writer.row(sheet, rest),
-            ])
+            _append_wrapped(sheet, [
+                cell_writer.cell(sheet, cells.bounded_join("; ", reasons), alignment=_WRAP),
+                cell_writer.cell(sheet, cells.bounded_join(" ", said_once(actions[reason] for reason in reasons)),
+                                 alignment=_WRAP),
+                cell_writer.cell(sheet, day, number_format=self.config.date_format, alignment=_TOP),
+                cell_writer.cell(sheet, time, number_format=self.config.time_format, alignment=_TOP),
+                *cell_writer.row(sheet, rest, alignment=_WRAP),
+            ], self._deviation_widths, row=written + 2)
             written += 1
         self._spool.close()
         return written
@@ -190,11 +226,12 @@ class WorkbookWriter:
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
             add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)
-        add_filter(self.deviations, columns=len(DEVIATION_WIDTHS), rows=deviations + 1)
+        add_filter(self.deviations, columns=DEVIATION_COLUMNS, rows=deviations + 1)
         period = f"{facts.period_from.strftime('%d.%m.%Y')}–{facts.period_to.strftime('%d.%m.%Y')}"
         for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
+        describe_workbook(self.workbook.properties, facts=facts, period=period)
         self._save()
 
     def _save(self) -> None:
@@ -202,6 +239,16 @@ class WorkbookWriter:
         self.workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
         with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
             ExcelWriter(self.workbook, archive).save()
+
+
+def _append_wrapped(sheet: Any, values: list[Any], widths: Sequence[float], *, row: int) -> None:
+    """Append row number `row`, as tall as its wrapped text needs (every column of `values` wraps)."""
+    height = row_height((getattr(value, "value", value), width) for value, width in zip(values, widths, strict=False))
+    if height is not None:
+        sheet.row_dimensions[row] = RowDimension(sheet, index=row, ht=height)
+    sheet.append(values)
+    if height is not None:
+        del sheet.row_dimensions[row]
 
 
 def _letter(index: int) -> str:

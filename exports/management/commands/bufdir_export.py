@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from bufdir_site.data_presence import require_migrated_database
 from exports.categories import category_label
 from exports.container import services
 from exports.domain import ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
@@ -23,6 +25,7 @@ from exports.presentation import PHASE_LABELS
 from exports.services.audit import ExportAlreadyActive
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
 from exports.services.row_account import OUTCOME_LABELS, row_account
+from operations.log_context import export_log_context
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 
@@ -50,6 +53,12 @@ def _slug(text: str) -> str:
         raise argparse.ArgumentTypeError(
             _("«%(text)s» is not an organisation's short name (letters, digits, - and _)") % {"text": text[:60]})
     return text
+
+
+def command_line_label() -> str:
+    """Who an export started from the command line was started by, when --requested-by is not given."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("the command line")
 
 
 class TerminalProgressBar:
@@ -122,13 +131,17 @@ class Command(BaseCommand):
     help = "Export an organisation's peer-support activities for Bufdir and copy the bundle into a folder."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        """--org, --year or --from/--to, --out."""
-        parser.add_argument("--org", required=True, type=_slug, help="organisation slug, e.g. nhf")
-        parser.add_argument("--year", type=_year, help="calendar year (Europe/Oslo)")
-        parser.add_argument("--from", dest="date_from", type=_date, help="first date, YYYY-MM-DD")
-        parser.add_argument("--to", dest="date_to", type=_date, help="last date, YYYY-MM-DD (inclusive)")
-        parser.add_argument("--out", required=True, type=Path, help="folder to copy the bundle into")
-        parser.add_argument("--requested-by", default="command line", help="name recorded on the audit")
+        """--org, --year or --from/--to, --out; the description and help in the active language."""
+        parser.description = _("Export an organisation's peer-support activities for Bufdir and copy the bundle "
+                               "into a folder.")
+        parser.add_argument("--org", required=True, type=_slug,
+                            help=_("the organisation's short name, e.g. nhf"))
+        parser.add_argument("--year", type=_year, help=_("calendar year (Norwegian time)"))
+        parser.add_argument("--from", dest="date_from", type=_date, help=_("first date, YYYY-MM-DD"))
+        parser.add_argument("--to", dest="date_to", type=_date, help=_("last date, YYYY-MM-DD (included)"))
+        parser.add_argument("--out", required=True, type=Path, help=_("folder to copy the bundle into"))
+        parser.add_argument("--requested-by", default=command_line_label(),
+                            help=_("who started the export, as the export page and the audit show it"))
 
     def _period(self, options: dict) -> Period:
         """The period from --year or --from/--to, held to the service's period rule."""
@@ -144,6 +157,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the export in the foreground and copy its bundle into --out."""
+        require_migrated_database()
         period = self._period(options)
         organisation = Organisation.objects.filter(slug=options["org"]).first()
         if organisation is None:
@@ -152,32 +166,37 @@ class Command(BaseCommand):
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CommandError(f"cannot use {str(out)[:200]!r} as the output folder: {exc.strerror}") from exc
+            raise CommandError(_("«%(folder)s» cannot be used as the output folder: %(problem)s")
+                               % {"folder": str(out)[:200], "problem": exc.strerror}) from exc
         container = services()
         try:
             audit = container.audits.create(organisation_id=organisation.pk, requested_by_id=None,
                                             requested_by_label=options["requested_by"], period=period)
         except ExportAlreadyActive as busy:
-            raise CommandError(f"export {busy.active.pk} of {organisation.slug} is still {busy.active.status} "
-                               f"(started by {busy.active.requested_by_label}); only one runs at a time") from None
+            raise CommandError(_("Export %(id)s of %(organisation)s is not finished (%(status)s, started by "
+                                 "%(starter)s); only one export runs at a time.")
+                               % {"id": busy.active.pk, "organisation": organisation.name,
+                                  "status": busy.active.get_status_display().lower(),
+                                  "starter": busy.active.requested_by_label or "–"}) from None
         request = ExportRequest(audit.pk, organisation.pk, period, options["requested_by"])
         terminal = sys.stderr.isatty()
         progress = TerminalProgressBar(sys.stderr) if terminal else PlainProgressLines(sys.stderr)
-        with translation.override("nb"):
+        with translation.override("nb"), export_log_context(export_id=audit.pk, organisation=organisation.slug):
             result = container.orchestrator.run(request, on_progress=progress)
         if terminal:
             sys.stderr.write("\n")
         if isinstance(result, ExportFailure):
             raise CommandError(result.error_message)
         if not isinstance(result, ExportSuccess):
-            raise CommandError(f"export {audit.pk} was cancelled or failed while it ran")
+            raise CommandError(_("Export %(id)s was cancelled or failed while it ran.") % {"id": audit.pk})
         target = out / Path(result.file_key).name
         try:
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with container.storage.open(result.file_key) as source, os.fdopen(descriptor, "wb") as destination:
                 shutil.copyfileobj(source, destination)
         except OSError as exc:
-            raise CommandError(f"the bundle could not be copied to {str(target)[:200]!r}: {exc.strerror}") from exc
+            raise CommandError(_("The bundle could not be copied to «%(target)s»: %(problem)s")
+                               % {"target": str(target)[:200], "problem": exc.strerror}) from exc
         with translation.override("nb"):
             for line in summary_lines(organisation=organisation, period=period,
                                       result=container.audits.get(audit.pk).result):

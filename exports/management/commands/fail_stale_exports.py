@@ -4,7 +4,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
+from django.utils.translation import ngettext
 
+from bufdir_site.data_presence import require_migrated_database
 from exports.container import services
 
 
@@ -16,6 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Fail the lost exports and say which."""
+        require_migrated_database()
         with translation.override(settings.LANGUAGE_CODE):
             failed = services().reaper.reap()
-        self.stdout.write(f"failed {len(failed)} lost export(s): {failed}")
+            said = ngettext("Failed %(count)s lost export: %(ids)s", "Failed %(count)s lost exports: %(ids)s",
+                            len(failed))
+            self.stdout.write(said % {"count": len(failed), "ids": ", ".join(map(str, failed)) or "–"})

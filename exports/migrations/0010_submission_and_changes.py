@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0007_organisation_slug_rule'),
+        ('exports', '0009_norwegian_command_line_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
