@@ -18,7 +18,7 @@ from exports.services.change_summary import (
     ChangeSummary,
     spooled_changes,
 )
-from exports.services.sheet_layout import prepare_for_print
+from exports.services.sheet_layout import prepare_for_print, print_layout
 
 SHEET_CHANGES = "Endringer"
 WIDTHS = (38, 12, 26, 60)
@@ -34,23 +34,21 @@ def change_text(kind: str, columns: tuple[str, ...]) -> str:
             NEW_DEVIATION: _("New deviation")}[kind]
 
 
-def write_changes_sheet(workbook: Workbook, changes: ChangeSummary, *, date_format: str) -> int:
-    """Add `Endringer` to a write-only workbook; the number of change rows written."""
+def write_changes_sheet(workbook: Workbook, changes: ChangeSummary, *, date_format: str) -> Any:
+    """Add `Endringer` to a write-only workbook (every change row, however many); the sheet."""
     sheet = workbook.create_sheet(SHEET_CHANGES)
-    prepare_for_print(sheet, one_page=False)
+    prepare_for_print(sheet, one_page=False, layout=print_layout(WIDTHS))
     for letter, width in zip("ABCD", WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     for line in _summary_block(changes):
         sheet.append(cell_writer.row(sheet, line[1:], bold=line[0]))
     if changes.compared_with is None:
-        return 0
+        return sheet
     sheet.append([])
     sheet.append(cell_writer.row(sheet, [_("Activity ID"), _("Date"), _("Peer mentor"), _("What")], bold=True))
-    written = 0
     for change in spooled_changes(changes.spool):
         sheet.append(_change_row(sheet, change, date_format))
-        written += 1
-    return written
+    return sheet
 
 
 def _change_row(sheet: Any, change: ChangeRow, date_format: str) -> list[Any]:
