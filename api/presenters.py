@@ -25,6 +25,27 @@ def row_breakdown(audit: BufdirExportAudit) -> dict[str, Any] | None:
     return row_account(audit.result).as_dict()
 
 
+def changes(audit: BufdirExportAudit) -> dict[str, Any] | None:
+    """What changed since the period's earlier export, as the audit recorded it when it succeeded."""
+    if audit.status != ExportStatus.SUCCEEDED or not isinstance(audit.result.get("changes"), dict):
+        return None
+    recorded = audit.result["changes"]
+    return {key: recorded.get(key, {} if key.startswith("counted_") else 0)
+            for key in ("counted_then", "counted_now", "added", "removed", "changed", "fixed", "new_deviations",
+                        "rows")} | {"compared_with": recorded.get("compared_with")}
+
+
+def submission(audit: BufdirExportAudit) -> dict[str, Any] | None:
+    """The export's latest mark as sent to Bufdir, when it has one."""
+    mark = audit.submissions.order_by("-marked_at", "-id").first()
+    if mark is None:
+        return None
+    return {"sha256": mark.sha256, "marked_by": mark.marked_by_label, "marked_at": mark.marked_at,
+            "requires_confirmation": mark.requires_confirmation, "confirmed_by": mark.confirmed_by_label or None,
+            "confirmed_at": mark.confirmed_at, "withdrawn_by": mark.withdrawn_by_label or None,
+            "withdrawn_at": mark.withdrawn_at, "withdrawn_reason": mark.withdrawn_reason or None}
+
+
 def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any]:
     """The API's view of one export."""
     succeeded = audit.status == ExportStatus.SUCCEEDED and bool(audit.file_key)
@@ -52,4 +73,6 @@ def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str,
         "error_message": audit.error_message or None,
         "download_url": download_url,
         "download_expires_at": expires_at,
+        "changes": changes(audit),
+        "submission": submission(audit),
     }

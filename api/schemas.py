@@ -105,6 +105,44 @@ class RowBreakdownOut(Schema):
     read: int
 
 
+class ComparedExportOut(Schema):
+    """The export a later one compared itself with."""
+
+    id: int
+    finished_at: dt.datetime | None
+    sha256: str
+    submitted: bool = Field(description="Whether it is the period's export marked as sent to Bufdir.")
+
+
+class ChangesOut(Schema):
+    """What changed since the period's earlier export (its submitted one when there is one)."""
+
+    compared_with: ComparedExportOut | None = Field(
+        description="Null: the period's first export, nothing to compare with.")
+    counted_then: dict[str, int]
+    counted_now: dict[str, int]
+    added: int
+    removed: int
+    changed: int = Field(description="Registrations with a value on Aktiviteter that differs.")
+    fixed: int = Field(description="Registrations that deviated then and do not now.")
+    new_deviations: int
+    rows: int = Field(description="The change rows on the sheet Endringer.")
+
+
+class SubmissionOut(Schema):
+    """The export's mark as sent to Bufdir (read-only here: marking is done on the export page)."""
+
+    sha256: str
+    marked_by: str
+    marked_at: dt.datetime
+    requires_confirmation: bool
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+    withdrawn_by: str | None
+    withdrawn_at: dt.datetime | None
+    withdrawn_reason: str | None
+
+
 class ExportOut(Schema):
     """One export of the token's organisation."""
 
@@ -126,6 +164,9 @@ class ExportOut(Schema):
     error_message: str | None
     download_url: str | None = Field(description="When succeeded: where to fetch the bundle, until it expires.")
     download_expires_at: dt.datetime | None
+    changes: ChangesOut | None = Field(None, description="When succeeded: what changed since the period's earlier "
+                                                         "export (null for exports made before this was recorded).")
+    submission: SubmissionOut | None = Field(None, description="The latest mark of this export as sent to Bufdir.")
 
 
 class ExportListOut(Schema):

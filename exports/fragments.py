@@ -10,6 +10,7 @@ from exports.models import BufdirExportAudit, Organisation
 from exports.presentation import download_url_for, history_rows, result_view, status_context
 from exports.selectors import recent_audits
 from exports.services.export_state import ExportState
+from exports.submission_presentation import changes_view, period_submission
 
 
 def status_fragment_context(*, audit: BufdirExportAudit | None, organisation: Organisation,
@@ -17,7 +18,8 @@ def status_fragment_context(*, audit: BufdirExportAudit | None, organisation: Or
     """The status box's context for an audit (or for no export yet); `state` overrides the recorded one."""
     if state is None and audit is not None:
         state = ExportState.from_audit(audit)
-    return {**status_context(state, download_url_for(audit), result_view(audit)), "organisation": organisation}
+    return {**status_context(state, download_url_for(audit), result_view(audit)), "organisation": organisation,
+            "changes": changes_view(audit), "period_submission": period_submission(audit)}
 
 
 def history_context(organisation: Organisation) -> dict[str, Any]:

@@ -429,3 +429,71 @@ class ConfigTrialRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.config} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} ({self.get_status_display()})"
+
+
+class ExportRowDigest(models.Model):
+    """What a later export of the same period needs of one row of this one: id, date, peer mentor, flags, hashes.
+
+    `hashes` holds a CRC-32 (4 bytes, little-endian) of each `Aktiviteter` value in the export's column order;
+    `flags` bit 1 is "deviates", bit 2 is "listed on Aktiviteter". About 100 bytes a row.
+    """
+
+    DEVIATES = 1
+    LISTED = 2
+
+    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="row_digests",
+                              verbose_name=_("export audit"))
+    activity_id = models.UUIDField(_("activity ID"))
+    started_on = models.DateField(_("date"))
+    peer_mentor = models.TextField(_("peer mentor"), blank=True)
+    flags = models.PositiveSmallIntegerField(_("flags"), default=0)
+    hashes = models.BinaryField(_("column hashes"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["audit", "activity_id"], name="one_digest_per_activity")]
+        verbose_name = _("export row digest")
+        verbose_name_plural = _("export row digests")
+
+
+class Submission(models.Model):
+    """An export marked as the one sent to Bufdir for its period: who marked, who confirmed, which bundle."""
+
+    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.PROTECT, related_name="submissions",
+                              verbose_name=_("export audit"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions",
+                                     verbose_name=_("organisation"))
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    sha256 = models.CharField(_("SHA-256 of the bundle"), max_length=64)
+    requires_confirmation = models.BooleanField(
+        _("needs a second leader"), default=False,
+        help_text=_("Set when the organisation had two or more administrators or coordinators when it was marked."))
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("marked by"))
+    marked_by_label = models.TextField(_("marked by (name)"), blank=True)
+    marked_at = models.DateTimeField(_("marked"))
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_by_label = models.TextField(_("confirmed by (name)"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("withdrawn by"))
+    withdrawn_by_label = models.TextField(_("withdrawn by (name)"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "period_from", "period_to"], condition=models.Q(withdrawn_at__isnull=True),
+            name="one_submission_per_period")]
+        verbose_name = _("submission to Bufdir")
+        verbose_name_plural = _("submissions to Bufdir")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the mark stands: confirmed by a second leader, or made where there is no second leader."""
+        return self.withdrawn_at is None and (self.confirmed_at is not None or not self.requires_confirmation)

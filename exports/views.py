@@ -30,6 +30,7 @@ from exports.selectors import (
 from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
 from exports.services.starting import ExportQueueUnavailable, start_export
+from exports.submission_presentation import submissions_panel
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -81,7 +82,8 @@ def _history(organisation: Organisation) -> dict[str, Any]:
 def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, Any]:
     """The whole page's context: the organisation, the form, the current export and the history."""
     organisation = membership.organisation
-    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation)}
+    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation),
+            **submissions_panel(organisation, membership)}
 
 
 def _reap(organisation_id: UUID) -> None:

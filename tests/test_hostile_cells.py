@@ -128,7 +128,7 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
         bundle = run_export(org).succeeded_bundle
 
     sheets = _sheet_xml(bundle.files)
-    assert len(sheets) == 3
+    assert len(sheets) == 4  # Aktiviteter, Sammendrag, Avvik, Endringer
     for root in sheets.values():
         assert root.findall(f".//{_S}f") == []
         for element in root.iter(f"{_S}c"):

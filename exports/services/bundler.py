@@ -30,6 +30,8 @@ class ManifestFacts:
     config_version: int
     generated_at: dt.datetime
     requested_by: str
+    submitted: dict[str, Any] | None = None
+    """The period's export marked as sent to Bufdir (id, sha256, marked_at), when there is one."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,6 +74,7 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
         "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],
         "generated_at": facts.generated_at.isoformat(),
         "requested_by": facts.requested_by,
+        "submitted_export": facts.submitted,
     }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,6 +27,7 @@ from exports.models import Organisation
 from exports.services.activity_source import ActivitySource
 from exports.services.audit import BufdirExportAuditService
 from exports.services.bundler import Bundler, ManifestFacts
+from exports.services.changes import compare, prune_row_digests
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
@@ -37,6 +39,8 @@ from exports.services.period_rule import PeriodOutOfBounds, check_period
 from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.row_count_check import check_rows_read
+from exports.services.row_digests import RowDigestRecorder
+from exports.services.submissions import active_submission, manifest_entry
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 from exports.services.workdirs import ExportWorkdirs
 from operations.log_context import set_log_phase
@@ -148,11 +152,14 @@ class BufdirExportOrchestrator:
             workbook_path = workdir / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
             unfinished.callback(writer.discard)
+            digests = RowDigestRecorder(request.audit_id)
+            unfinished.callback(digests.discard)
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for rows in mapped_chunks(source=SourceFaultsNamed(self.source), organisation_id=organisation.pk,
                                       period=request.period, chunk_size=self.chunk_size, mappings=(mapping,)):
                 for (mapped,) in rows:
                     writer.add(mapped)
+                    digests.add(mapped)
                 done += len(rows)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
             check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
@@ -161,7 +168,13 @@ class BufdirExportOrchestrator:
                 logger.error("export %s: configuration version %s failed on rows:\n%s", request.audit_id,
                              config.version, error.detail)
                 raise error
+            digests.flush()
             advance(Phase.WRITING, done, total, 92)
+            changes = compare(audit_id=request.audit_id, organisation_id=organisation.pk,
+                              period_from=request.period.start, period_to=request.period.end,
+                              headings=[column.heading for column in compiled.columns],
+                              counted_now=summary.counted_categories(), spool=workdir / "endringer.pickle",
+                              tick=lambda: advance(Phase.WRITING, done, total, 92))
             generated_at = timezone.localtime()
             writer.close(
                 WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
@@ -169,7 +182,8 @@ class BufdirExportOrchestrator:
                               config_version=config.version, template_name=compiled.template_name,
                               generated_at=generated_at,
                               comparison=earlier_comparison(organisation_id=organisation.pk, period=request.period,
-                                                            exclude_audit_id=request.audit_id)),
+                                                            exclude_audit_id=request.audit_id),
+                              changes=changes),
                 summary,
             )
             advance(Phase.BUNDLING, done, total, 95)
@@ -177,12 +191,16 @@ class BufdirExportOrchestrator:
                 organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
                 organisation_name=organisation.name, org_number=organisation.org_number,
                 period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
-                config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
+                config_version=config.version, generated_at=generated_at, requested_by=request.requested_by,
+                submitted=manifest_entry(active_submission(organisation_id=organisation.pk,
+                                                           period_from=request.period.start,
+                                                           period_to=request.period.end)))
             bundle = self.bundler.bundle(workbook_path, facts, summary, workdir / f"{name}.zip")
             advance(Phase.STORING, done, total, 98)
             key = self.storage.save(slug, request.audit_id, bundle.path)
+            digests.keep()
         totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
-                              deviations=summary.deviations, facts=summary.as_facts())
+                              deviations=summary.deviations, facts={**summary.as_facts(), "changes": changes.as_dict()})
         try:
             finished = self.audits.succeed(request.audit_id, totals=totals, file_key=key, sha256=bundle.sha256,
                                            size=bundle.bytes)
@@ -192,5 +210,10 @@ class BufdirExportOrchestrator:
         if not finished:
             self.storage.delete(key)
             raise ExportStopped(request.audit_id)
+        try:  # the export has succeeded whatever happens here: the fingerprints are only tidied
+            prune_row_digests(organisation_id=organisation.pk, period_from=request.period.start,
+                              period_to=request.period.end, keep_audit_id=request.audit_id)
+        except DatabaseError:
+            logger.exception("export %s: earlier row fingerprints of the period were not removed", request.audit_id)
         self.progress.push_state(request.organisation_id, request.audit_id)
         return ExportSuccess(request.audit_id, key, bundle.sha256, summary.exported, summary.counted)

@@ -19,6 +19,7 @@ from openpyxl.writer.excel import ExcelWriter
 from exports.categories import category_label
 from exports.geography import county_name
 from exports.services import cell_writer, cells, workbook_plan
+from exports.services.changes_sheet import write_changes_sheet
 from exports.services.column_mapper import MappedActivity
 from exports.services.column_widths import WRAP_WIDTH, column_layouts
 from exports.services.config_validation import CompiledConfig
@@ -220,12 +221,14 @@ class WorkbookWriter:
                      datetime_format=self.config.datetime_format).write(
             facts=facts, totals=totals, notes=self._split_note(totals.exported))
         deviations = self._write_deviations(totals)
+        changes = () if facts.changes is None else (
+            write_changes_sheet(self.workbook, facts.changes, date_format=self.config.date_format),)
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
             add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)
         add_filter(self.deviations, columns=DEVIATION_COLUMNS, rows=deviations + 1)
         period = f"{facts.period_from.strftime('%d.%m.%Y')}–{facts.period_to.strftime('%d.%m.%Y')}"
-        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
+        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations, *changes):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
         describe_workbook(self.workbook.properties, facts=facts, period=period)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from exports.services.change_summary import ChangeSummary
 from exports.services.column_mapper import MappedActivity
 from exports.services.comparison import Comparison
 from exports.services.config_validation import CompiledConfig
@@ -45,6 +46,8 @@ class WorkbookFacts:
     template_name: str
     generated_at: dt.datetime
     comparison: Comparison | None = None
+    changes: ChangeSummary | None = None
+    """What changed since the period's earlier export (`Endringer`); None: no such sheet."""
 
 
 class SheetsWriter(Protocol):
