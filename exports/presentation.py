@@ -30,6 +30,9 @@ PHASE_LABELS: dict[str, StrOrPromise] = {
     Phase.DONE: _("Done"),
     Phase.FAILED: _("Failed"),
     Phase.CANCELLED: _("Cancelled"),
+    "submitted": _("Marked as sent to Bufdir"),
+    "submission_confirmed": _("Sending to Bufdir confirmed"),
+    "submission_withdrawn": _("Mark as sent to Bufdir withdrawn"),
 }
 
 
