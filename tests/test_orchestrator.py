@@ -56,7 +56,7 @@ def test_bundle_holds_workbook_manifest_checksums_and_chart(org_with_activities,
     [entry] = manifest["files"]
     workbook_bytes = bundle.files[entry["name"]]
     assert entry["sha256"] == hashlib.sha256(workbook_bytes).hexdigest() and entry["bytes"] == len(workbook_bytes)
-    assert bundle.workbook.sheetnames == ["Aktiviteter", "Sammendrag", "Avvik"]
+    assert bundle.workbook.sheetnames == ["Aktiviteter", "Sammendrag", "Avvik", "Likepersoner"]
     assert len(bundle.rows("Aktiviteter")) == manifest["rows"]["exported"]
     assert len(bundle.workbook["Sammendrag"]._charts) == 1
     summary = {row[0]: row[1:] for row in bundle.workbook["Sammendrag"].iter_rows(values_only=True) if row}

@@ -29,9 +29,11 @@ from exports.models import Organisation
 from exports.services.activity_source import ActivitySource
 from exports.services.audit import BufdirExportAuditService
 from exports.services.bundler import Bundler, ManifestFacts
+from exports.services.cells import clean_text
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
+from exports.services.deviation_records import DeviationRecords
 from exports.services.export_storage import ExportStorage
 from exports.services.keep_alive import keep_alive
 from exports.services.mapping_pass import ConfigMapping, mapped_chunks
@@ -147,11 +149,14 @@ class BufdirExportOrchestrator:
             workbook_path = Path(workdir) / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
             unfinished.callback(writer.discard)
+            deviations = DeviationRecords(Path(workdir) / "avvik-rader.pickle", compiled)
+            unfinished.callback(deviations.discard)
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for rows in mapped_chunks(source=self.source, organisation_id=organisation.pk, period=request.period,
                                       chunk_size=self.chunk_size, mappings=(mapping,)):
                 for (mapped,) in rows:
                     writer.add(mapped)
+                    deviations.add(mapped)
                 done += len(rows)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
             check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
@@ -181,7 +186,13 @@ class BufdirExportOrchestrator:
                     config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
                 bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
                 advance(Phase.STORING, done, total, 98)
-                key = self.storage.save(slug, request.audit_id, bundle.path)
+                deviations.save(audit_id=request.audit_id,
+                                ranked_reasons=[clean_text(reason).value for reason, _n in summary.reasons_by_frequency()])
+                try:
+                    key = self.storage.save(slug, request.audit_id, bundle.path)
+                except BaseException:
+                    DeviationRecords.forget(request.audit_id)
+                    raise
         totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
                               deviations=summary.deviations, facts=summary.as_facts())
         try:
@@ -189,9 +200,11 @@ class BufdirExportOrchestrator:
                                            size=bundle.bytes)
         except BaseException:
             self.storage.delete(key)
+            DeviationRecords.forget(request.audit_id)
             raise
         if not finished:
             self.storage.delete(key)
+            DeviationRecords.forget(request.audit_id)
             raise ExportStopped(request.audit_id)
         self.progress.push_state(request.organisation_id, request.audit_id)
         return ExportSuccess(request.audit_id, key, bundle.sha256, summary.exported, summary.counted)

@@ -1,4 +1,4 @@
-"""Writes the Bufdir workbook (Aktiviteter, Sammendrag, Avvik) with openpyxl in write-only mode."""
+"""Writes the Bufdir workbook (Aktiviteter, Sammendrag, Avvik, Likepersoner) with openpyxl in write-only mode."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,9 +14,11 @@ from openpyxl.writer.excel import ExcelWriter
 from exports.categories import category_label
 from exports.geography import county_name
 from exports.services import cell_writer, cells, workbook_plan
+from exports.services.activity_links import activity_link
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
+from exports.services.peer_mentor_sheet import PEER_MENTOR_WIDTHS, write_peer_mentors
 from exports.services.said_once import said_once
 from exports.services.sheet_layout import (
     add_filter,
@@ -31,6 +33,7 @@ from exports.services.summary_sheet import SummarySheet
 from exports.services.workbook_plan import (
     SHEET_ACTIVITIES,
     SHEET_DEVIATIONS,
+    SHEET_PEER_MENTORS,
     SHEET_SUMMARY,
     WorkbookFacts,
     activity_sheet_name,
@@ -38,6 +41,9 @@ from exports.services.workbook_plan import (
 )
 
 DEVIATION_WIDTHS = (46, 50, 11, 8, 20, 26, 22, 20, 14, 11, 9, 37)
+LINK_WIDTH = 14
+MAX_LINKS = 65_530
+"""The most hyperlinks Excel keeps on one sheet; rows of `Avvik` past it show the address as text."""
 
 
 class WorkbookWriter:
@@ -50,6 +56,8 @@ class WorkbookWriter:
         self.activities = add_streamed_sheet(self.workbook, SHEET_ACTIVITIES)
         self.summary = self.workbook.create_sheet(SHEET_SUMMARY)
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
+        self.peer_mentors = self.workbook.create_sheet(SHEET_PEER_MENTORS)
+        self._deviation_widths = DEVIATION_WIDTHS + ((LINK_WIDTH,) if config.activity_url else ())
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
         self._category_labels: dict[str, str] = {}
@@ -70,16 +78,19 @@ class WorkbookWriter:
         prepare_for_print(self.summary, one_page=True)
         prepare_for_print(self.deviations, one_page=False)
         repeat_heading_row(self.deviations)
-        for index, width in enumerate(DEVIATION_WIDTHS):
+        for index, width in enumerate(self._deviation_widths):
             self.deviations.column_dimensions[_letter(index)].width = width
         self.deviations.append(cell_writer.row(self.deviations, self._deviation_headings(), bold=True))
+        prepare_for_print(self.peer_mentors, one_page=False)
+        repeat_heading_row(self.peer_mentors)
+        for index, width in enumerate(PEER_MENTOR_WIDTHS):
+            self.peer_mentors.column_dimensions[_letter(index)].width = width
 
-    @staticmethod
-    def _deviation_headings() -> list[str]:
-        """The headings of `Avvik`."""
+    def _deviation_headings(self) -> list[str]:
+        """The headings of `Avvik` (a link to the registration when the configuration names the app's address)."""
         return [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
                 _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
-                _("Activity ID")]
+                _("Activity ID"), *([_("Link")] if self.config.activity_url else [])]
 
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity to `Aktiviteter` and, when it deviates, to `Avvik`."""
@@ -154,14 +165,21 @@ class WorkbookWriter:
         """`Avvik`, the rows whose problem is most common first, each reason once with what to do about it."""
         sheet, written = self.deviations, 0
         ranked = [cells.clean_text(reason).value for reason, _count in totals.reasons_by_frequency()]
+        template, link_text = self.config.activity_url, _("Open in the app")
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
+            link = []
+            if template:
+                target = activity_link(template, details[-1])
+                link = [cell_writer.link(sheet, link_text, target) if written < MAX_LINKS
+                        else cell_writer.cell(sheet, target)]
             sheet.append([
                 cell_writer.cell(sheet, cells.bounded_join("; ", reasons)),
                 cell_writer.cell(sheet, cells.bounded_join(" ", said_once(actions[reason] for reason in reasons))),
                 cell_writer.cell(sheet, day, number_format=self.config.date_format),
                 cell_writer.cell(sheet, time, number_format=self.config.time_format),
                 *cell_writer.row(sheet, rest),
+                *link,
             ])
             written += 1
         self._spool.close()
@@ -172,17 +190,20 @@ class WorkbookWriter:
         self._spool.close()
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
-        """Write `Sammendrag` with its chart, then `Avvik`, set up printing and save the workbook."""
+        """Write `Sammendrag` with its chart, then `Avvik` and `Likepersoner`, set up printing and save the workbook."""
         SummarySheet(self.summary, date_format=self.config.date_format,
                      datetime_format=self.config.datetime_format).write(
             facts=facts, totals=totals, notes=self._split_note(totals.exported))
         deviations = self._write_deviations(totals)
+        mentors = write_peer_mentors(self.peer_mentors, totals.peer_mentors, date_format=self.config.date_format)
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
             add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)
-        add_filter(self.deviations, columns=len(DEVIATION_WIDTHS), rows=deviations + 1)
+        add_filter(self.deviations, columns=len(self._deviation_widths), rows=deviations + 1)
+        add_filter(self.peer_mentors, columns=len(PEER_MENTOR_WIDTHS), rows=mentors + 1)
         period = f"{facts.period_from.strftime('%d.%m.%Y')}–{facts.period_to.strftime('%d.%m.%Y')}"
-        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations):
+        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations,
+                      self.peer_mentors):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
         self._save()
