@@ -12,5 +12,6 @@ urlpatterns = [
     path("<str:slug>/", views.page, name="page"),
     path("<str:slug>/start/", views.start, name="start"),
     path("<str:slug>/status/", views.status, name="status"),
+    path("<str:slug>/deviations/", views.deviations, name="deviations"),
     path("<str:slug>/<int:audit_id>/cancel", views.cancel, name="cancel"),
 ]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +18,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from exports.container import services
+from exports.deviation_queries import (
+    DeviationFilters,
+    branch_choices,
+    current_export,
+    deviations_of,
+    reason_choices,
+)
 from exports.forms import ExportPeriodForm
 from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation
 from exports.organisation_choice import landing_membership, membership_for
@@ -189,6 +197,25 @@ def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     if not context["state"] or not context["state"].is_active:
         html += render_to_string("exports/_history.html", {**_history(organisation), "oob": True}, request)
     return HttpResponse(html)
+
+
+DEVIATIONS_PER_PAGE = 50
+
+
+@require_GET
+@organisation_required
+def deviations(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Every `Avvik` row of the URL's organisation's current export, filtered and a page at a time."""
+    organisation = membership.organisation
+    audit = current_export(organisation.pk)
+    filters = DeviationFilters.of(reason=request.GET.get("reason"), local_branch=request.GET.get("local_branch"),
+                                  peer_mentor=request.GET.get("peer_mentor"))
+    context: dict[str, Any] = {"organisation": organisation, "audit": audit, "filters": filters}
+    if audit is not None:
+        page = Paginator(deviations_of(audit, filters), DEVIATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(page=page, reasons=reason_choices(audit), branches=branch_choices(audit),
+                       page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return render(request, "exports/deviations.html", context)
 
 
 @require_GET

@@ -106,7 +106,6 @@ COLUMN_CONFIG_SCHEMA: dict = {
         },
         "counting_rules": {"type": "array", "maxItems": MAX_RULES, "items": _RULE},
         "validations": {"type": "array", "maxItems": MAX_RULES, "items": _RULE},
-        "activity_url": {"type": "string", "minLength": 12, "maxLength": MAX_ACTIVITY_URL_LENGTH,
-                         "pattern": "^https://"},
+        "activity_url": {"type": "string", "maxLength": MAX_ACTIVITY_URL_LENGTH},
     },
 }
