@@ -199,7 +199,13 @@ def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     return HttpResponse(html)
 
 
-DEVIATIONS_PER_PAGE = 50
+DEVIATIONS_PER_PAGE = (25, 10, 50, 100)
+"""The rows a page of deviations may show; the first is the default."""
+
+
+def _per_page(value: str | None) -> int:
+    """The chosen number of rows per page, when it is one of the choices; else the default."""
+    return next((size for size in DEVIATIONS_PER_PAGE if str(size) == value), DEVIATIONS_PER_PAGE[0])
 
 
 @require_GET
@@ -210,9 +216,11 @@ def deviations(request: HttpRequest, membership: Membership) -> HttpResponse:
     audit = current_export(organisation.pk)
     filters = DeviationFilters.of(reason=request.GET.get("reason"), local_branch=request.GET.get("local_branch"),
                                   peer_mentor=request.GET.get("peer_mentor"))
-    context: dict[str, Any] = {"organisation": organisation, "audit": audit, "filters": filters}
+    per_page = _per_page(request.GET.get("per_page"))
+    context: dict[str, Any] = {"organisation": organisation, "audit": audit, "filters": filters,
+                               "per_page": per_page, "per_page_choices": sorted(DEVIATIONS_PER_PAGE)}
     if audit is not None:
-        page = Paginator(deviations_of(audit, filters), DEVIATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(deviations_of(audit, filters), per_page).get_page(request.GET.get("page"))
         context.update(page=page, reasons=reason_choices(audit), branches=branch_choices(audit),
                        page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return render(request, "exports/deviations.html", context)

@@ -172,9 +172,11 @@ def test_the_page_lists_filters_and_pages_the_current_exports_deviations(demo, n
     assert response.status_code == 200
     html = response.content.decode()
     total = ExportDeviation.objects.filter(audit=finished.audit).count()
-    assert total == finished.audit.rows_deviations > 50
+    assert total == finished.audit.rows_deviations > 25
     assert response.context["page"].paginator.count == total
-    assert len(response.context["page"].object_list) == 50
+    assert len(response.context["page"].object_list) == 25
+    assert len(client.get(url, {"per_page": "10"}).context["page"].object_list) == 10
+    assert len(client.get(url, {"per_page": "100000"}).context["page"].object_list) == 25
     assert "Åpne i appen" in html and "https://app.nhf.example/aktiviteter/" in html and "Neste" in html
     second = client.get(url, {"page": 2})
     assert not {r.pk for r in second.context["page"].object_list} & {r.pk for r in response.context["page"]}
