@@ -270,7 +270,7 @@ class _Compiler:
 
     def activity_url(self) -> str:
         """The checked app address of one registration, or "" when the document names none."""
-        url = self.document.get("activity_url", "")
+        url: str = self.document.get("activity_url", "")
         problem = url_template_problem(url) if url else None
         if problem:
             self.errors.append(error_at(("activity_url",), problem))

@@ -7,7 +7,7 @@ stays flat); at the end, only when everything else went well, they are written i
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
 from exports.services.peer_mentor_tally import NAME_LENGTH
 from exports.services.said_once import said_once
+from exports.services.summary import ExportSummary
 
 BATCH_ROWS = 1_000
 
@@ -54,9 +55,10 @@ class DeviationRecords:
                 except EOFError:
                     return
 
-    def save(self, *, audit_id: int, ranked_reasons: Sequence[str]) -> int:
+    def save(self, *, audit_id: int, totals: ExportSummary) -> int:
         """Write every kept row for the audit, each row's reasons the most common first; the rows written."""
-        rank = {reason: position for position, reason in enumerate(ranked_reasons)}
+        ranked = (clean_text(reason).value for reason, _count in totals.reasons_by_frequency())
+        rank = {reason: position for position, reason in enumerate(ranked)}
         batch: list[ExportDeviation] = []
         written = 0
         for activity_id, day, activity_type, mentor, branch, findings in self._rows():

@@ -29,7 +29,6 @@ from exports.models import Organisation
 from exports.services.activity_source import ActivitySource
 from exports.services.audit import BufdirExportAuditService
 from exports.services.bundler import Bundler, ManifestFacts
-from exports.services.cells import clean_text
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
@@ -186,8 +185,7 @@ class BufdirExportOrchestrator:
                     config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
                 bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
                 advance(Phase.STORING, done, total, 98)
-                deviations.save(audit_id=request.audit_id,
-                                ranked_reasons=[clean_text(reason).value for reason, _n in summary.reasons_by_frequency()])
+                deviations.save(audit_id=request.audit_id, totals=summary)
                 try:
                     key = self.storage.save(slug, request.audit_id, bundle.path)
                 except BaseException:

@@ -17,7 +17,8 @@ STORED_REASONS = 50
 
 @dataclass
 class ExportSummary:
-    """Running totals of one export; its memory grows with categories, counties, branches, reasons and peer mentors only."""
+    """Running totals of one export; its memory grows with categories, counties, branches, reasons and peer mentors
+    only (one small record per peer mentor, for `Likepersoner`)."""
 
     read: int = 0
     exported: int = 0
