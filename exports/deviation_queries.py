@@ -60,3 +60,8 @@ def branch_choices(audit: BufdirExportAudit) -> list[str]:
     """The local branches the export's deviations are under, by name."""
     return list(ExportDeviation.objects.filter(audit_id=audit.pk).exclude(local_branch="")
                 .order_by("local_branch").values_list("local_branch", flat=True).distinct())
+
+
+def kept_before_deviations(audit: BufdirExportAudit) -> bool:
+    """Whether the export found deviations but was made before they were kept for the page (none stored)."""
+    return bool(audit.rows_deviations) and not ExportDeviation.objects.filter(audit_id=audit.pk).exists()

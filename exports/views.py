@@ -23,6 +23,7 @@ from exports.deviation_queries import (
     branch_choices,
     current_export,
     deviations_of,
+    kept_before_deviations,
     reason_choices,
 )
 from exports.forms import ExportPeriodForm
@@ -222,6 +223,7 @@ def deviations(request: HttpRequest, membership: Membership) -> HttpResponse:
     if audit is not None:
         page = Paginator(deviations_of(audit, filters), per_page).get_page(request.GET.get("page"))
         context.update(page=page, reasons=reason_choices(audit), branches=branch_choices(audit),
+                       not_kept=kept_before_deviations(audit),
                        page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return render(request, "exports/deviations.html", context)
 

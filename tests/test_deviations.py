@@ -255,3 +255,24 @@ def test_the_api_answers_404_for_another_organisation_and_409_before_success(dem
     body = response.json()
     assert set(body) == {"code", "message", "fields", "export"} and body["code"] == "export_not_succeeded"
     assert body["export"]["id"] == pending.pk
+
+
+def test_an_export_from_before_deviations_were_kept_says_to_export_again(demo, nhf_admin, client):
+    _org, _year, finished = demo
+    ExportDeviation.objects.filter(audit=finished.audit).delete()
+    html = client.get("/exports/nhf/deviations/").content.decode()
+    assert "Start en ny eksport av samme periode" in html
+
+
+def test_a_failed_store_keeps_no_deviation_rows(run_export, export_files, monkeypatch):
+    org = factories.organisation("nhf")
+    factories.activity(org, peer_mentor=factories.mentor(org, factories.branch(org)), municipality_code="9999")
+    from exports.container import services
+
+    def refuse(*args, **kwargs):
+        raise OSError("storage down")
+
+    monkeypatch.setattr(services().storage, "save", refuse)
+    finished = run_export(org)
+    assert finished.audit.status == BufdirExportAudit.Status.FAILED
+    assert not ExportDeviation.objects.filter(audit=finished.audit).exists()
