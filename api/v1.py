@@ -27,6 +27,8 @@ from exports.services.audit import ExportAlreadyActive
 from exports.services.starting import start_export
 
 MAX_ID = 2**63 - 1
+MAX_OFFSET = 10**9
+"""The furthest a page of deviations may start (far past any export's rows, well inside the database's integers)."""
 ZIP_RESPONSE = {"description": "The bundle (workbook and manifest.json).",
                 "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}
 
@@ -131,7 +133,7 @@ def deviations(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)
                                                 description="Only rows of this local branch (the whole name)."),
                peer_mentor: str | None = Query(None, max_length=MAX_FILTER_LENGTH,
                                                description="Only rows whose peer mentor's name contains this."),
-               limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_ID)) -> dict[str, Any]:
+               limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     """The rows of the sheet Avvik of a succeeded export, by date, a page at a time (409 until it has succeeded)."""
     grant = _grant(request)
     audit = _audit_of(grant, export_id)
