@@ -4,27 +4,32 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from api.outages import is_outage
+
 logger = logging.getLogger(__name__)
 
 STRUCTURAL_LOCATIONS = {"body", "path", "query", "header", "payload"}
+RETRY_AFTER_SECONDS = 30
 
 
 class ApiError(Exception):
     """An error answer: HTTP status, stable code, message, and optionally field errors or an export."""
 
     def __init__(self, status: int, *, code: str, message: str, fields: dict[str, list[str]] | None = None,
-                 export: dict[str, Any] | None = None) -> None:
+                 export: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.fields = fields
         self.export = export
+        self.headers = headers or {}
 
 
 def error_body(code: str, message: str, *, fields: dict[str, list[str]] | None = None,
@@ -36,6 +41,41 @@ def error_body(code: str, message: str, *, fields: dict[str, list[str]] | None =
 def not_found() -> ApiError:
     """No such export for this token: also what another organisation's export looks like."""
     return ApiError(404, code="not_found", message=_("No such export."))
+
+
+def service_unavailable() -> ApiError:
+    """A backing service (Redis, the task broker) cannot be reached: try again shortly."""
+    return ApiError(503, code="service_unavailable",
+                    message=_("The export service cannot reach one of its own services just now. "
+                              "Try again in a few minutes."),
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def payload_too_large() -> ApiError:
+    """The body is larger than the service reads (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    return ApiError(413, code="payload_too_large",
+                    message=_("The request is too large. Send only the period: a year, or a first and a last date."))
+
+
+def bad_request() -> ApiError:
+    """A request Django refuses to read (a malformed or suspicious one)."""
+    return ApiError(400, code="bad_request", message=_("The request could not be read."))
+
+
+def server_error() -> ApiError:
+    """Anything unexpected: the message says nothing of the cause (that goes to the log)."""
+    return ApiError(500, code="server_error", message=_("Something went wrong on our side. Try again; if it "
+                                                        "happens again, contact your system administrator."))
+
+
+def unexpected(request: HttpRequest, error: BaseException) -> ApiError:
+    """The answer to an exception nothing else handled: 503 when a service is down, else 500; logged either way."""
+    if is_outage(error):
+        logger.warning("API request %s %s: a backing service is unreachable (%s)", request.method, request.path,
+                       type(error).__name__, exc_info=error)
+        return service_unavailable()
+    logger.error("API request %s %s failed", request.method, request.path, exc_info=error)
+    return server_error()
 
 
 def _field_name(location: Any) -> str:
@@ -59,7 +99,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, body, status=status)
 
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return respond(request, exc.status, error_body(exc.code, exc.message, fields=exc.fields, export=exc.export))
+        response = respond(request, exc.status, error_body(exc.code, exc.message, fields=exc.fields,
+                                                           export=exc.export))
+        for header, value in exc.headers.items():
+            response[header] = value
+        return response
 
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return respond(request, 422, error_body("invalid", _("The request is not valid."),
@@ -85,15 +129,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return on_api_error(request, not_found())
 
+    def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return on_api_error(request, bad_request())
+
+    def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return on_api_error(request, payload_too_large())
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        logger.exception("API request %s %s failed", request.method, request.path)
-        return respond(request, 500, error_body("server_error", _("Something went wrong on our side. Try again; "
-                                                                  "if it happens again, contact your system "
-                                                                  "administrator.")))
+        return on_api_error(request, unexpected(request, exc))
 
     handlers: list[tuple[type[Exception], Any]] = [
         (Exception, on_unexpected), (Http404, on_not_found), (HttpError, on_http_error), (Throttled, on_throttled),
         (AuthenticationError, on_authentication), (ValidationError, on_validation), (ApiError, on_api_error),
+        (SuspiciousOperation, on_suspicious), (RequestDataTooBig, on_too_large),
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)

@@ -13,7 +13,7 @@ from ninja import NinjaAPI, Path, Query, Router, Status
 from api import links
 from api.auth import ApiTokenAuth
 from api.docs import BundledSwagger
-from api.errors import ApiError, install_error_handlers, not_found
+from api.errors import RETRY_AFTER_SECONDS, ApiError, install_error_handlers, not_found
 from api.periods import requested_period
 from api.presenters import export_document
 from api.schemas import DeviationListOut, ErrorOut, ExportListOut, ExportOut, StartExportIn
@@ -24,7 +24,7 @@ from exports.deviation_queries import MAX_FILTER_LENGTH, DeviationFilters, devia
 from exports.domain import Phase
 from exports.models import BufdirExportAudit, ExportStatus
 from exports.services.audit import ExportAlreadyActive
-from exports.services.starting import start_export
+from exports.services.starting import ExportQueueUnavailable, start_export
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 10**9
@@ -34,8 +34,8 @@ ZIP_RESPONSE = {"description": "The bundle (workbook and manifest.json).",
 
 
 def _errors(*statuses: int) -> dict[int, Any]:
-    """The error answers an operation may give, besides 400, 401, 422 and 429, which every one may."""
-    return dict.fromkeys(sorted({400, 401, 422, 429, *statuses}), ErrorOut)
+    """The error answers an operation may give, besides 400, 401, 422, 429, 500 and 503, which every one may."""
+    return dict.fromkeys(sorted({400, 401, 422, 429, 500, 503, *statuses}), ErrorOut)
 
 
 def _grant(request: HttpRequest) -> TokenGrant:
@@ -66,10 +66,13 @@ def _reap(organisation_id: UUID) -> None:
 router = Router(tags=["exports"], by_alias=True)
 
 
-@router.post("/exports", response={202: ExportOut, **_errors(409)}, summary="Start an export",
+@router.post("/exports", response={202: ExportOut, **_errors(409, 413)}, summary="Start an export",
              operation_id="start_export")
 def start(request: HttpRequest, payload: StartExportIn) -> Status:
-    """Start an export of the token's organisation for a year or a date range (202), unless one is running (409)."""
+    """Start an export of the token's organisation for a year or a date range (202), unless one is running (409).
+
+    503 when the task queue cannot be reached just now: try again in a few minutes.
+    """
     grant = _grant(request)
     period = requested_period(payload)
     _reap(grant.membership.organisation_id)
@@ -79,6 +82,10 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
         raise ApiError(409, code="export_running",
                        message=_("An export of this organisation is already waiting or running."),
                        export=_serialised(request, busy.active)) from None
+    except ExportQueueUnavailable as down:
+        raise ApiError(503, code="service_unavailable", message=down.message,
+                       export=_serialised(request, down.audit),
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
     started_by = _("Started through the API with the token “%(name)s” of %(user)s.") % {
         "name": grant.token.name, "user": grant.membership.user.get_username()}
     services().audits.record_phase(audit.pk, Phase.QUEUED, message=started_by)
@@ -171,7 +178,9 @@ api = NinjaAPI(
     title="Bufdir export API",
     version="1",
     description="Start, follow and download Bufdir exports of one organisation with a personal API token "
-                "(`Authorization: Bearer …`). Every error is JSON with `code`, `message`, `fields` and `export`.",
+                "(`Authorization: Bearer …`). Every error is JSON with `code`, `message`, `fields` and `export`: "
+                "among them 413 `payload_too_large`, 500 `server_error` and 503 `service_unavailable` "
+                "(with `Retry-After`) when a service the API needs cannot be reached.",
     urls_namespace="api-v1",
     auth=ApiTokenAuth(),
     throttle=[TokenRateThrottle()],

@@ -12,4 +12,6 @@ class ExportOptions(TypedDict):
     PROGRESS_INTERVAL_SECONDS: float
     WRITER_PROCESS: bool
     LOST_AFTER_SECONDS: int
+    STUCK_AFTER_SECONDS: int
+    TEMP_DIR: str
     PLUGINS: dict[str, list[str]]

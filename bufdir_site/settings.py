@@ -72,6 +72,8 @@ if sys.argv[1:2] == ["runserver"]:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that an error of any middleware after it is answered in the API's JSON shape under /api/.
+    "api.middleware.ApiErrorShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,7 +81,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "api.middleware.ApiErrorShapeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 # Failed logins are throttled by django-axes (in the database, so every web server of the production
@@ -233,8 +234,14 @@ BUFDIR_EXPORT: ExportOptions = {
     "WRITER_PROCESS": env_bool("EXPORT_WRITER_PROCESS", hasattr(os, "fork")),
     # An export whose worker died, or that no worker took, is failed within this many seconds.
     "LOST_AFTER_SECONDS": env_int("EXPORT_LOST_AFTER_SECONDS", 60),
+    # A running export that is alive but has not moved on (rows or a phase) for this long is failed as stuck.
+    "STUCK_AFTER_SECONDS": env_int("EXPORT_STUCK_AFTER_SECONDS", 30 * 60),
+    # Each export's temporary files go in a folder of its own under this one, removed when the export ends.
+    "TEMP_DIR": env_str("EXPORT_TEMP_DIR", str(VAR_DIR / "tmp")),
     "PLUGINS": {},
 }
+# A configuration trial (admin, run by the worker) is stopped and failed after this many seconds.
+CONFIG_TRIAL_MAX_SECONDS = env_int("CONFIG_TRIAL_MAX_SECONDS", 600)
 
 # E-mail: files under var/mail on the embedded default; SMTP when EMAIL_HOST is set.
 BUFDIR_SITE_URL = env_str("BUFDIR_SITE_URL", "http://127.0.0.1:8000")
@@ -249,7 +256,7 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "notices.mail.PrivateFileEmailBackend"  # 0600 files, like the rest of var/
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/m")

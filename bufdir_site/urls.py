@@ -16,3 +16,5 @@ urlpatterns = [
     path("notices/", include("notices.urls")),
     path("api/v1/", api_v1.urls),
 ]
+
+handler500 = "bufdir_site.errors.server_error"

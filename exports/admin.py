@@ -5,8 +5,10 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -18,31 +20,37 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from exports.container import services
 from exports.models import (
+    ACTIVE_TRIAL_STATUSES,
     ActiveConfigDeletion,
     Activity,
     BufdirExportAudit,
     BufdirExportAuditEvent,
+    ConfigTrialRun,
     LocalBranch,
     Membership,
     Organisation,
     OrganisationColumnConfig,
     PeerMentor,
+    TrialStatus,
 )
 from exports.presentation import PHASE_LABELS
 from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.services.config_document import DocumentField
-from exports.services.config_validation import InvalidColumnConfig
 from exports.services.config_versions import (
     ActivationRefused,
     activate_proven,
+    document_fingerprint,
     proof_in_words,
     proof_problem,
-    record_trial,
     save_column_config,
 )
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+from exports.services.trial_record import TriedFigures
+from exports.services.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
+
+TRIAL_REFRESH_SECONDS = 2
+"""How often the trial page reloads itself while its trial is pending or running."""
 
 ADMIN_TEXTS_NB_LACKS = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
@@ -131,11 +139,13 @@ class ActivePeriodYearFilter(admin.SimpleListFilter):
         return [(str(day.year), str(day.year)) for day in years]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
-        """The exports whose period starts in the chosen year."""
+        """The exports whose period starts in the chosen year; any other value is the admin's invalid lookup."""
         year = self.value()
-        if year and year.isdigit():
-            return queryset.filter(period_from__year=int(year))
-        return queryset
+        if not year:
+            return queryset
+        if not (year.isascii() and year.isdigit() and len(year) <= 4 and 1 <= int(year) <= 9999):
+            raise IncorrectLookupParameters(f"not a year: {year[:20]}")
+        return queryset.filter(period_from__year=int(year))
 
 
 class TrialPeriodForm(forms.Form):
@@ -208,25 +218,32 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
         return [trial, activation, *super().get_urls()]
 
     def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
-        """Run a version on a period as an export would, storing only the trial's outcome on the version."""
+        """Start a trial of a version on a period in the worker (POST), or show the latest trial and its state."""
         config = get_object_or_404(OrganisationColumnConfig.objects.select_related("organisation"), pk=config_id)
         if not self.has_view_permission(request, config):
             raise PermissionDenied
-        form = TrialPeriodForm(request.POST if request.method == "POST" else None,
-                               initial={"year": timezone.localdate().year - 1})
-        result, error = None, ""
+        run = latest_trial(config) if request.method != "POST" else None
+        initial = ({"year": timezone.localdate().year - 1} if run is None
+                   else {"date_from": run.period_from, "date_to": run.period_to})
+        form = TrialPeriodForm(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():
             if not self.has_change_permission(request, config):
                 raise PermissionDenied
             try:
-                result = services().get("config_trial").run(config=config, period=form.cleaned_data["period"])
-            except InvalidColumnConfig as exc:
-                error = str(exc)
-            else:
-                config = record_trial(result=result, tried_by=request.user)
+                start_trial(config=config, period=form.cleaned_data["period"], requested_by=request.user,
+                            max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)
+            except TrialAlreadyRunning as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]))
+        running = run is not None and run.status in ACTIVE_TRIAL_STATUSES
+        finished = run is not None and run.status == TrialStatus.SUCCEEDED
+        result = TriedFigures.from_json(run.result) if finished and run is not None else None
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": config,
-            "form": form, "result": result, "error": error, "proof": proof_in_words(config),
+            "form": form, "run": run, "running": running, "result": result,
+            "error": run.error_message if run is not None and run.status == TrialStatus.FAILED else "",
+            "changed_since": result is not None and result.document_sha256 != document_fingerprint(config),
+            "proof": proof_in_words(config), "refresh_seconds": TRIAL_REFRESH_SECONDS,
             "can_activate": (not config.is_active and not proof_problem(config)
                              and self.has_change_permission(request, config)),
             "title": _("Try version %(version)s of %(organisation)s")
@@ -322,6 +339,13 @@ class AuditEventInline(admin.TabularInline):
 class BufdirExportAuditAdmin(admin.ModelAdmin):
     """The audit trail: read-only, filterable by organisation, status and period."""
 
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """A date out of range in the date hierarchy (year 9999, 20 digits) is an invalid lookup, not a 500."""
+        try:
+            return super().get_changelist_instance(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
     list_display = ["id", "organisation", "period_from", "period_to", "status", "phase_label", "progress_percent",
                     "rows_exported", "rows_counted", "requested_by_label", "created_at", "finished_at"]
     list_filter = ["organisation", ActivePeriodYearFilter, "status", "created_at"]
@@ -352,6 +376,27 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Nobody deletes the trail."""
+        return False
+
+
+@admin.register(ConfigTrialRun)
+class ConfigTrialRunAdmin(admin.ModelAdmin):
+    """Configuration trials: read-only, started from a version's trial page."""
+
+    list_display = ["id", "config", "period_from", "period_to", "status", "rows_done", "requested_by", "created_at",
+                    "finished_at"]
+    list_filter = ["status", "config__organisation"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Every field: a trial is a record, not a form."""
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Trials are started from a version's trial page."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nobody edits a trial."""
         return False
 
 

@@ -36,6 +36,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.plugins import PluginRegistry
     from exports.services.progress import ChannelLayerGateway, ProgressPublisher
     from exports.services.reaper import ExportReaper, heartbeat_interval
+    from exports.services.workdirs import ExportWorkdirs
 
     options = settings.BUFDIR_EXPORT
     return {
@@ -48,26 +49,28 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
         "export_storage": (lambda: ExportStorage(storages["exports"]), ()),
         "download_links": (lambda: DownloadLinks(options["DOWNLOAD_URL_MAX_AGE"]), ()),
         "audit_service": (BufdirExportAuditService, ()),
+        "export_workdirs": (lambda: ExportWorkdirs(options["TEMP_DIR"]), ()),
         "channel_gateway": (lambda: ChannelLayerGateway(get_channel_layer), ()),
         "progress_publisher": (
             lambda audits, gateway: ProgressPublisher(audits, gateway, options["PROGRESS_INTERVAL_SECONDS"]),
             ("audit_service", "channel_gateway"),
         ),
         "reaper": (
-            lambda audits, progress: ExportReaper(audits, progress, options["LOST_AFTER_SECONDS"]),
-            ("audit_service", "progress_publisher"),
+            lambda audits, progress, workdirs: ExportReaper(audits, progress, options["LOST_AFTER_SECONDS"],
+                                                            options["STUCK_AFTER_SECONDS"], workdirs),
+            ("audit_service", "progress_publisher", "export_workdirs"),
         ),
         "orchestrator": (
-            lambda source, configs, mapper, plugins, workbooks, bundler, storage, audits, progress: (
+            lambda source, configs, mapper, plugins, workbooks, bundler, storage, audits, progress, workdirs: (
                 BufdirExportOrchestrator(
                     source=source, configs=configs, mapper=mapper, plugins=plugins, workbooks=workbooks,
                     bundler=bundler, storage=storage, audits=audits, progress=progress,
                     chunk_size=options["CHUNK_SIZE"],
-                    heartbeat_interval=heartbeat_interval(options["LOST_AFTER_SECONDS"]),
+                    heartbeat_interval=heartbeat_interval(options["LOST_AFTER_SECONDS"]), workdirs=workdirs,
                 )
             ),
             ("activity_source", "config_repository", "column_mapper", "plugin_registry", "workbook_generator",
-             "bundler", "export_storage", "audit_service", "progress_publisher"),
+             "bundler", "export_storage", "audit_service", "progress_publisher", "export_workdirs"),
         ),
         "config_trial": (
             lambda source, mapper, plugins: ConfigTrial(source=source, mapper=mapper, plugins=plugins,

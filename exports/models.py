@@ -2,20 +2,38 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
+RESERVED_SLUGS = frozenset({"organisation", "for"})
+"""Fixed segments of the export URLs (`/exports/organisation/`, `/exports/for/<slug>/`) that a slug would hide."""
+
+
+def refuse_reserved_slug(value: str) -> None:
+    """Refuse a short name that the export page's URL could not tell from one of its own fixed segments."""
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is a reserved word in the addresses of the export pages; choose another "
+                                "short name."), code="reserved_slug", params={"slug": value})
+
+
+SLUG_VALIDATORS: list[Callable[[Any], None]] = [
+    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE),
+    refuse_reserved_slug]
+"""An organisation's short name goes into URLs, file names and e-mails: nothing there may be read as a path."""
 
 
 class Organisation(models.Model):
     """A national organisation whose peer mentors register activities (table `organisations`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    slug = models.TextField(_("short name"), unique=True)
+    slug = models.TextField(_("short name"), unique=True, validators=SLUG_VALIDATORS, help_text=SLUG_RULE)
     name = models.TextField(_("name"))
     org_number = models.TextField(_("organisation number"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -28,6 +46,11 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse a short name outside the slug rule however the organisation is saved (admin, seeder, shell)."""
+        self.clean_fields(exclude=[field.name for field in self._meta.fields if field.name != "slug"])
+        super().save(*args, **kwargs)
 
 
 class LocalBranch(models.Model):
@@ -307,6 +330,8 @@ class BufdirExportAudit(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True,
+                                         help_text=_("When the export last moved on (rows or a phase)."))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("cancelled by"))
@@ -347,6 +372,55 @@ class BufdirExportAuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phase}: {self.message}"
+
+
+class TrialStatus(models.TextChoices):
+    """Where a configuration trial is: pending -> running -> succeeded (ran to the end) / failed (did not)."""
+
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("In progress")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_TRIAL_STATUSES = (TrialStatus.PENDING, TrialStatus.RUNNING)
+
+
+class ConfigTrialRun(models.Model):
+    """One trial of a configuration version on a period, run by the worker: its state, progress and figures."""
+
+    Status = TrialStatus
+
+    config = models.ForeignKey(OrganisationColumnConfig, on_delete=models.CASCADE, related_name="trial_runs",
+                               verbose_name=_("column configuration"))
+    document_sha256 = models.CharField(_("fingerprint of the tried document"), max_length=64)
+    period_from = models.DateField(_("period from"))
+    period_to = models.DateField(_("period to"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by (user)"))
+    status = models.CharField(_("status"), max_length=16, choices=TrialStatus.choices, default=TrialStatus.PENDING)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error_message = models.TextField(_("error message"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_from__lte=models.F("period_to")),
+                                   name="trial_period_ordered"),
+            models.UniqueConstraint(fields=["config"], condition=models.Q(status__in=ACTIVE_TRIAL_STATUSES),
+                                    name="one_active_trial_per_config"),
+        ]
+        verbose_name = _("configuration trial")
+        verbose_name_plural = _("configuration trials")
+
+    def __str__(self) -> str:
+        return f"{self.config} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} ({self.get_status_display()})"
 
 
 REASON_SEPARATOR = "\x1f"

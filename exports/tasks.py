@@ -1,4 +1,4 @@
-"""django-q2 tasks: run an export in a worker, and the periodic reaper that fails lost exports."""
+"""django-q2 tasks: run an export or a configuration trial in a worker, and the periodic reaper of lost ones."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
 from exports.models import ExportStatus
+from exports.services.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from notices.services import notify_finished, send_pending_notices
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
@@ -53,7 +54,31 @@ def reap_lost_exports() -> list[int]:
     reaper = services().reaper
     with translation.override(settings.LANGUAGE_CODE):
         failed = reaper.reap()
+    reaper.sweep()
+    reap_config_trials()
     send_pending_notices()
     next_run = timezone.now() + dt.timedelta(seconds=reaper.lost_after / 4)
     Schedule.objects.filter(name=REAPER_SCHEDULE, next_run__gt=next_run).update(next_run=next_run)
     return failed
+
+
+def run_config_trial(run_id: int) -> dict[str, Any]:
+    """Run the configuration trial recorded by `run_id` (admin) and return its final status."""
+    runner = TrialRunner(trial=services().get("config_trial"), max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)
+    with translation.override(settings.LANGUAGE_CODE):
+        return {"trial_run_id": run_id, "outcome": runner.run(run_id)}
+
+
+def config_trial_finished(task: Any) -> None:
+    """Hook after a trial's task: if the worker died or timed out, fail the trial instead of leaving it running."""
+    if task.success:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        fail_trial(task.args[0], _("The trial was stopped by the worker before it finished. Try again."))
+
+
+def reap_config_trials() -> list[int]:
+    """Fail configuration trials that no worker took, whose worker died or that outlived their bound."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return reap_lost_trials(lost_after=settings.BUFDIR_EXPORT["LOST_AFTER_SECONDS"],
+                                max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)

@@ -45,7 +45,7 @@ from exports.selectors import (
 from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
 from exports.services.export_state import ExportState
-from exports.services.starting import start_export
+from exports.services.starting import ExportQueueUnavailable, start_export
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -159,6 +159,10 @@ def start(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
         if not request.htmx:
             return render(request, "exports/index.html", _page_context(membership, form), status=409)
         return _started_response(request, membership, form, busy.active, status_code=409)
+    except ExportQueueUnavailable as down:  # its audit is failed: the status box shows why (role="alert")
+        if not request.htmx:
+            return render(request, "exports/index.html", _page_context(membership, form), status=503)
+        return _started_response(request, membership, form, down.audit, status_code=503)
     if not request.htmx:
         return _page_redirect(membership)
     return _started_response(request, membership, form, audit)

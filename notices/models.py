@@ -22,11 +22,26 @@ class NoticePreference(models.Model):
 
 
 class ExportNotice(models.Model):
-    """The one notice of a finished export: claimed before sending, so it goes out at most once."""
+    """The one notice of a finished export: claimed before each attempt, so it goes out at most once.
+
+    A send that fails is tried again a bounded number of times; then, or at once when trying again cannot
+    help, the notice is recorded as failed with the reason and left alone.
+    """
+
+    class State(models.TextChoices):
+        SENDING = "sending"
+        RETRY = "retry"
+        SENT = "sent"
+        FAILED = "failed"
+        SKIPPED = "skipped"
 
     audit = models.OneToOneField("exports.BufdirExportAudit", on_delete=models.CASCADE, related_name="notice")
     recipient = models.EmailField(blank=True)
-    sent = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -34,4 +49,9 @@ class ExportNotice(models.Model):
         verbose_name_plural = _("export notices")
 
     def __str__(self) -> str:
-        return f"{self.audit_id} -> {self.recipient or '-'}"
+        return f"{self.audit_id} -> {self.recipient or '-'} ({self.state})"
+
+    @property
+    def sent(self) -> bool:
+        """Whether the e-mail went out."""
+        return self.state == self.State.SENT

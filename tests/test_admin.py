@@ -11,12 +11,13 @@ from django.urls import reverse
 from exports.demo.configs import nhf_config
 from exports.models import BufdirExportAudit, OrganisationColumnConfig
 from tests import factories
+from tests.trials import try_version
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
+def admin_client(client, sync_tasks):
     user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-123")
     client.force_login(user)
     return client
@@ -98,7 +99,7 @@ def test_saving_a_new_version_does_not_activate_it_and_the_action_needs_a_trial(
     response = admin_client.post(changelist, activate, follow=True)
     assert "Versjon 2 er ikke prøvd uten feil, og kan derfor ikke aktiveres." in response.content.decode()
     assert not OrganisationColumnConfig.objects.get(pk=draft.pk).is_active
-    admin_client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk]), {"year": "2025"})
+    try_version(admin_client, draft, {"year": "2025"})
     response = admin_client.post(changelist, activate, follow=True)
     assert "Versjon 2 av Org nhf er nå aktiv." in response.content.decode()
     assert [(v.version, v.is_active) for v in org.column_configs.order_by("version")] == [(1, False), (2, True)]
@@ -141,7 +142,7 @@ def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(
     change = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[draft.pk]))
     url = reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk])
     assert url in change.content.decode()
-    response = admin_client.post(url, {"year": "2025"})
+    response = try_version(admin_client, draft, {"year": "2025"})
     assert response.status_code == 200
     result = response.context["result"]
     counted = {line.label: (line.tried, line.active, line.difference) for line in result.counted_by_category}
@@ -169,3 +170,19 @@ def test_admin_pages_have_no_english_left(admin_client):
     assert "Modellnavn" in index and "Mislykkede oppgaver" in index and "Model name" not in index
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
     assert "01.01.2025–31.12.2025 (Ferdig)" in change and ">done<" not in change and "succeeded" not in change
+
+
+@pytest.mark.parametrize("params", [
+    {"year": "abc"}, {"year": "0"}, {"year": "10000"}, {"year": "9" * 20}, {"year": "٢٠٢٥"}, {"year": "-1"},
+    {"created_at__year": "9999"}, {"created_at__year": "10000"}, {"created_at__year": "0"},
+    {"created_at__year": "9" * 20}, {"created_at__year": "2025", "created_at__month": "13"},
+    {"created_at__year": "9999", "created_at__month": "12", "created_at__day": "31"},
+])
+def test_out_of_range_audit_filters_are_the_admins_invalid_lookup_not_a_500(admin_client, params):
+    org = factories.organisation()
+    BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
+                                     period_to=dt.date(2025, 12, 31), status="succeeded")
+    url = reverse("admin:exports_bufdirexportaudit_changelist")
+    response = admin_client.get(url, params)
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+    assert admin_client.get(url, {"year": "2025"}).context["cl"].result_count == 1

@@ -16,12 +16,13 @@ from exports.domain import ExportFailure, ExportRequest, Period
 from exports.models import OrganisationColumnConfig
 from exports.services.config_validation import validate_document
 from tests import factories
+from tests.trials import try_version
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
+def admin_client(client, sync_tasks):
     user = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-123")
     client.force_login(user)
     return client
@@ -54,7 +55,7 @@ def _edit_active(admin_client, org, document) -> OrganisationColumnConfig:
 
 
 def _try(admin_client, config, year="2025"):
-    return admin_client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]), {"year": year})
+    return try_version(admin_client, config, {"year": year})
 
 
 def _activate(admin_client, config):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from exports.services.keep_alive import keep_alive
 
@@ -30,3 +31,15 @@ def test_a_failing_beat_does_not_end_the_block():
 
     with keep_alive(beat, 0.01):
         assert calls.acquire(timeout=10) and calls.acquire(timeout=10)
+
+
+def test_a_beat_that_says_the_export_no_longer_runs_ends_the_beating():
+    calls = []
+
+    def beat():
+        calls.append(1)
+        return False
+
+    with keep_alive(beat, 0.01):
+        time.sleep(0.3)  # thirty intervals
+        assert calls == [1]

@@ -74,11 +74,17 @@ class BufdirExportAuditService:
         """pending -> running; False (and nothing written) when the export is no longer pending."""
         now = timezone.now()
         return self._move(audit_id, {ExportStatus.PENDING}, status=ExportStatus.RUNNING, started_at=now,
-                          heartbeat_at=now)
+                          heartbeat_at=now, progressed_at=now)
 
-    def heartbeat(self, audit_id: int) -> bool:
-        """Say the worker is alive; False when the export is no longer running (then stop)."""
-        return self._move(audit_id, {ExportStatus.RUNNING}, heartbeat_at=timezone.now())
+    def heartbeat(self, audit_id: int, *, progressed: bool = False) -> bool:
+        """Say the worker is alive (and, when `progressed`, that it moved on); False when no longer running."""
+        now = timezone.now()
+        values = {"heartbeat_at": now, "progressed_at": now} if progressed else {"heartbeat_at": now}
+        return self._move(audit_id, {ExportStatus.RUNNING}, **values)
+
+    def active_ids(self) -> set[int]:
+        """The ids of every pending or running export."""
+        return set(BufdirExportAudit.objects.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
 
     def use_config(self, audit_id: int, config: OrganisationColumnConfig) -> None:
         """Record which configuration version the export uses."""
@@ -92,7 +98,8 @@ class BufdirExportAuditService:
                         percent: int) -> bool:
         """Persist the latest progress of a running export (a heartbeat too); False when it is not running."""
         return self._move(audit_id, {ExportStatus.RUNNING}, phase=phase, rows_processed=rows_processed,
-                          rows_total=rows_total, progress_percent=percent, heartbeat_at=timezone.now())
+                          rows_total=rows_total, progress_percent=percent, heartbeat_at=timezone.now(),
+                          progressed_at=timezone.now())
 
     def succeed(self, audit_id: int, *, totals: ExportTotals, file_key: str, sha256: str, size: int) -> bool:
         """running -> succeeded, with its counts and stored file; False when it was no longer running."""
@@ -127,20 +134,31 @@ class BufdirExportAuditService:
         return applied
 
     def reap(self, *, heartbeat_before: dt.datetime, queued_before: dt.datetime,
+             progress_before: dt.datetime | None = None,
              organisation_id: UUID | None = None) -> list[BufdirExportAudit]:
-        """Fail running exports whose heartbeat stopped and pending ones no worker took; the audits failed here."""
+        """Fail running exports whose heartbeat stopped or that stopped moving on (stuck), and pending ones
+        no worker took; the audits failed here."""
         active = BufdirExportAudit.objects.filter(status__in=ACTIVE_STATUSES)
         if organisation_id is not None:
             active = active.filter(organisation_id=organisation_id)
+        running = active.filter(status=ExportStatus.RUNNING)
         lost = [(pk, _("The worker running the export stopped answering (it was stopped or crashed). "
-                       "Start a new export."))
-                for pk in active.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=heartbeat_before)
-                .values_list("pk", flat=True)]
+                       "Start a new export."), "lost: no heartbeat since before " + heartbeat_before.isoformat())
+                for pk in running.filter(heartbeat_at__lt=heartbeat_before).values_list("pk", flat=True)]
+        if progress_before is not None:
+            minutes = max(1, round((timezone.now() - progress_before).total_seconds() / 60))
+            lost += [(pk, _("The export made no progress for %(minutes)s minutes and was stopped as stuck. "
+                            "Start a new export; if it happens again, contact your system administrator.")
+                      % {"minutes": minutes},
+                      "stuck: alive, but no progress since before " + progress_before.isoformat())
+                     for pk in running.filter(heartbeat_at__gte=heartbeat_before, progressed_at__lt=progress_before)
+                     .values_list("pk", flat=True)]
         lost += [(pk, _("No worker took the export: the export service's worker is not running. "
-                        "Start a new export when it is running again, or contact your system administrator."))
+                        "Start a new export when it is running again, or contact your system administrator."),
+                  "not taken: pending since before " + queued_before.isoformat())
                  for pk in active.filter(status=ExportStatus.PENDING, created_at__lt=queued_before)
                  .values_list("pk", flat=True)]
-        return [self.get(pk) for pk, message in lost if self.fail(pk, message)]
+        return [self.get(pk) for pk, message, detail in lost if self.fail(pk, message, detail=detail)]
 
     def _move(self, audit_id: int, allowed_from: set[ExportStatus], **values: object) -> bool:
         """One conditional UPDATE from the allowed states; whether it applied."""

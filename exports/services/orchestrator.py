@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
-import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from exports.domain import (
     ExportError,
@@ -34,6 +31,7 @@ from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
 from exports.services.deviation_records import DeviationRecords
 from exports.services.export_storage import ExportStorage
+from exports.services.fault_naming import SourceFaultsNamed, name_fault
 from exports.services.keep_alive import keep_alive
 from exports.services.mapping_pass import ConfigMapping, mapped_chunks
 from exports.services.period_rule import PeriodOutOfBounds, check_period
@@ -41,18 +39,9 @@ from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.row_count_check import check_rows_read
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
+from exports.services.workdirs import ExportWorkdirs
 
 logger = logging.getLogger(__name__)
-
-PHASE_FAILURES: dict[Phase, Callable[[], str]] = {
-    Phase.LOADING_CONFIG: lambda: _("The organisation's column configuration could not be loaded."),
-    Phase.QUERYING: lambda: _("The activities could not be read from the source."),
-    Phase.MAPPING: lambda: _("The activities could not be read from the source."),
-    Phase.WRITING: lambda: _("The workbook could not be written."),
-    Phase.BUNDLING: lambda: _("The export bundle could not be made."),
-    Phase.STORING: lambda: _("The export file could not be stored: the storage service did not answer."),
-}
-
 
 def _percent(done: int, total: int | None) -> int:
     """Progress of the mapping phase, leaving the last 10 % for writing, bundling and storing."""
@@ -67,7 +56,8 @@ class BufdirExportOrchestrator:
     def __init__(self, *, source: ActivitySource, configs: ColumnConfigRepository, mapper: BufdirColumnMapper,
                  plugins: PluginRegistry, workbooks: WorkbookStarter, bundler: Bundler, storage: ExportStorage,
                  audits: BufdirExportAuditService, progress: ProgressPublisher, chunk_size: int,
-                 heartbeat_interval: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 heartbeat_interval: float = 5.0, clock: Callable[[], float] = time.monotonic,
+                 workdirs: ExportWorkdirs | None = None) -> None:
         self.source = source
         self.configs = configs
         self.mapper = mapper
@@ -80,6 +70,7 @@ class BufdirExportOrchestrator:
         self.chunk_size = chunk_size
         self.heartbeat_interval = heartbeat_interval
         self.clock = clock
+        self.workdirs = workdirs or ExportWorkdirs()
 
     def run(self, request: ExportRequest,
             on_progress: Callable[[ExportProgress], None] | None = None) -> ExportResult:
@@ -87,17 +78,26 @@ class BufdirExportOrchestrator:
 
         An export that is no longer pending is not run at all, and one that leaves the running state
         while it runs (cancelled, or failed by the reaper) stops without writing: both are ExportNotRun.
+        From start to end a side thread says the export is alive (whatever one row or step costs), and
+        the export's temporary files live in a folder of its own, removed whatever the export ends with.
         """
         if not self.audits.start(request.audit_id):
             logger.warning("export %s is no longer pending; the worker does not run it", request.audit_id)
             return ExportNotRun(request.audit_id)
+        with keep_alive(lambda: self.audits.heartbeat(request.audit_id), self.heartbeat_interval), \
+                self.workdirs.workdir(request.audit_id) as workdir:
+            return self._guarded(request, workdir, on_progress)
+
+    def _guarded(self, request: ExportRequest, workdir: Path,
+                 on_progress: Callable[[ExportProgress], None] | None) -> ExportResult:
+        """Run the pipeline and record how it ended: each failure named by its phase and cause."""
         phase = Phase.QUEUED
         last_heartbeat = self.clock()
 
         def advance(next_phase: Phase, done: int, total: int | None, percent: int) -> None:
             nonlocal phase, last_heartbeat
             if self.clock() - last_heartbeat >= self.heartbeat_interval:
-                if not self.audits.heartbeat(request.audit_id):
+                if not self.audits.heartbeat(request.audit_id, progressed=True):
                     raise ExportStopped(request.audit_id)
                 last_heartbeat = self.clock()
             if next_phase != phase:
@@ -111,24 +111,23 @@ class BufdirExportOrchestrator:
         detail = ""
         try:
             advance(Phase.LOADING_CONFIG, 0, None, 1)
-            return self._run(request, advance)
+            return self._run(request, advance, workdir)
         except ExportStopped:
             logger.info("export %s left the running state while it ran; stopped", request.audit_id)
             return ExportNotRun(request.audit_id)
         except ExportError as exc:
             message, detail = str(exc), exc.detail
-        except Exception:
-            logger.exception("export %s failed in phase %s", request.audit_id, phase)
-            detail = traceback.format_exc()
-            message = PHASE_FAILURES.get(phase, lambda: _("The export failed unexpectedly."))() + " " + _(
-                "Try again; if it happens again, contact your system administrator."
-            )
+        except Exception as exc:
+            fault = name_fault(exc, phase)
+            logger.exception("export %s failed in phase %s: %s", request.audit_id, fault.phase, fault.cause)
+            message, detail = fault.message, fault.detail(exc)
         if not self.audits.fail(request.audit_id, message, detail=detail):
             return ExportNotRun(request.audit_id)
         self.progress.push_state(request.organisation_id, request.audit_id)
         return ExportFailure(request.audit_id, message)
 
-    def _run(self, request: ExportRequest, advance: Callable[[Phase, int, int | None, int], None]) -> ExportResult:
+    def _run(self, request: ExportRequest, advance: Callable[[Phase, int, int | None, int], None],
+             workdir: Path) -> ExportResult:
         """The pipeline itself; raises on failure."""
         try:
             check_period(request.period.start, request.period.end)
@@ -144,15 +143,15 @@ class BufdirExportOrchestrator:
         name = f"bufdir-{slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
         mapping, done = ConfigMapping(mapper=self.mapper, compiled=compiled, plugins=plugins), 0
         summary = mapping.summary
-        with tempfile.TemporaryDirectory(prefix="bufdir-export-") as workdir, ExitStack() as unfinished:
-            workbook_path = Path(workdir) / f"{name}.xlsx"
+        with ExitStack() as unfinished:
+            workbook_path = workdir / f"{name}.xlsx"
             writer = self.workbooks.open(workbook_path, compiled)
             unfinished.callback(writer.discard)
-            deviations = DeviationRecords(Path(workdir) / "avvik-rader.pickle", compiled)
+            deviations = DeviationRecords(workdir / "avvik-rader.pickle", compiled)
             unfinished.callback(deviations.discard)
             advance(Phase.MAPPING, 0, total, _percent(0, total))
-            for rows in mapped_chunks(source=self.source, organisation_id=organisation.pk, period=request.period,
-                                      chunk_size=self.chunk_size, mappings=(mapping,)):
+            for rows in mapped_chunks(source=SourceFaultsNamed(self.source), organisation_id=organisation.pk,
+                                      period=request.period, chunk_size=self.chunk_size, mappings=(mapping,)):
                 for (mapped,) in rows:
                     writer.add(mapped)
                     deviations.add(mapped)
@@ -165,32 +164,30 @@ class BufdirExportOrchestrator:
                              config.version, error.detail)
                 raise error
             advance(Phase.WRITING, done, total, 92)
-            # Closing the workbook, bundling and uploading can each take a while: beat from a side thread.
-            with keep_alive(lambda: self.audits.heartbeat(request.audit_id), self.heartbeat_interval):
-                generated_at = timezone.localtime()
-                writer.close(
-                    WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
-                                  period_from=request.period.start, period_to=request.period.end,
-                                  config_version=config.version, template_name=compiled.template_name,
-                                  generated_at=generated_at,
-                                  comparison=earlier_comparison(organisation_id=organisation.pk, period=request.period,
-                                                                exclude_audit_id=request.audit_id)),
-                    summary,
-                )
+            generated_at = timezone.localtime()
+            writer.close(
+                WorkbookFacts(organisation_name=organisation.name, org_number=organisation.org_number,
+                              period_from=request.period.start, period_to=request.period.end,
+                              config_version=config.version, template_name=compiled.template_name,
+                              generated_at=generated_at,
+                              comparison=earlier_comparison(organisation_id=organisation.pk, period=request.period,
+                                                            exclude_audit_id=request.audit_id)),
+                summary,
+            )
+            deviations.save(audit_id=request.audit_id, totals=summary)
+            try:
                 advance(Phase.BUNDLING, done, total, 95)
                 facts = ManifestFacts(
                     organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
                     organisation_name=organisation.name, org_number=organisation.org_number,
                     period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
                     config_version=config.version, generated_at=generated_at, requested_by=request.requested_by)
-                bundle = self.bundler.bundle(workbook_path, facts, summary, Path(workdir) / f"{name}.zip")
+                bundle = self.bundler.bundle(workbook_path, facts, summary, workdir / f"{name}.zip")
                 advance(Phase.STORING, done, total, 98)
-                deviations.save(audit_id=request.audit_id, totals=summary)
-                try:
-                    key = self.storage.save(slug, request.audit_id, bundle.path)
-                except BaseException:
-                    DeviationRecords.forget(request.audit_id)
-                    raise
+                key = self.storage.save(slug, request.audit_id, bundle.path)
+            except BaseException:
+                DeviationRecords.forget(request.audit_id)  # only a succeeded export keeps its deviations
+                raise
         totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
                               deviations=summary.deviations, facts=summary.as_facts())
         try:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -186,8 +188,13 @@ class WorkbookWriter:
         return written
 
     def discard(self) -> None:
-        """Drop what was kept for a workbook that may not be finished (a no-op after `close`)."""
+        """Drop what was kept for a workbook that may not be finished: the spool and the sheets' temporary files."""
         self._spool.close()
+        for sheet in self.workbook.worksheets:
+            sheet_file = getattr(getattr(sheet, "_writer", None), "out", None)
+            if isinstance(sheet_file, str):
+                with suppress(OSError):
+                    os.remove(sheet_file)
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
         """Write `Sammendrag` with its chart, then `Avvik` and `Likepersoner`, set up printing and save the workbook."""

@@ -4,7 +4,9 @@ The exporting process maps rows and sends them in batches through a pipe; the fo
 them with the ordinary `WorkbookWriter` and saves the workbook when told to close. Memory stays flat:
 at most a few batches are in flight, the pipe's buffer limits how far mapping can run ahead. A failure
 in either process fails the export: an error in the writer is raised at the next send or at close, and
-a writer that is abandoned (the export failed while mapping) is killed and reaped.
+a writer that is abandoned (the export failed while mapping) is killed and reaped. The writer keeps its
+temporary files (openpyxl's sheets) in the folder of the workbook, the export's own, which the exporting
+process removes however the export ends, even after killing the writer.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import gc
 import os
 import pickle
 import signal
+import tempfile
 import traceback
 import weakref
 from collections.abc import Iterable
@@ -23,6 +26,7 @@ from typing import Any
 from exports.services.cells import MAX_TEXT_LENGTH, bounded
 from exports.services.column_mapper import MappedActivity
 from exports.services.config_validation import CompiledConfig
+from exports.services.fault_naming import WritingError, is_disk_full
 from exports.services.workbook_plan import WorkbookFacts, WorkbookGenerator
 
 BATCH_ROWS = 500
@@ -30,8 +34,8 @@ BATCH_CHARACTERS = 2_000_000
 """A batch is sent early once its rows carry this much text, so rows of long texts keep few in flight."""
 
 
-class WorkbookProcessError(RuntimeError):
-    """The writer process failed; the message carries its traceback."""
+class WorkbookProcessError(WritingError):
+    """The writer process failed; the message carries its traceback, `disk_full` when the disk ran out."""
 
 
 def _stop(pid: int, streams: tuple[Any, ...]) -> None:
@@ -63,8 +67,8 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
                 return 0
     except EOFError:
         return 1  # the exporting process went away: nothing to save
-    except BaseException:
-        pickle.dump(("error", traceback.format_exc()), outbox)
+    except BaseException as exc:
+        pickle.dump(("error", traceback.format_exc(), "disk_full" if is_disk_full(exc) else ""), outbox)
         return 1
     finally:
         outbox.flush()
@@ -105,6 +109,7 @@ class ForkedWorkbookWriter:
         if pid == 0:  # the writer process
             status = 1
             gc.freeze()  # what the exporting process made is never collected here, so its pages stay shared
+            tempfile.tempdir = str(path.parent)  # openpyxl's temporary sheets go in the export's own folder
             try:
                 os.close(rows_write)
                 os.close(result_read)
@@ -156,7 +161,7 @@ class ForkedWorkbookWriter:
             raise
         if outcome[0] != "ok":
             self.discard()
-            raise WorkbookProcessError(outcome[-1])
+            raise _writer_error(outcome)
         self._stop.detach()
         self._results.close()
         os.waitpid(self._pid, 0)
@@ -166,11 +171,11 @@ class ForkedWorkbookWriter:
         self._stop()
 
     def _outcome(self) -> tuple[str, ...]:
-        """The writer's answer: ("ok",) or ("error", its traceback)."""
+        """The writer's answer: ("ok",) or ("error", its traceback, its cause)."""
         try:
             outcome: tuple[str, ...] = pickle.load(self._results)
         except EOFError:
-            return ("error", "the workbook writer process ended without an answer")
+            return ("error", "the workbook writer process ended without an answer", "")
         return outcome
 
     def _send(self, message: tuple[Any, ...]) -> None:
@@ -178,7 +183,12 @@ class ForkedWorkbookWriter:
         try:
             pickle.dump(message, self._rows, protocol=pickle.HIGHEST_PROTOCOL)
         except BrokenPipeError:
-            raise WorkbookProcessError(self._outcome()[-1]) from None
+            raise _writer_error(self._outcome()) from None
+
+
+def _writer_error(outcome: tuple[str, ...]) -> WorkbookProcessError:
+    """The exporting side's error for the writer's answer ("error", traceback, cause)."""
+    return WorkbookProcessError(outcome[1], disk_full=outcome[2:3] == ("disk_full",))
 
 
 class ForkedWorkbookGenerator:

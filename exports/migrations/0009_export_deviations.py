@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exports', '0005_config_trial_proof_and_activation'),
+        ('exports', '0008_config_trial_run'),
     ]
 
     operations = [
