@@ -182,3 +182,26 @@ class ErrorOut(Schema):
     message: str
     fields: dict[str, list[str]] | None = Field(None, description="Field errors (status 422).")
     export: ExportOut | None = Field(None, description="The export in the way (status 409).")
+
+
+class DeviationOut(Schema):
+    """One row of the sheet Avvik: a registration that does not count or needs correcting, and what to do."""
+
+    activity_id: str
+    date: dt.date
+    activity_type: str
+    peer_mentor: str
+    local_branch: str
+    reasons: list[str] = Field(description="Why, the most common reason of the export first.")
+    action: str = Field(description="What to do about it, in Norwegian.")
+    activity_url: str | None = Field(description="The registration in the organisation's app (null when the "
+                                                 "column configuration names no app address).")
+
+
+class DeviationListOut(Schema):
+    """A page of a succeeded export's deviations, by date, with the total that pass the filters."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[DeviationOut]

@@ -17,16 +17,19 @@ from api.docs import BundledSwagger
 from api.errors import RETRY_AFTER_SECONDS, ApiError, install_error_handlers, not_found
 from api.periods import requested_period
 from api.presenters import export_document
-from api.schemas import ErrorOut, ExportListOut, ExportOut, StartExportIn
+from api.schemas import DeviationListOut, ErrorOut, ExportListOut, ExportOut, StartExportIn
 from api.throttling import TokenRateThrottle
 from api.tokens import TokenGrant
 from exports.container import services
+from exports.deviation_queries import MAX_FILTER_LENGTH, DeviationFilters, deviations_of
 from exports.domain import Phase
 from exports.models import BufdirExportAudit, ExportStatus
 from exports.services.audit import ExportAlreadyActive
 from exports.services.starting import ExportQueueUnavailable, start_export
 
 MAX_ID = 2**63 - 1
+MAX_OFFSET = 10**9
+"""The furthest a page of deviations may start (far past any export's rows, well inside the database's integers)."""
 ZIP_RESPONSE = {"description": "The bundle (workbook and manifest.json).",
                 "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}
 
@@ -127,6 +130,33 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
                        message=_("The download link has expired. Fetch the export again for a new link."))
     return FileResponse(services().storage.open(audit.file_key), as_attachment=True,
                         filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip")
+
+
+@router.get("/exports/{export_id}/deviations", response={200: DeviationListOut, **_errors(404, 409)},
+            summary=cast(str, gettext_lazy("The deviations of an export")), operation_id="list_export_deviations",
+            url_name="export_deviations")
+def deviations(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
+               reason: str | None = Query(None, max_length=MAX_FILTER_LENGTH,
+                                          description="Only rows with this reason (the whole text)."),
+               local_branch: str | None = Query(None, max_length=MAX_FILTER_LENGTH,
+                                                description="Only rows of this local branch (the whole name)."),
+               peer_mentor: str | None = Query(None, max_length=MAX_FILTER_LENGTH,
+                                               description="Only rows whose peer mentor's name contains this."),
+               limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
+    """The rows of the sheet Avvik of a succeeded export, by date, a page at a time (409 until it has succeeded)."""
+    grant = _grant(request)
+    audit = _audit_of(grant, export_id)
+    if audit.status != BufdirExportAudit.Status.SUCCEEDED:
+        raise ApiError(409, code="export_not_succeeded",
+                       message=_("The export has not succeeded, so it has no deviations to list."),
+                       export=_serialised(request, audit))
+    rows = deviations_of(audit, DeviationFilters.of(reason=reason, local_branch=local_branch,
+                                                    peer_mentor=peer_mentor))
+    return {"total": rows.count(), "limit": limit, "offset": offset, "items": [
+        {"activity_id": str(row.activity_id), "date": row.activity_date, "activity_type": row.activity_type,
+         "peer_mentor": row.peer_mentor, "local_branch": row.local_branch, "reasons": row.reason_list,
+         "action": row.action, "activity_url": row.activity_url or None}
+        for row in rows[offset:offset + limit]]}
 
 
 @router.delete("/exports/{export_id}", response={200: ExportOut, **_errors(404, 409)},

@@ -497,3 +497,47 @@ class Submission(models.Model):
     def is_confirmed(self) -> bool:
         """Whether the mark stands: confirmed by a second leader, or made where there is no second leader."""
         return self.withdrawn_at is None and (self.confirmed_at is not None or not self.requires_confirmation)
+
+
+REASON_SEPARATOR = "\x1f"
+"""Between and around a deviation's reasons in `ExportDeviation.reasons`: a character no cleaned text holds."""
+
+
+class ExportDeviation(models.Model):
+    """One row of an export's `Avvik`, kept so the page and the API can list, filter and link it."""
+
+    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="deviations",
+                              verbose_name=_("export audit"))
+    activity_id = models.UUIDField(_("activity id"))
+    activity_date = models.DateField(_("date"))
+    activity_type = models.TextField(_("activity type"), blank=True)
+    peer_mentor = models.TextField(_("peer mentor"), blank=True)
+    local_branch = models.TextField(_("local branch"), blank=True)
+    reasons = models.TextField(_("reasons"), help_text=_("Each reason between two separator characters."))
+    action = models.TextField(_("what to do"), blank=True)
+    activity_url = models.TextField(_("address in the app"), blank=True)
+
+    class Meta:
+        ordering = ["activity_date", "id"]
+        indexes = [models.Index(fields=["audit", "activity_date"], name="deviation_audit_date"),
+                   models.Index(fields=["audit", "local_branch"], name="deviation_audit_branch")]
+        verbose_name = _("deviation")
+        verbose_name_plural = _("deviations")
+
+    def __str__(self) -> str:
+        return f"{self.activity_date:%d.%m.%Y} {self.activity_id}"
+
+    @property
+    def reason_list(self) -> list[str]:
+        """The deviation's reasons, the most common first."""
+        return [reason for reason in self.reasons.split(REASON_SEPARATOR) if reason]
+
+    @staticmethod
+    def joined_reasons(reasons: list[str]) -> str:
+        """Reasons as stored: each between two separators, so a filter matches a whole reason only."""
+        return REASON_SEPARATOR + REASON_SEPARATOR.join(reasons) + REASON_SEPARATOR
+
+    @staticmethod
+    def reason_filter(reason: str) -> str:
+        """What `reasons` contains when a deviation has `reason`."""
+        return REASON_SEPARATOR + reason + REASON_SEPARATOR

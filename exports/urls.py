@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:slug>/", views.page, name="page"),
     path("<str:slug>/start/", views.start, name="start"),
     path("<str:slug>/status/", views.status, name="status"),
+    path("<str:slug>/deviations/", views.deviations, name="deviations"),
     path("<str:slug>/<int:audit_id>/cancel", views.cancel, name="cancel"),
     path("<str:slug>/<int:audit_id>/submit", submission_views.mark, name="submit"),
     path("<str:slug>/submissions/<int:submission_id>/confirm", submission_views.confirm, name="confirm_submission"),

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from exports.container import services
+from exports.deviation_queries import (
+    DeviationFilters,
+    branch_choices,
+    current_export,
+    deviations_of,
+    kept_before_deviations,
+    reason_choices,
+)
 from exports.forms import ExportPeriodForm
 from exports.fragments import history_context, state_fragments, status_fragment_context
 from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation
@@ -180,6 +189,34 @@ def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     _reap(organisation.pk)
     return HttpResponse(state_fragments(audit=latest_audit(organisation.pk), organisation=organisation,
                                         request=request, status_oob=False))
+
+
+DEVIATIONS_PER_PAGE = (25, 10, 50, 100)
+"""The rows a page of deviations may show; the first is the default."""
+
+
+def _per_page(value: str | None) -> int:
+    """The chosen number of rows per page, when it is one of the choices; else the default."""
+    return next((size for size in DEVIATIONS_PER_PAGE if str(size) == value), DEVIATIONS_PER_PAGE[0])
+
+
+@require_GET
+@organisation_required
+def deviations(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Every `Avvik` row of the URL's organisation's current export, filtered and a page at a time."""
+    organisation = membership.organisation
+    audit = current_export(organisation.pk)
+    filters = DeviationFilters.of(reason=request.GET.get("reason"), local_branch=request.GET.get("local_branch"),
+                                  peer_mentor=request.GET.get("peer_mentor"))
+    per_page = _per_page(request.GET.get("per_page"))
+    context: dict[str, Any] = {"organisation": organisation, "audit": audit, "filters": filters,
+                               "per_page": per_page, "per_page_choices": sorted(DEVIATIONS_PER_PAGE)}
+    if audit is not None:
+        page = Paginator(deviations_of(audit, filters), per_page).get_page(request.GET.get("page"))
+        context.update(page=page, reasons=reason_choices(audit), branches=branch_choices(audit),
+                       not_kept=kept_before_deviations(audit),
+                       page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return render(request, "exports/deviations.html", context)
 
 
 @require_GET

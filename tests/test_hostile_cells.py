@@ -128,7 +128,7 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
         bundle = run_export(org).succeeded_bundle
 
     sheets = _sheet_xml(bundle.files)
-    assert len(sheets) == 4  # Aktiviteter, Sammendrag, Avvik, Endringer
+    assert len(sheets) == 5  # Sammendrag, Aktiviteter, Avvik, Likepersoner, Endringer
     for root in sheets.values():
         assert root.findall(f".//{_S}f") == []
         for element in root.iter(f"{_S}c"):
@@ -149,6 +149,14 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
     assert any("kuttet til 32\xa0767 tegn" in note for note in notes)
     assert len(deviations) == 1 + bundle.manifest["rows"]["deviations"]
     assert len(deviations) > len(HOSTILE)
+    mentors = list(workbook["Likepersoner"].iter_rows(values_only=True))
+    assert len(mentors) == 1 + len(HOSTILE)  # one peer mentor per hostile name, each name kept as text
+    links = [cell.hyperlink.target for row in workbook["Avvik"].iter_rows(min_row=2) for cell in row
+             if cell.hyperlink is not None]
+    if make_config is nhf_config:  # NHF's configuration names the app's address; HLF's does not
+        assert len(links) == len(deviations) - 1 and all(link.startswith("https://app.nhf.example/") for link in links)
+    else:
+        assert links == []
     summary = [value for row in workbook["Sammendrag"].iter_rows(values_only=True) for value in row]
     assert HOSTILE[0] in summary and "=2+3" in summary
     assert any(isinstance(value, str) and value.startswith("\t=1+1") for value in summary)

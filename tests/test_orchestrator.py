@@ -56,7 +56,7 @@ def test_bundle_holds_workbook_manifest_checksums_and_chart(org_with_activities,
     [entry] = manifest["files"]
     workbook_bytes = bundle.files[entry["name"]]
     assert entry["sha256"] == hashlib.sha256(workbook_bytes).hexdigest() and entry["bytes"] == len(workbook_bytes)
-    assert bundle.workbook.sheetnames == ["Sammendrag", "Aktiviteter", "Avvik", "Endringer"]
+    assert bundle.workbook.sheetnames == ["Sammendrag", "Aktiviteter", "Avvik", "Likepersoner", "Endringer"]
     assert bundle.workbook.active.title == "Sammendrag"
     assert len(bundle.rows("Aktiviteter")) == manifest["rows"]["exported"]
     assert len(bundle.workbook["Sammendrag"]._charts) == 1

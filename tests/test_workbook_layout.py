@@ -40,7 +40,7 @@ def org(db):
 
 def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org, export, export_files):
     workbook = export(org, Period.year(2025), export_files).workbook
-    for name, rows, columns in (("Aktiviteter", 8, "N"), ("Avvik", 2, "L")):
+    for name, rows, columns in (("Aktiviteter", 8, "N"), ("Avvik", 2, "M"), ("Likepersoner", 2, "G")):
         sheet = workbook[name]
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref == f"A1:{columns}{rows}"

@@ -96,6 +96,7 @@ def nhf_config() -> dict[str, Any]:
             "time_format": "HH:MM",
             "boolean_labels": {"true": "Ja", "false": "Nei"},
         },
+        "activity_url": "https://app.nhf.example/aktiviteter/{id}",
         "activity_types": {
             "hjemmebesok": {"label": "Hjemmebesøk", "category": "oppsokende"},
             "sykehusbesok": {"label": "Sykehusbesøk", "category": "oppsokende"},

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.services.summary import ExportSummary
-from exports.services.workbook_plan import activity_sheets
+from exports.services.workbook_plan import SHEET_DEVIATIONS, SHEET_PEER_MENTORS, SHEET_SUMMARY, activity_sheets
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT_VERSION = 1
@@ -71,6 +71,9 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
         "documented_by_category": dict(sorted(totals.documented_by_category.items())),
         "deviations_by_reason": dict(totals.reasons_by_frequency()),
         "activity_sheets": [{"name": name, "rows": rows} for name, rows in activity_sheets(totals.exported)],
+        "sheets": [*(name for name, _rows in activity_sheets(totals.exported)), SHEET_SUMMARY, SHEET_DEVIATIONS,
+                   SHEET_PEER_MENTORS],
+        "peer_mentors": {"sheet": SHEET_PEER_MENTORS, "rows": len(totals.peer_mentors)},
         "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],
         "generated_at": facts.generated_at.isoformat(),
         "requested_by": facts.requested_by,

@@ -35,6 +35,21 @@ def cell(sheet: WriteOnlyWorksheet, value: Any, *, number_format: str | None = N
     return written
 
 
+def link(sheet: WriteOnlyWorksheet, text: str, target: str) -> Any:
+    """A cell holding `text` (through `cell`'s rules) that links to `target`, an address checked by the caller.
+
+    A real cell hyperlink (a relationship of the sheet), never a HYPERLINK formula.
+    """
+    value = clean(text).value
+    written = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and is_formula_like(value):
+        written.data_type = "s"
+        written.quotePrefix = True
+    written.hyperlink = target
+    written.style = "Hyperlink"
+    return written
+
+
 def row(sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False,
         alignment: Alignment | None = None) -> list[Any]:
     """One sheet row of values, each through `cell`."""

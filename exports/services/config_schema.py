@@ -11,6 +11,8 @@ MAX_VALUE_LIST_ENTRIES = 1_000
 MAX_LABEL_INTEGER = 10**12
 MAX_REASON_LENGTH = 1_000
 """The most characters of a rule's reason or action (what `Avvik` and `not_counted_reason` show)."""
+MAX_ACTIVITY_URL_LENGTH = 500
+"""The most characters of `activity_url`, the organisation's app address of one registration."""
 _NAME = {"type": "string", "minLength": 1, "maxLength": 200}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_REASON_LENGTH}
 _EXPRESSION = {"type": "string", "minLength": 1, "maxLength": 1_000}
@@ -104,5 +106,6 @@ COLUMN_CONFIG_SCHEMA: dict = {
         },
         "counting_rules": {"type": "array", "maxItems": MAX_RULES, "items": _RULE},
         "validations": {"type": "array", "maxItems": MAX_RULES, "items": _RULE},
+        "activity_url": {"type": "string", "maxLength": MAX_ACTIVITY_URL_LENGTH},
     },
 }

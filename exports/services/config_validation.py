@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 
+from exports.services.activity_links import url_template_problem
 from exports.services.cells import REFUSED_CHARACTERS
 from exports.services.config_cost import cost_problems
 from exports.services.config_schema import COLUMN_CONFIG_SCHEMA
@@ -102,6 +103,8 @@ class CompiledConfig:
     validations: tuple[CompiledRule, ...]
     columns: tuple[CompiledColumn, ...]
     engine: ExpressionEngine = field(compare=False)
+    activity_url: str = ""
+    """The app address of one registration, with `{id}` (empty when the organisation names none)."""
 
 
 def json_path(parts: Sequence[str | int]) -> str:
@@ -265,10 +268,19 @@ class _Compiler:
                     "«%(format)s» is not a date/time format Excel accepts; use tokens such as DD, MM, YYYY, HH, "
                     "MM, SS with . - / : or spaces between them, e.g. DD.MM.YYYY or HH:MM") % {"format": text[:64]}))
 
+    def activity_url(self) -> str:
+        """The checked app address of one registration, or "" when the document names none."""
+        url: str = self.document.get("activity_url", "")
+        problem = url_template_problem(url) if url else None
+        if problem:
+            self.errors.append(error_at(("activity_url",), problem))
+        return url
+
     def compile(self) -> CompiledConfig:
         """Compile the whole document or raise InvalidColumnConfig."""
         template = self.document["template"]
         self.formats()
+        activity_url = self.activity_url()
         counting_rules = self.rules("counting_rules")
         validations = self.rules("validations")
         columns = self.columns()
@@ -288,6 +300,7 @@ class _Compiler:
             validations=validations,
             columns=columns,
             engine=self.engine,
+            activity_url=activity_url,
         )
 
 

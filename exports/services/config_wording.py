@@ -17,6 +17,7 @@ _TOP: dict[str, Callable[[], str]] = {
     "columns": lambda: _("columns"),
     "counting_rules": lambda: _("counting rules"),
     "validations": lambda: _("data checks"),
+    "activity_url": lambda: _("address of a registration in the app"),
 }
 _FIELDS: dict[str, Callable[[], str]] = {
     "name": lambda: _("name"),

@@ -31,6 +31,7 @@ from exports.services.changes import compare, prune_row_digests
 from exports.services.column_mapper import BufdirColumnMapper
 from exports.services.comparison import earlier_comparison
 from exports.services.config_repository import ColumnConfigRepository
+from exports.services.deviation_records import DeviationRecords
 from exports.services.export_storage import ExportStorage
 from exports.services.fault_naming import SourceFaultsNamed, name_fault
 from exports.services.keep_alive import keep_alive
@@ -154,12 +155,15 @@ class BufdirExportOrchestrator:
             unfinished.callback(writer.discard)
             digests = RowDigestRecorder(request.audit_id)
             unfinished.callback(digests.discard)
+            deviations = DeviationRecords(workdir / "avvik-rader.pickle", compiled)
+            unfinished.callback(deviations.discard)
             advance(Phase.MAPPING, 0, total, _percent(0, total))
             for rows in mapped_chunks(source=SourceFaultsNamed(self.source), organisation_id=organisation.pk,
                                       period=request.period, chunk_size=self.chunk_size, mappings=(mapping,)):
                 for (mapped,) in rows:
                     writer.add(mapped)
                     digests.add(mapped)
+                    deviations.add(mapped)
                 done += len(rows)
                 advance(Phase.MAPPING, done, total, _percent(done, total))
             check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
@@ -186,18 +190,23 @@ class BufdirExportOrchestrator:
                               changes=changes),
                 summary,
             )
-            advance(Phase.BUNDLING, done, total, 95)
-            facts = ManifestFacts(
-                organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
-                organisation_name=organisation.name, org_number=organisation.org_number,
-                period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
-                config_version=config.version, generated_at=generated_at, requested_by=request.requested_by,
-                submitted=manifest_entry(active_submission(organisation_id=organisation.pk,
-                                                           period_from=request.period.start,
-                                                           period_to=request.period.end)))
-            bundle = self.bundler.bundle(workbook_path, facts, summary, workdir / f"{name}.zip")
-            advance(Phase.STORING, done, total, 98)
-            key = self.storage.save(slug, request.audit_id, bundle.path)
+            deviations.save(audit_id=request.audit_id, totals=summary)
+            try:
+                advance(Phase.BUNDLING, done, total, 95)
+                facts = ManifestFacts(
+                    organisation_id=str(organisation.pk), organisation_slug=organisation.slug,
+                    organisation_name=organisation.name, org_number=organisation.org_number,
+                    period_from=request.period.start, period_to=request.period.end, config_id=config.pk,
+                    config_version=config.version, generated_at=generated_at, requested_by=request.requested_by,
+                    submitted=manifest_entry(active_submission(organisation_id=organisation.pk,
+                                                               period_from=request.period.start,
+                                                               period_to=request.period.end)))
+                bundle = self.bundler.bundle(workbook_path, facts, summary, workdir / f"{name}.zip")
+                advance(Phase.STORING, done, total, 98)
+                key = self.storage.save(slug, request.audit_id, bundle.path)
+            except BaseException:
+                DeviationRecords.forget(request.audit_id)  # only a succeeded export keeps its deviations
+                raise
             digests.keep()
         totals = ExportTotals(exported=summary.exported, counted=summary.counted, not_counted=summary.not_counted,
                               deviations=summary.deviations, facts={**summary.as_facts(), "changes": changes.as_dict()})
@@ -206,9 +215,11 @@ class BufdirExportOrchestrator:
                                            size=bundle.bytes)
         except BaseException:
             self.storage.delete(key)
+            DeviationRecords.forget(request.audit_id)
             raise
         if not finished:
             self.storage.delete(key)
+            DeviationRecords.forget(request.audit_id)
             raise ExportStopped(request.audit_id)
         try:  # the export has succeeded whatever happens here: the fingerprints are only tidied
             prune_row_digests(organisation_id=organisation.pk, period_from=request.period.start,

@@ -8,6 +8,7 @@ from typing import Any
 from exports.categories import COUNTING_CATEGORIES
 from exports.services.cells import clean_text
 from exports.services.column_mapper import MappedActivity
+from exports.services.peer_mentor_tally import PeerMentorTally
 from exports.services.row_account import exported_by_outcome
 
 STORED_REASONS = 50
@@ -16,7 +17,8 @@ STORED_REASONS = 50
 
 @dataclass
 class ExportSummary:
-    """Running totals of one export; its memory grows with categories, counties, branches and reasons only."""
+    """Running totals of one export; its memory grows with categories, counties, branches, reasons and peer mentors
+    only (one small record per peer mentor, for `Likepersoner`)."""
 
     read: int = 0
     exported: int = 0
@@ -31,11 +33,14 @@ class ExportSummary:
     counted_by_branch: Counter = field(default_factory=Counter)
     deviations_by_reason: Counter = field(default_factory=Counter)
     broken_rules: Counter = field(default_factory=Counter)
+    peer_mentors: PeerMentorTally = field(default_factory=PeerMentorTally)
+    """Each peer mentor's activities, for `Likepersoner` (one small record per peer mentor)."""
 
     def add(self, row: MappedActivity) -> None:
         """Count one mapped activity."""
         self.read += 1
         self.broken_rules.update(row.broken)
+        self.peer_mentors.add(row)
         if row.is_deviation:
             self.deviations += 1
             self.deviations_by_reason.update(finding.text for finding in row.findings)

@@ -1,4 +1,4 @@
-"""Writes the Bufdir workbook (Aktiviteter, Sammendrag, Avvik) with openpyxl in write-only mode."""
+"""Writes the Bufdir workbook (Aktiviteter, Sammendrag, Avvik, Likepersoner) with openpyxl in write-only mode."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,11 +19,13 @@ from openpyxl.writer.excel import ExcelWriter
 from exports.categories import category_label
 from exports.geography import county_name
 from exports.services import cell_writer, cells, workbook_plan
+from exports.services.activity_links import activity_link
 from exports.services.changes_sheet import write_changes_sheet
 from exports.services.column_mapper import MappedActivity
 from exports.services.column_widths import WRAP_WIDTH, column_layouts
 from exports.services.config_validation import CompiledConfig
 from exports.services.deviation_spool import DeviationSpool
+from exports.services.peer_mentor_sheet import PEER_MENTOR_WIDTHS, write_peer_mentors
 from exports.services.said_once import said_once
 from exports.services.sheet_layout import (
     add_filter,
@@ -38,6 +40,7 @@ from exports.services.summary_sheet import SummarySheet
 from exports.services.workbook_plan import (
     SHEET_ACTIVITIES,
     SHEET_DEVIATIONS,
+    SHEET_PEER_MENTORS,
     SHEET_SUMMARY,
     WorkbookFacts,
     activity_sheet_name,
@@ -47,6 +50,9 @@ from exports.services.workbook_properties import describe_workbook
 from exports.services.wrapping import row_height
 
 DEVIATION_COLUMNS = 12
+LINK_TEXT_WIDTH = 14
+MAX_LINKS = 65_530
+"""The most hyperlinks Excel keeps on one sheet; rows of `Avvik` past it show the address as text."""
 _TOP = Alignment(vertical="top")
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _PADDING = 2
@@ -62,12 +68,14 @@ class WorkbookWriter:
         self.summary = self.workbook.create_sheet(SHEET_SUMMARY)
         self.activities = add_streamed_sheet(self.workbook, SHEET_ACTIVITIES)
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
+        self.peer_mentors = self.workbook.create_sheet(SHEET_PEER_MENTORS)
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
         self._formats = [self._number_format(column.format) for column in config.columns]
         self._layouts = column_layouts(config)
         self._alignments = [_WRAP if layout.wraps else _TOP for layout in self._layouts]
         self._deviation_lengths = [0, 0, len(config.date_format), len(config.time_format),
-                                   *[0] * (DEVIATION_COLUMNS - 4)]
+                                   *[0] * (DEVIATION_COLUMNS - 4),
+                                   *([LINK_TEXT_WIDTH] if config.activity_url else [])]
         self._category_labels: dict[str, str] = {}
         self._rows_per_sheet = workbook_plan.MAX_SHEET_ROWS - 1
         self._rows_on_sheet = 0
@@ -99,13 +107,16 @@ class WorkbookWriter:
         self._deviation_widths = widths
         _append_wrapped(self.deviations, cell_writer.row(self.deviations, headings, bold=True, alignment=_WRAP),
                         widths, row=1)
+        prepare_for_print(self.peer_mentors, one_page=False, layout=print_layout(list(PEER_MENTOR_WIDTHS)))
+        repeat_heading_row(self.peer_mentors)
+        for index, width in enumerate(PEER_MENTOR_WIDTHS):
+            self.peer_mentors.column_dimensions[_letter(index)].width = width
 
-    @staticmethod
-    def _deviation_headings() -> list[str]:
-        """The headings of `Avvik`."""
+    def _deviation_headings(self) -> list[str]:
+        """The headings of `Avvik` (a link to the registration when the configuration names the app's address)."""
         return [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
                 _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
-                _("Activity ID")]
+                _("Activity ID"), *([_("Link")] if self.config.activity_url else [])]
 
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity to `Aktiviteter` and, when it deviates, to `Avvik`."""
@@ -192,8 +203,14 @@ class WorkbookWriter:
         sheet, written = self.deviations, 0
         self._start_deviations()
         ranked = [cells.clean_text(reason).value for reason, _count in totals.reasons_by_frequency()]
+        template, link_text = self.config.activity_url, _("Open in the app")
         for reasons, (actions, details) in self._spool.by_frequency(ranked):
             day, time, *rest = details
+            link = []
+            if template:
+                target = activity_link(template, details[-1])
+                link = [cell_writer.link(sheet, link_text, target) if written < MAX_LINKS
+                        else cell_writer.cell(sheet, target, alignment=_WRAP)]
             _append_wrapped(sheet, [
                 cell_writer.cell(sheet, cells.bounded_join("; ", reasons), alignment=_WRAP),
                 cell_writer.cell(sheet, cells.bounded_join(" ", said_once(actions[reason] for reason in reasons)),
@@ -201,6 +218,7 @@ class WorkbookWriter:
                 cell_writer.cell(sheet, day, number_format=self.config.date_format, alignment=_TOP),
                 cell_writer.cell(sheet, time, number_format=self.config.time_format, alignment=_TOP),
                 *cell_writer.row(sheet, rest, alignment=_WRAP),
+                *link,
             ], self._deviation_widths, row=written + 2)
             written += 1
         self._spool.close()
@@ -216,19 +234,22 @@ class WorkbookWriter:
                     os.remove(sheet_file)
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
-        """Write `Sammendrag` with its chart, then `Avvik`, set up printing and save the workbook."""
+        """Write `Sammendrag` with its chart, then `Avvik` and `Likepersoner`, set up printing and save the workbook."""
         SummarySheet(self.summary, date_format=self.config.date_format,
                      datetime_format=self.config.datetime_format).write(
             facts=facts, totals=totals, notes=self._split_note(totals.exported))
         deviations = self._write_deviations(totals)
         changes = () if facts.changes is None else (
             write_changes_sheet(self.workbook, facts.changes, date_format=self.config.date_format),)
+        mentors = write_peer_mentors(self.peer_mentors, totals.peer_mentors, date_format=self.config.date_format)
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
             add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)
-        add_filter(self.deviations, columns=DEVIATION_COLUMNS, rows=deviations + 1)
+        add_filter(self.deviations, columns=len(self._deviation_widths), rows=deviations + 1)
+        add_filter(self.peer_mentors, columns=len(PEER_MENTOR_WIDTHS), rows=mentors + 1)
         period = f"{facts.period_from.strftime('%d.%m.%Y')}–{facts.period_to.strftime('%d.%m.%Y')}"
-        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations, *changes):
+        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations,
+                      self.peer_mentors, *changes):
             add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
                                   page_label=_("Page {page} of {pages}"))
         describe_workbook(self.workbook.properties, facts=facts, period=period)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 SHEET_ACTIVITIES = "Aktiviteter"
 SHEET_SUMMARY = "Sammendrag"
 SHEET_DEVIATIONS = "Avvik"
+SHEET_PEER_MENTORS = "Likepersoner"
 MAX_SHEET_ROWS = 1_048_576
 """The most rows Excel shows on one sheet; `Aktiviteter` goes on over further sheets past it."""
 
