@@ -25,7 +25,8 @@ def test_activities_past_the_row_limit_go_on_over_further_sheets(org_with_activi
     split = _export(run_export, org_with_activities, generator)
 
     book = split.workbook
-    assert book.sheetnames == ["Sammendrag", "Aktiviteter", "Aktiviteter 2", "Aktiviteter 3", "Avvik", "Likepersoner", "Endringer"]
+    assert book.sheetnames == ["Sammendrag", "Aktiviteter", "Aktiviteter 2", "Aktiviteter 3", "Avvik", "Likepersoner",
+                               "Endringer"]
     sheets = [list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[1:4]]
     headings = sheets[0][0]
     assert [len(rows) for rows in sheets] == [11, 11, 6]
