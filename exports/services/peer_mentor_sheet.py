@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from openpyxl.styles import Alignment
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from exports.services import cell_writer
 from exports.services.peer_mentor_tally import PeerMentorLine, PeerMentorTally
 from exports.services.sheet_layout import COUNT_FORMAT
 
+HEADING_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 PEER_MENTOR_WIDTHS = (28, 28, 14, 14, 12, 16, 52)
 
 
@@ -28,7 +30,7 @@ def note(line: PeerMentorLine) -> str:
 
 def write_peer_mentors(sheet: WriteOnlyWorksheet, tally: PeerMentorTally, *, date_format: str) -> int:
     """The heading row and one row per peer mentor (bold when there is a note); the rows written."""
-    sheet.append(cell_writer.row(sheet, headings(), bold=True))
+    sheet.append(cell_writer.row(sheet, headings(), bold=True, alignment=HEADING_ALIGNMENT))
     not_certified = _("Not certified")
     written = 0
     for line in tally.lines():
