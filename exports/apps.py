@@ -11,14 +11,16 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe;
+        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe and its workers stop cleanly;
         keep an unused Fernet out of memory."""
         from django.conf import settings
 
         import exports.checks  # noqa: F401  (registers the system checks)
         from exports import lean_imports, worker_queue
         from exports.container import build_container
+        from exports.services import shutdown
 
         build_container()
         worker_queue.install()
+        shutdown.install_in_workers()
         lean_imports.skip_unused_fernet(getattr(settings, "CHANNEL_LAYERS", {}))

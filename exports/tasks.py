@@ -11,20 +11,27 @@ from django.utils.translation import gettext as _
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
 from exports.models import ExportStatus
+from exports.services.shutdown import guard
 from notices.services import notify_finished, send_pending_notices
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
 
 
 def run_export(audit_id: int) -> dict[str, Any]:
-    """Run the export recorded by `audit_id` and return a summary of the result."""
-    container = services()
-    audit = container.audits.get(audit_id)
-    request = ExportRequest(audit.pk, audit.organisation_id, Period(audit.period_from, audit.period_to),
-                            audit.requested_by_label)
-    with translation.override(settings.LANGUAGE_CODE):
-        result = container.orchestrator.run(request)
-    notify_finished(audit_id)
+    """Run the export recorded by `audit_id` and return a summary of the result.
+
+    A stop request (SIGTERM, or the cluster stopping) fails the export at once with a restart message
+    (exports/services/shutdown.py); a worker that got SIGTERM itself then exits.
+    """
+    with guard.running():
+        container = services()
+        audit = container.audits.get(audit_id)
+        request = ExportRequest(audit.pk, audit.organisation_id, Period(audit.period_from, audit.period_to),
+                                audit.requested_by_label)
+        with translation.override(settings.LANGUAGE_CODE):
+            result = container.orchestrator.run(request)
+        notify_finished(audit_id)
+    guard.exit_if_terminated()
     if isinstance(result, ExportSuccess):
         return {"audit_id": audit_id, "outcome": str(ExportStatus.SUCCEEDED), "file_key": result.file_key}
     if isinstance(result, ExportFailure):
