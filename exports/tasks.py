@@ -15,6 +15,7 @@ from exports.services.shutdown import guard
 from notices.services import notify_finished, send_pending_notices
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
+RETENTION_SCHEDULE = "bufdir-apply-retention"
 
 
 def run_export(audit_id: int) -> dict[str, Any]:
@@ -65,3 +66,11 @@ def reap_lost_exports() -> list[int]:
     next_run = timezone.now() + dt.timedelta(seconds=reaper.lost_after / 4)
     Schedule.objects.filter(name=REAPER_SCHEDULE, next_run__gt=next_run).update(next_run=next_run)
     return failed
+
+
+def apply_retention() -> dict[str, list[int]]:
+    """Delete old bundles and old audit details (exports/services/retention.py); run daily by django-q2."""
+    from exports.services.retention import retention_policy
+
+    report = retention_policy().apply()
+    return {"bundles": report.bundles, "details": report.details, "failed": report.failed}
