@@ -11,8 +11,8 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe and its workers stop cleanly;
-        keep an unused Fernet out of memory."""
+        """Build the service graph (no I/O: connections open on first use); make django-q2's queue death-safe
+        and its workers stop cleanly; keep an unused Fernet out of memory."""
         from django.conf import settings
 
         import exports.checks  # noqa: F401  (registers the system checks)

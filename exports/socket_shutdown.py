@@ -42,10 +42,13 @@ def install_on_reactor() -> bool:
     """Under daphne (Twisted's reactor already installed): close the sockets before the reactor shuts down."""
     if "twisted.internet.reactor" not in sys.modules:
         return False
-    from twisted.internet import defer, reactor
+    from twisted.internet import defer
+    from twisted.internet import reactor as installed
+
+    reactor: Any = installed  # the interface's stub takes `self` among its arguments
 
     def before_shutdown() -> Any:
         return defer.Deferred.fromFuture(asyncio.ensure_future(close_open_sockets()))
 
-    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)  # type: ignore[attr-defined]
+    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
     return True

@@ -35,8 +35,8 @@ from exports.selectors import (
 )
 from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
-from exports.services.retention import removed_by_retention
 from exports.services.export_state import ExportState
+from exports.services.retention import removed_by_retention
 from exports.services.starting import ExportQueueUnavailable, start_export
 
 

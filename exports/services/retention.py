@@ -67,9 +67,7 @@ class RetentionPolicy:
         """Delete what is due (or only list it, on a dry run); what was deleted."""
         report = RetentionReport()
         for audit in self.due_bundles().only("pk", "file_key"):
-            if dry_run:
-                report.bundles.append(audit.pk)
-            elif self._remove_bundle(audit):
+            if dry_run or self._remove_bundle(audit):
                 report.bundles.append(audit.pk)
             else:
                 report.failed.append(audit.pk)

@@ -196,7 +196,7 @@ def install_in_workers() -> None:
     from django_q import cluster
     from django_q.signals import post_spawn
 
-    class StopAwareSentinel(cluster.Sentinel):  # type: ignore[misc, name-defined]
+    class StopAwareSentinel(cluster.Sentinel):
         """django-q2's sentinel, leaving the cluster's stop event where its forked workers find it."""
 
         def __init__(self, stop_event: Any, *args: Any, **kwargs: Any) -> None:
@@ -207,9 +207,9 @@ def install_in_workers() -> None:
         guard.install(stop_event=_cluster_stop_event[0])
 
     if not getattr(cluster.Sentinel, "bufdir_stop_aware", False):
-        StopAwareSentinel.bufdir_stop_aware = True  # type: ignore[attr-defined]
+        StopAwareSentinel.bufdir_stop_aware = True
         cluster.Sentinel = StopAwareSentinel
-        cluster.Cluster.stop = _stop_cluster  # type: ignore[method-assign]
+        cluster.Cluster.stop = _stop_cluster
     post_spawn.connect(on_spawn, dispatch_uid="bufdir-shutdown-guard", weak=False)
 
 
