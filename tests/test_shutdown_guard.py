@@ -1,6 +1,7 @@
 """The shutdown guard in one process: SIGTERM mid-export fails it with the restart message, cleans, pushes."""
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_sigterm_mid_export_fails_it_at_once_cleans_up_and_pushes_the_state(org_
                                                                           tmp_path: Path, monkeypatch):
     TerminatedAtRowFive.rows = 0
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
+    channel = f"shutdown-page-{org_with_activities.pk.hex}"  # a plain name: received from any event loop
     async_to_sync(layer.group_add)(organisation_group(org_with_activities.pk), channel)
     temp = tmp_path / "tmp"
     registry = PluginRegistry({"nhf": [f"{__name__}.TerminatedAtRowFive"]})
@@ -65,7 +66,7 @@ def test_sigterm_mid_export_fails_it_at_once_cleans_up_and_pushes_the_state(org_
     assert list(temp.iterdir()) == []
     states = []
     while not states or states[-1]["status"] != "failed":
-        states.append(async_to_sync(layer.receive)(channel))
+        states.append(async_to_sync(asyncio.wait_for)(layer.receive(channel), timeout=10))
     assert states[-1]["audit_id"] == finished.audit.pk
     assert guard.terminated
     with pytest.raises(SystemExit):
