@@ -25,6 +25,7 @@ from exports.deviation_queries import MAX_FILTER_LENGTH, DeviationFilters, devia
 from exports.domain import Phase
 from exports.models import BufdirExportAudit, ExportStatus
 from exports.services.audit import ExportAlreadyActive
+from exports.services.retention import removed_by_retention
 from exports.services.starting import ExportQueueUnavailable, start_export
 
 MAX_ID = 2**63 - 1
@@ -110,7 +111,7 @@ def detail(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
     return export_document(request, _audit_of(grant, export_id))
 
 
-@router.get("/exports/{export_id}/download", response={200: None, **_errors(403, 404, 409)},
+@router.get("/exports/{export_id}/download", response={200: None, **_errors(403, 404, 409, 410)},
             summary=cast(str, gettext_lazy("Download the bundle")), operation_id="download_export",
             url_name="export_download",
             openapi_extra={"responses": {200: ZIP_RESPONSE}})
@@ -123,6 +124,8 @@ def download(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID),
     if ExportStatus(audit.status).is_active:
         raise ApiError(409, code="export_not_finished", message=_("The export has not finished yet."),
                        export=_serialised(request, audit))
+    if audit.bundle_removed_at is not None:
+        raise ApiError(410, code="bundle_removed", message=removed_by_retention())
     if audit.status != BufdirExportAudit.Status.SUCCEEDED or not audit.file_key:
         raise ApiError(404, code="no_file", message=_("This export has no file."))
     if link is not None and not links.is_valid(link, audit_id=audit.pk, organisation_id=audit.organisation_id):

@@ -11,6 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from exports.routing import websocket_urlpatterns  # noqa: E402
+from exports.socket_shutdown import install_on_reactor  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -20,3 +21,4 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+install_on_reactor()  # under daphne: open export sockets are closed cleanly when the server stops

@@ -14,4 +14,6 @@ class ExportOptions(TypedDict):
     LOST_AFTER_SECONDS: int
     STUCK_AFTER_SECONDS: int
     TEMP_DIR: str
+    RETENTION_DAYS: int
+    AUDIT_DETAIL_RETENTION_DAYS: int
     PLUGINS: dict[str, list[str]]

@@ -242,6 +242,10 @@ BUFDIR_EXPORT: ExportOptions = {
     "STUCK_AFTER_SECONDS": env_int("EXPORT_STUCK_AFTER_SECONDS", 30 * 60),
     # Each export's temporary files go in a folder of its own under this one, removed when the export ends.
     "TEMP_DIR": env_str("EXPORT_TEMP_DIR", str(VAR_DIR / "tmp")),
+    # Bundles older than this many days are deleted (never the latest succeeded per organisation and period,
+    # never one sent to Bufdir); error details and event messages likewise. 0 keeps them for ever.
+    "RETENTION_DAYS": env_int("EXPORT_RETENTION_DAYS", 400),
+    "AUDIT_DETAIL_RETENTION_DAYS": env_int("AUDIT_DETAIL_RETENTION_DAYS", 400),
     "PLUGINS": {},
 }
 # A configuration trial (admin, run by the worker) is stopped and failed after this many seconds.

@@ -20,6 +20,7 @@ from exports.organisation_choice import membership_for
 from exports.selectors import latest_audit
 from exports.services.export_state import ExportState
 from exports.services.progress import organisation_group
+from exports.socket_shutdown import OPEN
 
 FORBIDDEN = 4403
 ACCESS_RECHECK_SECONDS = 15.0
@@ -60,6 +61,7 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
         self.session_key = getattr(session, "session_key", None)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        OPEN.add(self)
         self._watch = asyncio.ensure_future(self._watch_access())
         audit = await database_sync_to_async(latest_audit)(self.organisation_id)
         if audit is not None:
@@ -67,12 +69,18 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         """Stop watching and leave the organisation's group."""
+        OPEN.discard(self)
         if self._watch is not None:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def going_away(self, code: int) -> None:
+        """The server is stopping: close the socket with `code` and clean up as on a disconnect."""
+        await self.close(code=code)
+        await self.disconnect(code)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """The page sends nothing the server acts on."""

@@ -36,6 +36,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from exports.services.plugins import PluginRegistry
     from exports.services.progress import ChannelLayerGateway, ProgressPublisher
     from exports.services.reaper import ExportReaper, heartbeat_interval
+    from exports.services.shutdown import stop_window
     from exports.services.workdirs import ExportWorkdirs
 
     options = settings.BUFDIR_EXPORT
@@ -67,6 +68,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
                     bundler=bundler, storage=storage, audits=audits, progress=progress,
                     chunk_size=options["CHUNK_SIZE"],
                     heartbeat_interval=heartbeat_interval(options["LOST_AFTER_SECONDS"]), workdirs=workdirs,
+                    stop_window=stop_window(),
                 )
             ),
             ("activity_source", "config_repository", "column_mapper", "plugin_registry", "workbook_generator",

@@ -299,11 +299,32 @@ class ExportStatus(models.TextChoices):
 ACTIVE_STATUSES = (ExportStatus.PENDING, ExportStatus.RUNNING)
 
 
+class AuditQuerySet(models.QuerySet["BufdirExportAudit"]):
+    """Audits, with the ones the retention rules never remove."""
+
+    def latest_succeeded(self) -> AuditQuerySet:
+        """The latest succeeded export of each organisation and period."""
+        newer = BufdirExportAudit.objects.filter(
+            organisation=models.OuterRef("organisation"), period_from=models.OuterRef("period_from"),
+            period_to=models.OuterRef("period_to"), status=ExportStatus.SUCCEEDED,
+        ).filter(models.Q(created_at__gt=models.OuterRef("created_at"))
+                 | models.Q(created_at=models.OuterRef("created_at"), pk__gt=models.OuterRef("pk")))
+        return self.filter(status=ExportStatus.SUCCEEDED).exclude(models.Exists(newer))
+
+    def kept_forever(self) -> AuditQuerySet:
+        """The audits whose bundle is never removed: the latest succeeded export of each organisation and period,
+        and every export marked as sent to Bufdir (a `Submission` that is not withdrawn)."""
+        submitted = Submission.objects.filter(audit=models.OuterRef("pk"), withdrawn_at__isnull=True)
+        return self.filter(models.Q(pk__in=self.latest_succeeded().values("pk")) | models.Exists(submitted))
+
+
 class BufdirExportAudit(models.Model):
     """The lifecycle of one export: who, what, which configuration, how far, and the outcome."""
 
     Status = ExportStatus
     ACTIVE_STATUSES = ACTIVE_STATUSES
+
+    objects = AuditQuerySet.as_manager()
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="export_audits",
                                      verbose_name=_("organisation"))
@@ -328,6 +349,12 @@ class BufdirExportAudit(models.Model):
     file_key = models.TextField(_("file"), blank=True)
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
     file_bytes = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
+    bundle_removed_at = models.DateTimeField(
+        _("file deleted"), null=True, blank=True, editable=False,
+        help_text=_("When the retention rules deleted the file; the figures stay on the audit."))
+    details_removed_at = models.DateTimeField(
+        _("details deleted"), null=True, blank=True, editable=False,
+        help_text=_("When the retention rules deleted the error detail and the events' messages."))
     error_message = models.TextField(_("error message"), blank=True)
     error_detail = models.TextField(_("error detail"), blank=True,
                                     help_text=_("Traceback of an unexpected failure, for administrators."))
@@ -355,6 +382,10 @@ class BufdirExportAudit(models.Model):
         ]
         verbose_name = _("export audit")
         verbose_name_plural = _("export audits")
+
+    def kept_forever(self) -> bool:
+        """Whether the retention rules never remove this export's bundle (see `AuditQuerySet.kept_forever`)."""
+        return type(self).objects.filter(pk=self.pk).kept_forever().exists()
 
     def __str__(self) -> str:
         return (f"{self.organisation} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} "

@@ -11,23 +11,31 @@ from django.utils.translation import gettext as _
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
 from exports.models import ExportStatus
+from exports.services.shutdown import guard
 from exports.services.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from notices.services import notify_finished, send_pending_notices
 from operations.log_context import export_log_context
 
 REAPER_SCHEDULE = "bufdir-reap-lost-exports"
+RETENTION_SCHEDULE = "bufdir-apply-retention"
 
 
 def run_export(audit_id: int) -> dict[str, Any]:
-    """Run the export recorded by `audit_id` and return a summary of the result."""
-    container = services()
-    audit = container.audits.get(audit_id)
-    request = ExportRequest(audit.pk, audit.organisation_id, Period(audit.period_from, audit.period_to),
-                            audit.requested_by_label)
-    with translation.override(settings.LANGUAGE_CODE), export_log_context(export_id=audit.pk,
-                                                                          organisation=audit.organisation.slug):
-        result = container.orchestrator.run(request)
-    notify_finished(audit_id)
+    """Run the export recorded by `audit_id` and return a summary of the result.
+
+    A stop request (SIGTERM, or the cluster stopping) fails the export at once with a restart message
+    (exports/services/shutdown.py); a worker that got SIGTERM itself then exits.
+    """
+    with guard.running():
+        container = services()
+        audit = container.audits.get(audit_id)
+        request = ExportRequest(audit.pk, audit.organisation_id, Period(audit.period_from, audit.period_to),
+                                audit.requested_by_label)
+        with translation.override(settings.LANGUAGE_CODE), export_log_context(export_id=audit.pk,
+                                                                              organisation=audit.organisation.slug):
+            result = container.orchestrator.run(request)
+        notify_finished(audit_id)
+    guard.exit_if_terminated()
     if isinstance(result, ExportSuccess):
         return {"audit_id": audit_id, "outcome": str(ExportStatus.SUCCEEDED), "file_key": result.file_key}
     if isinstance(result, ExportFailure):
@@ -84,3 +92,11 @@ def reap_config_trials() -> list[int]:
     with translation.override(settings.LANGUAGE_CODE):
         return reap_lost_trials(lost_after=settings.BUFDIR_EXPORT["LOST_AFTER_SECONDS"],
                                 max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)
+
+
+def apply_retention() -> dict[str, list[int]]:
+    """Delete old bundles and old audit details (exports/services/retention.py); run daily by django-q2."""
+    from exports.services.retention import retention_policy
+
+    report = retention_policy().apply()
+    return {"bundles": report.bundles, "details": report.details, "failed": report.failed}

@@ -38,6 +38,7 @@ from exports.selectors import (
 )
 from exports.services.audit import ExportAlreadyActive
 from exports.services.download_links import LinkVerdict
+from exports.services.retention import removed_by_retention
 from exports.services.starting import ExportQueueUnavailable, start_export
 from exports.submission_presentation import submissions_panel
 
@@ -230,6 +231,8 @@ def download(request: HttpRequest, audit_id: int) -> HttpResponse | FileResponse
         return _download_failed(request, None, _("This export does not exist, or it belongs to another "
                                                  "organisation than yours."), status_code=404)
     organisation = audit.organisation
+    if audit.bundle_removed_at is not None:
+        return _download_failed(request, organisation, removed_by_retention(), status_code=410)
     if audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
         return _download_failed(request, organisation, _("This export has no file to download."), status_code=404)
     verdict = services().download_links.check(audit.pk, request.GET.get("token", ""))

@@ -39,6 +39,11 @@ class ExportStorage:
         except Exception:
             logger.warning("could not delete the partial bundle %s", key, exc_info=True)
 
+    def remove(self, key: str) -> None:
+        """Remove a stored bundle; a storage that fails raises (retention records only what was removed)."""
+        if self._storage.exists(key):
+            self._storage.delete(key)
+
     def open(self, key: str) -> IO[bytes]:
         """Open a stored bundle for reading."""
         return self._storage.open(key, "rb")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
 
 from django.db import DatabaseError
@@ -41,6 +41,7 @@ from exports.services.plugins import PluginRegistry
 from exports.services.progress import ProgressPublisher
 from exports.services.row_count_check import check_rows_read
 from exports.services.row_digests import RowDigestRecorder
+from exports.services.shutdown import ServiceStopping, settle_connections
 from exports.services.submissions import active_submission, manifest_entry
 from exports.services.workbook_plan import WorkbookFacts, WorkbookStarter
 from exports.services.workdirs import ExportWorkdirs
@@ -62,7 +63,8 @@ class BufdirExportOrchestrator:
                  plugins: PluginRegistry, workbooks: WorkbookStarter, bundler: Bundler, storage: ExportStorage,
                  audits: BufdirExportAuditService, progress: ProgressPublisher, chunk_size: int,
                  heartbeat_interval: float = 5.0, clock: Callable[[], float] = time.monotonic,
-                 workdirs: ExportWorkdirs | None = None) -> None:
+                 workdirs: ExportWorkdirs | None = None,
+                 stop_window: Callable[[], AbstractContextManager[None]] = nullcontext) -> None:
         self.source = source
         self.configs = configs
         self.mapper = mapper
@@ -76,6 +78,7 @@ class BufdirExportOrchestrator:
         self.heartbeat_interval = heartbeat_interval
         self.clock = clock
         self.workdirs = workdirs or ExportWorkdirs()
+        self.stop_window = stop_window
 
     def run(self, request: ExportRequest,
             on_progress: Callable[[ExportProgress], None] | None = None) -> ExportResult:
@@ -116,8 +119,13 @@ class BufdirExportOrchestrator:
 
         detail = ""
         try:
-            advance(Phase.LOADING_CONFIG, 0, None, 1)
-            return self._run(request, advance, workdir)
+            with self.stop_window():  # a worker being stopped raises ServiceStopping in here (see shutdown.py)
+                advance(Phase.LOADING_CONFIG, 0, None, 1)
+                return self._run(request, advance, workdir)
+        except ServiceStopping as exc:
+            logger.warning("export %s failed: the worker is stopping (%s)", request.audit_id, exc.reason)
+            settle_connections()
+            message, detail = exc.message, exc.detail
         except ExportStopped:
             logger.info("export %s left the running state while it ran; stopped", request.audit_id)
             return ExportNotRun(request.audit_id)
