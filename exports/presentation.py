@@ -33,6 +33,7 @@ PHASE_LABELS: dict[str, StrOrPromise] = {
     "submitted": _("Marked as sent to Bufdir"),
     "submission_confirmed": _("Sending to Bufdir confirmed"),
     "submission_withdrawn": _("Mark as sent to Bufdir withdrawn"),
+    "retention": _("Removed by the retention rules"),
 }
 
 
