@@ -104,7 +104,8 @@ def test_the_trial_page_only_queues_the_trial_and_says_it_is_waiting(admin_clien
     assert run.task_id and run.document_sha256 == document_fingerprint(draft)
     assert "Prøven kjører … 0 registreringer fra 01.01.2025–31.12.2025 er lest så langt." in page
     assert "Venter på at arbeideren skal starte den." in page
-    assert '<meta http-equiv="refresh" content="2">' in page and 'id="trial-result"' not in page
+    assert 'id="trial-refresh" defer' in page and 'data-refresh-seconds="2"' in page
+    assert 'id="trial-result"' not in page
     assert "Versjon 2 blir allerede prøvd. Vent til den prøven er ferdig." in again.content.decode()
     assert OrganisationColumnConfig.objects.get(pk=draft.pk).proven_at is None
 
@@ -173,7 +174,8 @@ def test_a_running_trial_shows_its_rows_and_refreshes(admin_client, draft):
                                   started_at=timezone.now(), heartbeat_at=timezone.now())
     page = admin_client.get(trial_url(draft)).content.decode()
     assert "Prøven kjører … 321 registreringer fra 01.01.2025–30.06.2025 er lest så langt." in page
-    assert "Venter på at arbeideren" not in page and '<meta http-equiv="refresh" content="2">' in page
+    assert "Venter på at arbeideren" not in page
+    assert 'id="trial-refresh" defer' in page and 'data-refresh-seconds="2"' in page
 
 
 def test_the_reaper_fails_trials_no_worker_took_whose_worker_died_or_that_outlived_the_bound(admin_client, draft,
