@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from exports.models import BufdirExportAudit, ExportDeviation, ExportStatus
 from exports.services.cells import without_refused
+from exports.services.row_account import ranked_reasons
 
 MAX_FILTER_LENGTH = 1_000
 """The most characters of one filter (a reason is at most this long)."""
@@ -53,7 +54,7 @@ def deviations_of(audit: BufdirExportAudit, filters: DeviationFilters) -> QueryS
 
 def reason_choices(audit: BufdirExportAudit) -> list[tuple[str, int]]:
     """The export's reasons with their counts, the most common first (as many as the audit keeps)."""
-    return list((audit.result or {}).get("deviations_by_reason", {}).items())
+    return ranked_reasons(audit.result or {})
 
 
 def branch_choices(audit: BufdirExportAudit) -> list[str]:

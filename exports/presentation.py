@@ -14,7 +14,7 @@ from exports.domain import Phase
 from exports.links import download_url
 from exports.models import ExportStatus
 from exports.services.export_state import ExportState
-from exports.services.row_account import OUTCOME_LABELS, row_account
+from exports.services.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -70,7 +70,7 @@ def result_view(audit: Any) -> ExportResultView | None:
         counted_by_category=[(category_label(c), n) for c, n in account.counted_by_category.items()],
         not_counted=account.not_counted,
         not_counted_parts=[(OUTCOME_LABELS[key], n) for key, n in account.not_counted_parts()],
-        top_reasons=list(audit.result.get("deviations_by_reason", {}).items())[:3],
+        top_reasons=ranked_reasons(audit.result)[:3],
     )
 
 

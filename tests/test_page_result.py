@@ -141,3 +141,15 @@ def test_the_403_page_of_a_user_without_organisation(client):
     client.force_login(get_user_model().objects.create_user("alone", password="pw-for-tests-123"))
     page = text_of(client.get(reverse("exports:index")).content.decode())
     assert "ikke medlem av noen organisasjon" in page and "systemansvarlig" in page
+
+
+def test_the_most_common_reasons_come_first_whatever_order_the_database_keeps(nhf):
+    BufdirExportAudit.objects.create(
+        organisation=nhf.org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
+        rows_exported=100, rows_counted=50, rows_deviations=30, file_key="x.zip",
+        result={"rows": {"read": 100, "exported": 100, "counted": 50, "deviations": 30},
+                "deviations_by_reason": {"Kort": 2, "Lang grunn": 3, "Vanligst": 20, "Nest": 5}})
+    page = text_of(nhf.get(reverse("exports:page", args=["nhf"])).content.decode())
+    shown = page.split("Vanligst:", 1)[1]
+    assert shown.index("Vanligst (20)") < shown.index("Nest (5)") < shown.index("Lang grunn (3)")
+    assert "Kort (2)" not in shown

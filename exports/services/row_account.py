@@ -84,3 +84,9 @@ def row_account(result: Mapping[str, Any]) -> RowAccount:
         not_counted=not_counted, exported=exported, rejected=rejected, unreadable=unreadable,
         read=int(rows.get("read", exported + rejected + unreadable)),
     )
+
+
+def ranked_reasons(result: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The recorded deviations per reason, the most common first (PostgreSQL's jsonb keeps no key order)."""
+    reasons = result.get("deviations_by_reason") or {}
+    return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))

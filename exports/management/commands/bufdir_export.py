@@ -24,7 +24,7 @@ from exports.models import Organisation
 from exports.presentation import PHASE_LABELS
 from exports.services.audit import ExportAlreadyActive
 from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
-from exports.services.row_account import OUTCOME_LABELS, row_account
+from exports.services.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 from operations.log_context import export_log_context
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
@@ -105,7 +105,7 @@ def summary_lines(*, organisation: Organisation, period: Period, result: dict[st
     """What the export found, in the active language, for the end of the command's output."""
     rows = result.get("rows", {})
     account = row_account(result)
-    reasons = result.get("deviations_by_reason", {})
+    reasons = ranked_reasons(result)
     entries: list[tuple[int, str, int]] = [
         (1, _("Registrations read"), account.read),
         (1, _("Exported (sheet Aktiviteter)"), account.exported),
@@ -115,7 +115,7 @@ def summary_lines(*, organisation: Organisation, period: Period, result: dict[st
         (1, _("Rejected registrations (only on Avvik)"), account.rejected),
         (1, _("Unreadable rows (only on Avvik)"), account.unreadable),
         (1, _("Need attention (sheet Avvik)"), rows.get("deviations", 0)),
-        *((2, reason, count) for reason, count in reasons.items()),
+        *((2, reason, count) for reason, count in reasons),
     ]
     width = max(2 * depth + len(label) for depth, label, _count in entries) + 2
     heading = _("Export for %(organisation)s, %(start)s–%(end)s") % {
