@@ -17,6 +17,7 @@ from exports.services.comparison import Comparison
 from exports.services.row_account import NOT_COUNTED_PARTS, OUTCOME_LABELS, row_account
 from exports.services.sheet_layout import COUNT_FORMAT, fitted_widths, settings_of
 from exports.services.summary import ExportSummary
+from exports.services.wrapping import row_height
 
 BLOCK_WIDTHS = ((40, 16, 13, 13, 10), (26, 16, 10), (52, 10, 10))
 """Three blocks side by side: who/categories/counties, local branches, deviations with the chart below; the most
@@ -32,16 +33,16 @@ class SummarySheet:
         self.sheet = sheet
         self.date_format = date_format
         self.datetime_format = datetime_format
-        self._reason_lines: dict[int, int] = {}
 
     def text(self, value: Any, *, bold: bool = False) -> Any:
         """A text cell."""
         return cell_writer.cell(self.sheet, value, bold=bold)
 
-    def wrapped(self, value: str) -> Any:
-        """A text cell that wraps within its column."""
+    def wrapped(self, value: str, *, bold: bool = False) -> Any:
+        """A text cell that wraps within its column (its row is made tall enough when the sheet is written)."""
         written = cell_writer.cell(self.sheet, value, bold=True)
-        written.font = _PLAIN
+        if not bold:
+            written.font = _PLAIN
         written.alignment = _WRAP
         return written
 
@@ -62,18 +63,21 @@ class SummarySheet:
         if notes:
             left += [[], *([self.text(value) for value in note] for note in notes)]
         blocks = (left, self._branches(totals), self._deviations(totals, comparison))
-        starts, column = [], 0
+        starts, column, block_widths = [], 0, []
         for block, bounds in zip(blocks, BLOCK_WIDTHS, strict=True):
             starts.append(column)
-            for width in fitted_widths(block, bounds):
+            block_widths.append(fitted_widths(block, bounds))
+            for width in block_widths[-1]:
                 column += 1
                 settings_of(self.sheet).column_dimensions[get_column_letter(column)].width = width
             column += 1
             settings_of(self.sheet).column_dimensions[get_column_letter(column)].width = GAP_WIDTH
         for index in range(max(len(block) for block in blocks)):
-            lines = self._reason_lines.get(index, 1)
-            if lines > 1:
-                settings_of(self.sheet).row_dimensions[index + 1].height = 14 * lines
+            height = row_height((cell.value, width) for block, widths in zip(blocks, block_widths, strict=True)
+                                if index < len(block) for cell, width in zip(block[index], widths, strict=False)
+                                if getattr(getattr(cell, "alignment", None), "wrap_text", False))
+            if height:
+                settings_of(self.sheet).row_dimensions[index + 1].height = height
             values: list[Any] = []
             for start, block in zip(starts, blocks, strict=True):
                 if index < len(block) and block[index]:
@@ -136,10 +140,8 @@ class SummarySheet:
         """Rows on `Avvik` per reason, the most common first, and the row totals."""
         earlier = [comparison.heading] if comparison else []
         rows = [self.headings(_("Rows on Avvik, per reason"), _("Rows"), *earlier)]
-        per_line = BLOCK_WIDTHS[2][0]
         for reason, number in totals.reasons_by_frequency():
             before = comparison.deviations_by_reason.get(reason, 0) if comparison else None
-            self._reason_lines[len(rows)] = min(-(-len(reason) // per_line), 6)
             rows.append([self.wrapped(reason), self.count(number), self.count(before)])
         if not totals.deviations_by_reason:
             rows.append([self.text(_("No deviations"))])
@@ -155,7 +157,7 @@ class SummarySheet:
         account = row_account(totals.as_facts()).as_dict()
 
         def total(key: str, *, bold: bool = False) -> list[Any]:
-            return [self.text(str(OUTCOME_LABELS[key]), bold=bold), self.count(account[key], bold=bold),
+            return [self.wrapped(str(OUTCOME_LABELS[key]), bold=bold), self.count(account[key], bold=bold),
                     self.count(before.get(key), bold=bold)]
 
         return [[], self.headings(_("Every row, accounted for"), _("Rows"), *earlier),
