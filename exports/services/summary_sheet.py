@@ -39,14 +39,15 @@ from exports.services.wrapping import line_count
 
 LEFT_WIDTHS = (26, 10, 13, 10, 8)
 """The most each column of the left stack gets: label, then the numbers (`fitted_widths` narrows them to fit)."""
-RIGHT_WIDTHS = (15, 11, 10)
+RIGHT_WIDTHS = (15, 10, 9)
 """The most each column of the right stack (local branch, county, counted) gets; longer names wrap."""
 GAP_WIDTH = 1
-LINE_POINTS = 13.5
-"""Points per line of 11 pt type on `Sammendrag`: rows a little closer than the default 15 so the page holds more."""
-PAGE_POINTS = 1_030
-"""The height of rows one portrait A4 page holds at `SCALE_FLOOR` within the workbook's margins (LibreOffice
-7.4 prints 81 rows of 13 points), with a little to spare."""
+LINE_POINTS = 13.0
+"""Points per line of 11 pt type on `Sammendrag`: rows closer than the default 15 so the page holds more (LibreOffice's
+stand-in for Calibri takes 12.8)."""
+PAGE_POINTS = 1_050
+"""The height of rows one portrait A4 page holds at `SCALE_FLOOR` within the workbook's margins: LibreOffice 7.4
+prints 81 rows of 13 points on it, not 82."""
 CHARS_PER_WIDTH = 1.1
 """Characters of plain text per unit of column width on one line: LibreOffice's stand-in for Calibri (DejaVu Sans)
 fits about 1.25 of Norwegian text, Calibri in Excel about 1.1; bold text is counted at one per unit."""
