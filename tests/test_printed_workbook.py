@@ -48,7 +48,7 @@ def _pages_bound(workbook: Path, sheet_part: str) -> int:
     scale = int(attributes["scale"]) / 100
     heights = [float(height) if height else 15.0 for height in re.findall(r'<row r="\d+"(?: ht="([\d.]+)")?', xml)]
     widths = [float(width) for width in re.findall(r'<col width="([\d.]+)"', xml)]
-    body_width = (841.9 if attributes["orientation"] == "landscape" else 595.3) - 2 * 0.4 * 72
+    body_width = (841.9 if attributes["orientation"] == "landscape" else 595.3) - 2 * 0.35 * 72
     wide = math.ceil(sum(widths) * 7.0 * scale / body_width) + 1
     tall = math.ceil(sum(heights) * scale / (_BODY_HEIGHT[attributes["orientation"]] - heights[0] * scale)) + 1
     return wide * tall
@@ -72,8 +72,7 @@ def test_the_demo_workbook_prints_readably_on_a4_with_nothing_cut_off(run_export
     assert least["Sammendrag"] >= SUMMARY_LEAST_POINTS, least
     for sheet, part in (("Aktiviteter", "xl/worksheets/sheet2.xml"), ("Avvik", "xl/worksheets/sheet3.xml")):
         assert per_sheet[sheet] <= _pages_bound(workbook, part), (sheet, per_sheet)
-    assert sum(per_sheet.values()) - sum(per_sheet[sheet] for sheet in ("Sammendrag", "Aktiviteter", "Avvik")) <= (
-        per_sheet["Aktiviteter"] // 20), per_sheet  # LibreOffice 7.4 adds a few blank pages after a long sheet
+    assert "" not in per_sheet, per_sheet  # at 74 % LibreOffice 7.4 printed blank pages after a long sheet
 
     avvik = bundle.rows("Avvik")
     actions = {_flat(row["Slik retter du det"]) for row in avvik}
