@@ -262,15 +262,16 @@ class SummarySheet:
         chart.add_data(Reference(self.sheet, min_col=2, min_row=first_row - 1, max_row=last_row),
                        titles_from_data=True)
         chart.set_categories(Reference(self.sheet, min_col=1, min_row=first_row, max_row=last_row))
-        chart.width = width * POINTS_PER_WIDTH / _POINTS_PER_CM
-        chart.height = (CHART_LINES - 1) * LINE_POINTS / _POINTS_PER_CM
+        chart.width = round(width * POINTS_PER_WIDTH / _POINTS_PER_CM)
+        chart.height = round((CHART_LINES - 1) * LINE_POINTS / _POINTS_PER_CM)
         settings_of(self.sheet).add_chart(chart, anchor)
 
 
 def _titled(text: str) -> Title:
     """A chart or axis title in the sheet's type size."""
     title = title_maker(text)
-    for paragraph in title.tx.rich.p:
+    rich = title.tx.rich if title.tx else None
+    for paragraph in rich.p if rich else []:
         paragraph.pPr = ParagraphProperties(defRPr=_CHART_FONT)
         for run in paragraph.r or []:
             run.rPr = _CHART_FONT
