@@ -11,8 +11,8 @@ from exports.services.wrapping import LINE_HEIGHT, line_count, row_height
 
 
 def test_the_least_scale_keeps_the_type_at_the_least_size():
-    assert FONT_POINTS * SCALE_FLOOR / 100 >= MIN_PRINTED_POINTS + 0.1
-    assert FONT_POINTS * (SCALE_FLOOR - 2) / 100 < MIN_PRINTED_POINTS
+    assert FONT_POINTS * SCALE_FLOOR / 100 >= MIN_PRINTED_POINTS + 0.2
+    assert FONT_POINTS * (SCALE_FLOOR - 3) / 100 < MIN_PRINTED_POINTS
 
 
 def test_narrow_columns_print_on_one_page_at_full_size_and_wide_ones_flow_over_pages_instead_of_shrinking():

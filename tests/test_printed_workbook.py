@@ -21,9 +21,9 @@ from tests.pdf_reading import PrintedPage, convert_to_pdf, pages_per_sheet, read
 pytestmark = [pytest.mark.django_db, pytest.mark.libreoffice]
 
 DEMO_ACTIVITIES = 3_000
-SUMMARY_LEAST_POINTS = 5.0
-"""`Sammendrag` is one landscape page of three blocks side by side, about 200 characters wide: fitted to the
-page it prints at 5.5 pt for the default demo (8 pt needs another layout, such as the blocks one under another)."""
+SUMMARY_LEAST_POINTS = MIN_PRINTED_POINTS
+"""`Sammendrag` is one portrait page of two stacks of blocks, about 100 characters wide, fitted to the page: the
+demo's prints at 8.2 pt (it printed at 5.5 pt as three blocks side by side on a landscape page)."""
 _BODY_HEIGHT = {"portrait": 841.9 - 2 * 0.6 * 72, "landscape": 595.3 - 2 * 0.6 * 72}
 """Printable height of A4 within the workbook's top and bottom margins, in points."""
 
@@ -48,7 +48,7 @@ def _pages_bound(workbook: Path, sheet_part: str) -> int:
     scale = int(attributes["scale"]) / 100
     heights = [float(height) if height else 15.0 for height in re.findall(r'<row r="\d+"(?: ht="([\d.]+)")?', xml)]
     widths = [float(width) for width in re.findall(r'<col width="([\d.]+)"', xml)]
-    body_width = (841.9 if attributes["orientation"] == "landscape" else 595.3) - 2 * 0.4 * 72
+    body_width = (841.9 if attributes["orientation"] == "landscape" else 595.3) - 2 * 0.35 * 72
     wide = math.ceil(sum(widths) * 7.0 * scale / body_width) + 1
     tall = math.ceil(sum(heights) * scale / (_BODY_HEIGHT[attributes["orientation"]] - heights[0] * scale)) + 1
     return wide * tall
@@ -72,8 +72,7 @@ def test_the_demo_workbook_prints_readably_on_a4_with_nothing_cut_off(run_export
     assert least["Sammendrag"] >= SUMMARY_LEAST_POINTS, least
     for sheet, part in (("Aktiviteter", "xl/worksheets/sheet2.xml"), ("Avvik", "xl/worksheets/sheet3.xml")):
         assert per_sheet[sheet] <= _pages_bound(workbook, part), (sheet, per_sheet)
-    assert sum(per_sheet.values()) - sum(per_sheet[sheet] for sheet in ("Sammendrag", "Aktiviteter", "Avvik")) <= (
-        per_sheet["Aktiviteter"] // 20), per_sheet  # LibreOffice 7.4 adds a few blank pages after a long sheet
+    assert "" not in per_sheet, per_sheet  # at 74 % LibreOffice 7.4 printed blank pages after a long sheet
 
     avvik = bundle.rows("Avvik")
     actions = {_flat(row["Slik retter du det"]) for row in avvik}

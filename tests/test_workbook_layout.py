@@ -8,6 +8,7 @@ import pytest
 from exports.categories import CATEGORY_LABELS
 from exports.domain import Period
 from exports.services.sheet_layout import SCALE_FLOOR
+from exports.services.summary_sheet import CHART_LINES
 from tests import factories
 from tests.export_reading import OpenedBundle
 
@@ -56,14 +57,16 @@ def test_row_sheets_filter_freeze_and_print_with_their_heading_on_every_page(org
         assert all(cell.font.b and cell.alignment.wrap_text for cell in sheet[1])
 
 
-def test_sammendrag_fits_one_page_with_the_chart_beside_the_tables(org, export, export_files):
+def test_sammendrag_fits_one_portrait_page_with_the_chart_under_the_branches(org, export, export_files):
     sheet = export(org, Period.year(2025), export_files).workbook["Sammendrag"]
-    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.orientation == "portrait" and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 1)
     [chart] = sheet._charts
     anchor = chart.anchor._from
+    branches = [row[anchor.col].value for row in sheet.iter_rows(max_row=anchor.row - 1)]
+    assert branches[0] == "Lokallag" and all(branches), "the chart stands right under the list of local branches"
     used = {(cell.row - 1, cell.column - 1) for row in sheet.iter_rows() for cell in row if cell.value is not None}
-    covered = {(r, c) for r in range(anchor.row, anchor.row + 18) for c in range(anchor.col, anchor.col + 3)}
+    covered = {(r, c) for r in range(anchor.row, anchor.row + CHART_LINES) for c in range(anchor.col, anchor.col + 3)}
     assert not used & covered, "the chart covers cells"
     counts = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, int)]
     assert counts and all(cell.number_format == "#,##0" for cell in counts)

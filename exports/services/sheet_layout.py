@@ -21,11 +21,13 @@ FONT_POINTS = 11
 """The workbook's type size: openpyxl's default font, Calibri 11."""
 MIN_PRINTED_POINTS = 8
 """The least type size on paper: a sheet is never scaled below it, its columns flow over more pages instead."""
-SCALE_FLOOR = math.ceil(100 * (MIN_PRINTED_POINTS + 0.1) / FONT_POINTS)
-"""The least print scale in per cent: 74 (a tenth of a point to spare: LibreOffice prints 11 pt at 73 % as 7.99)."""
+SCALE_FLOOR = math.ceil(100 * (MIN_PRINTED_POINTS + 0.2) / FONT_POINTS)
+"""The least print scale in per cent: 75, 8.25 pt (LibreOffice prints 11 pt at 73 % as 7.99; at 74 %, 8.1 pt,
+LibreOffice 7.4 counts more pages than it prints a long sheet on, and prints the rest blank after it)."""
 POINTS_PER_WIDTH = 7.0
 """Points per unit of column width at 100 %: LibreOffice's unit with its stand-in for Calibri (Excel's is 5.25)."""
-_SIDE_MARGIN, _END_MARGIN, _HEADER_MARGIN = 0.4, 0.6, 0.25
+_SIDE_MARGIN, _END_MARGIN, _HEADER_MARGIN = 0.35, 0.6, 0.25
+"""Margins in inches: the side margins leave a page at `SCALE_FLOOR` as wide (104 units) as 0.4 left at 74 %."""
 _A4 = (595.3, 841.9)
 _INCH = 72
 _REPEATED_COLUMN_SHARE = 0.2
