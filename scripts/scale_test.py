@@ -33,6 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
+sys.path.insert(0, str(ROOT))
 PASSWORD = "demo-passord-2026"
 READY_BOUND_SECONDS = 32.0  # the documented bound: a heartbeat older than 30 s, plus 2 s of cached result
 FINAL = ("succeeded", "failed", "cancelled")
@@ -58,8 +59,10 @@ class Org:
     final_status: str = ""
     error: str = ""
     seconds: float = 0.0
+    rows: int = 0
     frames: list[tuple[float, str]] = dataclasses.field(default_factory=list)
     connects: int = 0
+    drops: list[str] = dataclasses.field(default_factory=list)
     cross: int = 0
     final_frame: bool = False
 
@@ -260,8 +263,9 @@ class Run:
                         except TimeoutError:
                             continue
                         org.frames.append((time.monotonic(), str(frame)))
-            except Exception:  # noqa: BLE001  # a refused or dropped socket: reconnect, as the page does
-                pass
+            except Exception as error:  # noqa: BLE001  # a refused or dropped socket: reconnect, as the page does
+                code = getattr(getattr(error, "rcvd", None), "code", "")
+                org.drops.append(f"{time.monotonic() - self.t0:.1f}s@{port}:{type(error).__name__}{code}")
             if not self.stop_listening.is_set():
                 await asyncio.sleep(0.5)
 
@@ -274,7 +278,7 @@ class Run:
             session = org.session
             session.get(f"{base}/exports/{org.slug}/", timeout=30)
             csrf = session.cookies["csrftoken"]
-            answer = session.post(f"{base}/exports/{org.slug}/start/", data={"year": self.year,
+            answer = session.post(f"{base}/exports/{org.slug}/start/", data={"mode": "year", "year": self.year,
                                                                              "csrfmiddlewaretoken": csrf},
                                   headers={"HX-Request": "true", "X-CSRFToken": csrf, "Referer": base}, timeout=30)
             found = [int(m) for pattern in ID_RES for m in pattern.findall(answer.text)]
@@ -339,6 +343,7 @@ class Run:
                 if state and state["status"] in FINAL:
                     org.final_status, org.error = state["status"], state.get("error_message") or ""
                     org.seconds = time.monotonic() - org.started
+                    org.rows = int(state["rows"]["processed"] or 0)
                     waiting.remove(org)
                     self.note(f"{org.slug}#{org.export_id} {org.final_status} after {org.seconds:.1f} s")
             await asyncio.sleep(1)
@@ -462,12 +467,12 @@ def check_metrics(fleet: Fleet, token: str, violations: list[str]) -> list[str]:
 
 def table(orgs: list[Org]) -> list[str]:
     """The per-organisation summary."""
-    head = (f"{'organisation':<14} {'via':<4} {'srv':>3} {'export':>6} {'final':<9} {'secs':>6} {'frames':>6} "
+    head = (f"{'organisation':<14} {'via':<4} {'srv':>3} {'export':>6} {'final':<9} {'rows':>5} {'secs':>6} {'frames':>6} "
             f"{'connects':>8} {'final seen':<10} {'cross-org':>9}  reason")
     rows = [head, "-" * len(head)]
     for o in orgs:
         rows.append(f"{o.slug:<14} {o.via:<4} {o.server:>3} {o.export_id or 0:>6} {o.final_status:<9} "
-                    f"{o.seconds:>6.1f} {len(o.frames):>6} {o.connects:>8} {'yes' if o.final_frame else 'NO':<10} "
+                    f"{o.rows:>5} {o.seconds:>6.1f} {len(o.frames):>6} {o.connects:>8} {'yes' if o.final_frame else 'NO':<10} "
                     f"{o.cross:>9}  {o.error[:60]}")
     return rows
 
@@ -497,7 +502,7 @@ def parse() -> argparse.Namespace:
                         help="a PostgreSQL server (a fresh database bufdir_scale_* is created on it and dropped)")
     parser.add_argument("--redis-url", default=os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/2"),
                         help="a Redis database this run may empty (default db 2)")
-    parser.add_argument("--activities", type=int, default=600, help="activities of each added organisation")
+    parser.add_argument("--activities", type=int, default=6000, help="activities of each added organisation")
     parser.add_argument("--timeout", type=float, default=420, help="seconds the exports may take in all")
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
     return parser.parse_args()
@@ -568,7 +573,8 @@ def main() -> int:
         token = env["METRICS_TOKEN"]
         ready_lines = check_readiness(fleet, token, violations)
         metric_lines = check_metrics(fleet, token, violations)
-        print("\n".join(["", *table(orgs), "", *ready_lines, *metric_lines]))
+        drops = [f"{o.slug}: socket dropped {', '.join(o.drops)}" for o in orgs if o.drops]
+        print("\n".join(["", *table(orgs), "", *drops, *ready_lines, *metric_lines]))
         print(f"\ntotal {time.monotonic() - began:.0f} s; violations: {len(violations)}")
         for violation in violations:
             print(f"  VIOLATION {violation}")
@@ -582,7 +588,7 @@ def main() -> int:
         if args.keep:
             print(f"kept {database_url} and {var}")
         else:
-            if "django" in sys.modules and os.environ.get("DJANGO_SETTINGS_MODULE"):
+            if "django.apps" in sys.modules and sys.modules["django.apps"].apps.ready:
                 from django.db import connections
 
                 connections.close_all()
