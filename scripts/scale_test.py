@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
 import os
 import re
@@ -120,19 +121,15 @@ class Fleet:
             kill_session(process, signal.SIGTERM)
         deadline = time.monotonic() + 15
         for process in self.every:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             kill_session(process, signal.SIGKILL)
 
 
 def kill_session(process: subprocess.Popen[bytes], sig: int) -> None:
     """Send `sig` to the process's whole session (its process group)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def free_port() -> int:
@@ -162,6 +159,11 @@ def status_of(url: str, path: str, token: str = "") -> int:
         return requests.get(url + path, headers=headers, timeout=10).status_code
     except requests.RequestException:
         return 0
+
+
+def answers(url: str, path: str, code: int) -> Callable[[], bool]:
+    """A check that GET url+path answers `code`."""
+    return lambda: status_of(url, path) == code
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -277,7 +279,7 @@ class Run:
             assert org.session is not None
             session = org.session
             session.get(f"{base}/exports/{org.slug}/", timeout=30)
-            csrf = session.cookies["csrftoken"]
+            csrf = session.cookies["csrftoken"] or ""
             answer = session.post(f"{base}/exports/{org.slug}/start/", data={"mode": "year", "year": self.year,
                                                                              "csrfmiddlewaretoken": csrf},
                                   headers={"HX-Request": "true", "X-CSRFToken": csrf, "Referer": base}, timeout=30)
@@ -320,7 +322,7 @@ class Run:
         self.fleet.start_worker(0)
         self.fleet.start_web(1)
         url = self.fleet.url(1)
-        up = await asyncio.to_thread(wait_for, "web server 1 again", lambda: status_of(url, "/healthz") == 200, 60)
+        up = await asyncio.to_thread(wait_for, "web server 1 again", answers(url, "/healthz", 200), 60)
         self.note(f"web server 1 answers again after {up:.1f} s")
 
     async def main(self) -> None:
@@ -366,6 +368,14 @@ class Run:
                    for _, text in org.frames)
 
 
+def names_only_its_own(text: str, *, org: Org, own_ids: set[int], others: list[Org]) -> bool:
+    """Whether a frame names its organisation and no other: its name, only its slug and only its export ids."""
+    found = {int(m) for pattern in ID_RES for m in pattern.findall(text)}
+    slugs = {s for s in SLUG_RE.findall(text) if not s.isdigit()} - {"organisation"}
+    return (org.name in text and not found - own_ids and not slugs - {org.slug}
+            and not any(other.name in text for other in others))
+
+
 def check_frames(orgs: list[Org], violations: list[str]) -> None:
     """Every frame names only its organisation: its name, its slug and its own export ids."""
     from exports.models import BufdirExportAudit
@@ -374,12 +384,8 @@ def check_frames(orgs: list[Org], violations: list[str]) -> None:
            for org in orgs}
     for org in orgs:
         others = [o for o in orgs if o is not org]
-        for _, text in org.frames:
-            found = {int(m) for pattern in ID_RES for m in pattern.findall(text)}
-            slugs = {s for s in SLUG_RE.findall(text) if not s.isdigit()} - {"organisation"}
-            bad = (found - ids[org.slug] or slugs - {org.slug} or org.name not in text
-                   or any(o.name in text for o in others))
-            org.cross += bool(bad)
+        org.cross = sum(not names_only_its_own(text, org=org, own_ids=ids[org.slug], others=others)
+                        for _, text in org.frames)
         org.final_frame = Run.saw_final(org)
         if org.cross:
             violations.append(f"{org.slug}: {org.cross} frames name another organisation or not its own")
@@ -401,7 +407,7 @@ def check_readiness(fleet: Fleet, token: str, violations: list[str]) -> list[str
     for i in range(3):
         url = fleet.url(i)
         try:
-            wait_for(f"web server {i} not ready", lambda url=url: status_of(url, "/readyz") == 503, 60, 0.25)
+            wait_for(f"web server {i} not ready", answers(url, "/readyz", 503), 60, 0.25)
             seconds = time.monotonic() - stopped
             lines.append(f"workers stopped -> web server {i} /readyz 503 after {seconds:.1f} s "
                          f"(bound {READY_BOUND_SECONDS:.0f} s)")
@@ -417,7 +423,7 @@ def check_readiness(fleet: Fleet, token: str, violations: list[str]) -> list[str
     for i in range(3):
         url = fleet.url(i)
         try:
-            wait_for(f"web server {i} ready again", lambda url=url: status_of(url, "/readyz") == 200, 60, 0.25)
+            wait_for(f"web server {i} ready again", answers(url, "/readyz", 200), 60, 0.25)
             lines.append(f"workers started -> web server {i} /readyz 200 after {time.monotonic() - started:.1f} s")
         except TimeoutError as error:
             violations.append(str(error))
@@ -467,13 +473,13 @@ def check_metrics(fleet: Fleet, token: str, violations: list[str]) -> list[str]:
 
 def table(orgs: list[Org]) -> list[str]:
     """The per-organisation summary."""
-    head = (f"{'organisation':<14} {'via':<4} {'srv':>3} {'export':>6} {'final':<9} {'rows':>5} {'secs':>6} {'frames':>6} "
-            f"{'connects':>8} {'final seen':<10} {'cross-org':>9}  reason")
+    head = (f"{'organisation':<14} {'via':<4} {'srv':>3} {'export':>6} {'final':<9} {'rows':>5} {'secs':>6} "
+            f"{'frames':>6} {'connects':>8} {'final seen':<10} {'cross-org':>9}  reason")
     rows = [head, "-" * len(head)]
     for o in orgs:
         rows.append(f"{o.slug:<14} {o.via:<4} {o.server:>3} {o.export_id or 0:>6} {o.final_status:<9} "
-                    f"{o.rows:>5} {o.seconds:>6.1f} {len(o.frames):>6} {o.connects:>8} {'yes' if o.final_frame else 'NO':<10} "
-                    f"{o.cross:>9}  {o.error[:60]}")
+                    f"{o.rows:>5} {o.seconds:>6.1f} {len(o.frames):>6} {o.connects:>8} "
+                    f"{'yes' if o.final_frame else 'NO':<10} {o.cross:>9}  {o.error[:60]}")
     return rows
 
 
