@@ -327,6 +327,7 @@ class Run:
 
     async def main(self) -> None:
         """Sockets first, then all starts at once, restarts meanwhile, poll until every export has ended."""
+        asyncio.get_running_loop().set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=24))
         listeners = [asyncio.create_task(self.listen(org)) for org in self.orgs]
         await asyncio.sleep(2)
         self.note("starting ten exports at once")
@@ -567,13 +568,7 @@ def main() -> int:
         from django.utils import timezone
 
         run = Run(fleet, orgs, timezone.localdate().year - 1, args.timeout)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=24) as pool:
-            loop = asyncio.new_event_loop()
-            loop.set_default_executor(pool)
-            try:
-                loop.run_until_complete(run.main())
-            finally:
-                loop.close()
+        asyncio.run(run.main())  # on Ctrl+C asyncio.run cancels every task and closes the sockets
         violations += run.violations
         check_frames(orgs, violations)
         token = env["METRICS_TOKEN"]
@@ -589,8 +584,12 @@ def main() -> int:
         violations.append(repr(error))
         print(f"VIOLATION the run failed: {error!r}; logs in {var / 'logs'}", flush=True)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        return 130
     finally:
         fleet.close()
+        print(f"stopped the {len(fleet.every)} processes this run started", flush=True)
         if args.keep:
             print(f"kept {database_url} and {var}")
         else:
@@ -599,6 +598,7 @@ def main() -> int:
 
                 connections.close_all()
             drop()
+            print(f"dropped {urlsplit(database_url).path[1:]}", flush=True)
             if not violations:
                 shutil.rmtree(var, ignore_errors=True)
 
