@@ -388,6 +388,9 @@ def check_frames(orgs: list[Org], violations: list[str]) -> None:
         org.cross = sum(not names_only_its_own(text, org=org, own_ids=ids[org.slug], others=others)
                         for _, text in org.frames)
         org.final_frame = Run.saw_final(org)
+        errors = [drop for drop in org.drops if drop.endswith("1011")]
+        if errors:
+            violations.append(f"{org.slug}: socket closed by a server error (1011): {', '.join(errors)}")
         if org.cross:
             violations.append(f"{org.slug}: {org.cross} frames name another organisation or not its own")
         if not org.final_frame:
@@ -599,8 +602,12 @@ def main() -> int:
                 connections.close_all()
             drop()
             print(f"dropped {urlsplit(database_url).path[1:]}", flush=True)
-            if not violations:
-                shutil.rmtree(var, ignore_errors=True)
+            for item in var.iterdir():  # the logs stay for a look afterwards
+                if item.is_dir() and item.name != "logs":
+                    shutil.rmtree(item, ignore_errors=True)
+                elif item.is_file():
+                    item.unlink()
+            print(f"logs kept in {var / 'logs'}", flush=True)
 
 
 if __name__ == "__main__":
