@@ -140,9 +140,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    # redis-py 8 reads with a 5 s socket timeout by default, no longer than channels_redis's blocking BZPOPMIN
+    # (5 s): an idle page's socket then died with a TimeoutError (close 1011). Reads now outwait the pop.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]}}}
 else:
     DATABASES["channels"] = _database(f"sqlite:///{VAR_DIR / 'channels.sqlite3'}")
     # Progress is best effort: a locked channel database must not hold an export up for long.
