@@ -33,6 +33,10 @@ CAUSES: dict[str, tuple[str, str]] = {
     "source_unreadable": ("error_detail__contains", "\ncause: source could not be read"),
     "writer_failed": ("error_detail__contains", "\ncause: writer failed"),
     "unexpected_error": ("error_detail__contains", "\ncause: unexpected error"),
+    "configuration_error": ("error_detail__contains", "\ncause: configuration error"),
+    "rows_mismatch": ("error_detail__contains", "\ncause: rows missing or added while read"),
+    # a worker told to stop while the export ran (exports.services.shutdown)
+    "service_restarted": ("error_detail__startswith", "service stopping:"),
     # django-q2 stopped the task at its timeout (exports.tasks.export_finished)
     "task_timeout": ("error_detail__contains", "exceeded maximum timeout"),
 }

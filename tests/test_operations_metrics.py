@@ -161,3 +161,27 @@ def test_the_queue_depth_is_the_brokers(client):
     assert figures[("bufdir_queue_tasks", (("state", "queued"),))] == 3
     assert figures[("bufdir_ready", ())] == 1
     assert figures[("bufdir_workers_alive", ())] == 1
+
+
+def test_a_restart_a_broken_configuration_and_a_short_read_are_failure_causes_of_their_own(client):
+    from exports.services.row_count_check import check_rows_read
+    from exports.services.shutdown import ServiceStopping
+
+    audits = services().audits
+    org = factories.organisation("nhf")
+    details = {}
+    try:
+        check_rows_read(counted=10, read=7)
+    except Exception as short:  # noqa: BLE001 (the export error the orchestrator records)
+        details["rows_mismatch"] = short.detail
+    details["service_restarted"] = ServiceStopping("SIGTERM").detail
+    details["configuration_error"] = "phase: mapping\ncause: configuration error\n\nRegler som ikke kunne beregnes"
+    for cause, detail in details.items():
+        audit = BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
+                                                 period_to=dt.date(2025, 12, 31), requested_by_label=cause)
+        audits.start(audit.pk)
+        audits.record_phase(audit.pk, Phase.MAPPING)
+        audits.fail(audit.pk, cause, detail=detail)
+    figures = samples(client.get("/metrics"))
+    failed = {labels: value for (name, labels), value in figures.items() if name == "bufdir_exports_failed_total"}
+    assert failed == {(("cause", cause), ("phase", "mapping")): 1 for cause in details}

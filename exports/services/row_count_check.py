@@ -36,5 +36,6 @@ def check_rows_read(*, counted: int, read: int) -> None:
             "export started; the activities changed while they were read, so the export was stopped.", read) % numbers
     raise ExportError(
         message + " " + _("Try again; if it happens again, contact your system administrator."),
-        detail=f"Row count check failed: the source counted {counted} activities at the start and delivered {read}.",
+        detail=("phase: mapping\ncause: rows missing or added while read\n\n"
+                f"Row count check failed: the source counted {counted} activities at the start and delivered {read}."),
     )

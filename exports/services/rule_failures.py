@@ -75,7 +75,8 @@ class RuleFailures:
 
     def detail(self) -> str:
         """Every failure for the administrator: rule, rows, reason, the first activity and the technical error."""
-        lines = [_("Rules and columns of the column configuration that could not be computed:")]
+        lines = ["phase: mapping", "cause: configuration error", "",
+                 _("Rules and columns of the column configuration that could not be computed:")]
         for failure in self.most_common():
             lines.append(_("- %(failure)s; first activity: %(activity)s; error: %(technical)s") % {
                 "failure": failure.in_words(), "activity": failure.example_activity_id,
