@@ -473,7 +473,7 @@ class ExportRowDigest(models.Model):
     LISTED = 2
 
     audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="row_digests",
-                              verbose_name=_("export audit"))
+                              verbose_name=_("export audit"), db_index=False)  # the unique constraint leads with it
     activity_id = models.UUIDField(_("activity ID"))
     started_on = models.DateField(_("date"))
     peer_mentor = models.TextField(_("peer mentor"), blank=True)

@@ -10,6 +10,7 @@ process removes however the export ends, even after killing the writer.
 """
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import pickle
@@ -99,11 +100,22 @@ def _deviation_length(row: MappedActivity) -> int:
                   if type(text := getattr(record, name)) is str))
 
 
+PIPE_BYTES = 1 << 20
+"""The rows pipe's buffer (Linux's default unprivileged maximum): the exporting process runs ahead of the writer."""
+
+
+def _widen(pipe: int) -> None:
+    """Give the pipe a larger buffer where the system allows it (Linux); elsewhere it keeps its own."""
+    with suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 class ForkedWorkbookWriter:
     """The exporting side of a workbook written by a forked process; same interface as `WorkbookWriter`."""
 
     def __init__(self, path: Path, config: CompiledConfig, generator: WorkbookGenerator) -> None:
         rows_read, rows_write = os.pipe()
+        _widen(rows_write)
         result_read, result_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the writer process
