@@ -21,8 +21,9 @@ from exports.models import ExportRowDigest
 from exports.services.cells import without_refused
 from exports.services.column_mapper import MappedActivity
 
-BATCH_ROWS = 20_000
-"""Rows a batch of fingerprints holds (about 3 MB): each batch is one commit, and on SQLite a commit is a disk sync."""
+BATCH_ROWS = {"sqlite": 20_000, "postgresql": 2_000}
+"""Rows a batch of fingerprints holds: on SQLite each batch is a write of its own, fewer are cheaper (about 8 MB
+in memory); PostgreSQL's COPY streams, so a small batch keeps the memory of the export flat."""
 
 
 def _same(value: Any) -> Any:
@@ -64,6 +65,7 @@ class RowDigestRecorder:
         self._id: Callable[[UUID], Any] = _same if native else attrgetter("hex")
         self._day: Callable[[dt.date], Any] = _same if native else dt.date.isoformat
         self._kept = False
+        self._batch_rows = BATCH_ROWS.get(connection.vendor, BATCH_ROWS["sqlite"])
 
     def add(self, row: MappedActivity) -> None:
         """Keep the fingerprint of one mapped row; insert a batch when it is full."""
@@ -72,7 +74,7 @@ class RowDigestRecorder:
         self._batch.append((self.audit_id, self._id(record.id), self._day(row.local_start.date()),
                             _name(record.peer_mentor_name), flags,
                             column_hashes(row.values) if row.listed else b""))
-        if len(self._batch) >= BATCH_ROWS:
+        if len(self._batch) >= self._batch_rows:
             self.flush()
 
     def flush(self) -> None:
