@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from api.errors import ApiError
 from api.schemas import StartExportIn
 from exports.domain import Period
-from exports.services.period_rule import FIRST_YEAR, PeriodOutOfBounds, check_period, check_year, last_year
+from exports.rules.periods import FIRST_YEAR, PeriodOutOfBounds, check_period, check_year, last_year
 
 
 def _invalid(fields: dict[str, list[str]]) -> ApiError:

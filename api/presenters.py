@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from api import links
 from exports.models import BufdirExportAudit, ExportStatus
-from exports.services.row_account import row_account
+from exports.rules.row_account import row_account
 
 
 def counted_by_category(audit: BufdirExportAudit) -> dict[str, int] | None:

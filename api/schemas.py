@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
 from exports.models import ExportStatus
-from exports.services.period_rule import FIRST_YEAR, MAX_PERIOD_DAYS, last_year
+from exports.rules.periods import FIRST_YEAR, MAX_PERIOD_DAYS, last_year
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

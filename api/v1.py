@@ -21,12 +21,12 @@ from api.schemas import DeviationListOut, ErrorOut, ExportListOut, ExportOut, St
 from api.throttling import TokenRateThrottle
 from api.tokens import TokenGrant
 from exports.container import services
+from exports.delivery.retention import removed_by_retention
 from exports.deviation_queries import MAX_FILTER_LENGTH, DeviationFilters, deviations_of
 from exports.domain import Phase
+from exports.lifecycle.starting import ExportQueueUnavailable, start_export
+from exports.lifecycle.state_machine import ExportAlreadyActive
 from exports.models import BufdirExportAudit, ExportStatus
-from exports.services.audit import ExportAlreadyActive
-from exports.services.retention import removed_by_retention
-from exports.services.starting import ExportQueueUnavailable, start_export
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 10**9

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from exports.services.fault_naming import is_database_busy
+from exports.lifecycle.fault_naming import is_database_busy
 
 logger = logging.getLogger(__name__)
 

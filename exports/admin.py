@@ -21,6 +21,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from exports.config.document import DocumentField
+from exports.config.trial_record import TriedFigures
+from exports.config.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
+from exports.config.versions import (
+    ActivationRefused,
+    activate_proven,
+    document_fingerprint,
+    proof_in_words,
+    proof_problem,
+    save_column_config,
+)
+from exports.domain import PHASE_LABELS
 from exports.markdown_page import render_markdown
 from exports.models import (
     ACTIVE_TRIAL_STATUSES,
@@ -36,20 +48,8 @@ from exports.models import (
     PeerMentor,
     TrialStatus,
 )
-from exports.presentation import PHASE_LABELS
-from exports.services.cells import REFUSED_CHARACTERS as _UNPRINTABLE
-from exports.services.config_document import DocumentField
-from exports.services.config_versions import (
-    ActivationRefused,
-    activate_proven,
-    document_fingerprint,
-    proof_in_words,
-    proof_problem,
-    save_column_config,
-)
-from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
-from exports.services.trial_record import TriedFigures
-from exports.services.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
+from exports.rules.cell_safety import REFUSED_CHARACTERS as _UNPRINTABLE
+from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
 
 TRIAL_REFRESH_SECONDS = 2
 """How often the trial page reloads itself while its trial is pending or running."""

@@ -19,8 +19,7 @@ class ExportsConfig(AppConfig):
         import exports.checks  # noqa: F401  (registers the system checks)
         from exports import admin_wording, lean_imports, third_party_wording, worker_queue
         from exports.container import build_container
-        from exports.services import shutdown
-
+        from exports.lifecycle import shutdown
         build_container()
         admin_wording.install()
         third_party_wording.install()

@@ -15,7 +15,7 @@ ACTIVITY_SOURCES = ("local", "supabase")
 @register()
 def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """Every plugin path in BUFDIR_EXPORT["PLUGINS"] imports and names an ExportRulePlugin."""
-    from exports.services.plugins import ExportRulePlugin
+    from exports.config.plugins import ExportRulePlugin
 
     errors: list[CheckMessage] = []
     for slug, paths in settings.BUFDIR_EXPORT["PLUGINS"].items():

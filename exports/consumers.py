@@ -15,11 +15,11 @@ from django.utils import translation
 
 from exports.container import services
 from exports.fragments import state_fragments
+from exports.lifecycle.export_state import ExportState
+from exports.lifecycle.progress import organisation_group
 from exports.models import BufdirExportAudit, Membership
 from exports.organisation_choice import membership_for
 from exports.selectors import latest_audit
-from exports.services.export_state import ExportState
-from exports.services.progress import organisation_group
 from exports.socket_shutdown import OPEN
 
 FORBIDDEN = 4403

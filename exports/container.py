@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any, cast
 from django.conf import settings
 
 if TYPE_CHECKING:
-    from exports.services.activity_source import ActivitySource
-    from exports.services.audit import BufdirExportAuditService
-    from exports.services.download_links import DownloadLinks
-    from exports.services.export_storage import ExportStorage
-    from exports.services.orchestrator import BufdirExportOrchestrator
-    from exports.services.progress import ProgressPublisher
-    from exports.services.reaper import ExportReaper
-    from exports.services.workbook_plan import WorkbookStarter
+    from exports.delivery.download_links import DownloadLinks
+    from exports.delivery.storage import ExportStorage
+    from exports.lifecycle.orchestrator import BufdirExportOrchestrator
+    from exports.lifecycle.progress import ProgressPublisher
+    from exports.lifecycle.reaper import ExportReaper
+    from exports.lifecycle.state_machine import ExportStateMachine
+    from exports.source.activities import ActivitySource
+    from exports.workbook.plan import WorkbookOpener
 
 Factory = Callable[..., Any]
 
@@ -25,19 +25,19 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     from channels.layers import get_channel_layer
     from django.core.files.storage import storages
 
-    from exports.services.audit import BufdirExportAuditService
-    from exports.services.bundler import Bundler
-    from exports.services.column_mapper import BufdirColumnMapper
-    from exports.services.config_repository import ColumnConfigRepository
-    from exports.services.config_trial import ConfigTrial
-    from exports.services.download_links import DownloadLinks
-    from exports.services.export_storage import ExportStorage
-    from exports.services.orchestrator import BufdirExportOrchestrator
-    from exports.services.plugins import PluginRegistry
-    from exports.services.progress import ChannelLayerGateway, ProgressPublisher
-    from exports.services.reaper import ExportReaper, heartbeat_interval
-    from exports.services.shutdown import stop_window
-    from exports.services.workdirs import ExportWorkdirs
+    from exports.config.plugins import PluginRegistry
+    from exports.config.repository import ColumnConfigRepository
+    from exports.config.trial import ConfigTrial
+    from exports.delivery.bundler import Bundler
+    from exports.delivery.download_links import DownloadLinks
+    from exports.delivery.storage import ExportStorage
+    from exports.lifecycle.orchestrator import BufdirExportOrchestrator
+    from exports.lifecycle.progress import ChannelLayerGateway, ProgressPublisher
+    from exports.lifecycle.reaper import ExportReaper, heartbeat_interval
+    from exports.lifecycle.shutdown import stop_window
+    from exports.lifecycle.state_machine import ExportStateMachine
+    from exports.lifecycle.workdirs import ExportWorkdirs
+    from exports.rules.column_mapper import BufdirColumnMapper
 
     options = settings.BUFDIR_EXPORT
     return {
@@ -49,7 +49,7 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
         "bundler": (Bundler, ()),
         "export_storage": (lambda: ExportStorage(storages["exports"]), ()),
         "download_links": (lambda: DownloadLinks(options["DOWNLOAD_URL_MAX_AGE"]), ()),
-        "audit_service": (BufdirExportAuditService, ()),
+        "audit_service": (ExportStateMachine, ()),
         "export_workdirs": (lambda: ExportWorkdirs(options["TEMP_DIR"]), ()),
         "channel_gateway": (lambda: ChannelLayerGateway(get_channel_layer), ()),
         "progress_publisher": (
@@ -82,21 +82,21 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
     }
 
 
-def _workbook_generator() -> WorkbookStarter:
+def _workbook_generator() -> WorkbookOpener:
     """The workbook writer: in a forked process beside the mapping (EXPORT_WRITER_PROCESS), or in this one."""
-    from exports.services.workbook_plan import WorkbookGenerator
-    from exports.services.workbook_process import ForkedWorkbookGenerator
+    from exports.workbook.forked import ForkedWorkbookOpener
+    from exports.workbook.opener import OpenpyxlWorkbookOpener
 
-    generator = WorkbookGenerator()
-    return ForkedWorkbookGenerator(generator) if settings.BUFDIR_EXPORT["WRITER_PROCESS"] else generator
+    generator = OpenpyxlWorkbookOpener()
+    return ForkedWorkbookOpener(generator) if settings.BUFDIR_EXPORT["WRITER_PROCESS"] else generator
 
 
 def _activity_source() -> ActivitySource:
     """The local tables, or the Supabase project when EXPORT_ACTIVITY_SOURCE is `supabase`."""
-    from exports.services.activity_source import LocalActivitySource
+    from exports.source.local import LocalActivitySource
 
     if settings.BUFDIR_EXPORT["ACTIVITY_SOURCE"] == "supabase":  # its keys: exports.checks
-        from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
+        from exports.source.supabase_source import SupabaseActivitySource, supabase_client_factory
 
         return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY))
     return LocalActivitySource()
@@ -150,9 +150,9 @@ class ServiceContainer:
         return cast("BufdirExportOrchestrator", self.get("orchestrator"))
 
     @property
-    def audits(self) -> BufdirExportAuditService:
+    def audits(self) -> ExportStateMachine:
         """The audit service."""
-        return cast("BufdirExportAuditService", self.get("audit_service"))
+        return cast("ExportStateMachine", self.get("audit_service"))
 
     @property
     def storage(self) -> ExportStorage:

@@ -7,8 +7,8 @@ from uuid import UUID
 from django.db.models import QuerySet
 
 from exports.models import BufdirExportAudit, ExportDeviation, ExportStatus
-from exports.services.cells import without_refused
-from exports.services.row_account import ranked_reasons
+from exports.rules.cell_safety import without_refused
+from exports.rules.row_account import ranked_reasons
 
 MAX_FILTER_LENGTH = 1_000
 """The most characters of one filter (a reason is at most this long)."""

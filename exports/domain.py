@@ -4,8 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Phase(StrEnum):
@@ -21,6 +26,25 @@ class Phase(StrEnum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+PHASE_LABELS: dict[str, StrOrPromise] = {
+    Phase.QUEUED: _("Waiting for a worker"),
+    Phase.LOADING_CONFIG: _("Loading the column configuration"),
+    Phase.QUERYING: _("Finding the activities"),
+    Phase.MAPPING: _("Mapping activities"),
+    Phase.WRITING: _("Writing the workbook"),
+    Phase.BUNDLING: _("Bundling the workbook and manifest"),
+    Phase.STORING: _("Storing the file"),
+    Phase.DONE: _("Done"),
+    Phase.FAILED: _("Failed"),
+    Phase.CANCELLED: _("Cancelled"),
+    "submitted": _("Marked as sent to Bufdir"),
+    "submission_confirmed": _("Sending to Bufdir confirmed"),
+    "submission_withdrawn": _("Mark as sent to Bufdir withdrawn"),
+    "retention": _("Removed by the retention rules"),
+}
+"""What the page, the admin and the command line call each phase (and each later step on the audit trail)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exports.domain import Period
-from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
 
 
 def year_choices(today: dt.date) -> list[tuple[int | str, int | str]]:

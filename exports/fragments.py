@@ -6,10 +6,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from exports.lifecycle.export_state import ExportState
 from exports.models import BufdirExportAudit, Organisation
 from exports.presentation import download_url_for, history_rows, result_view, status_context
 from exports.selectors import recent_audits
-from exports.services.export_state import ExportState
 from exports.submission_presentation import changes_view, period_submission
 
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from exports.domain import PHASE_LABELS
+
 SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
 RESERVED_SLUGS = frozenset({"organisation", "for"})
 """Fixed segments of the export URLs (`/exports/organisation/`, `/exports/for/<slug>/`) that a slug would hide."""
@@ -178,19 +180,15 @@ class ColumnConfigQuerySet(models.QuerySet["OrganisationColumnConfig"]):
 
 
 class ColumnConfigManager(models.Manager["OrganisationColumnConfig"]):
-    """`create` goes through the version service, so code and admin number and activate versions alike."""
+    """Versions, whose deletion spares the active one; new versions are saved by `config.versions`."""
 
     def get_queryset(self) -> ColumnConfigQuerySet:
         """Versions, whose deletion spares the active one."""
         return ColumnConfigQuerySet(self.model, using=self._db)
 
-    def create(self, **fields: Any) -> OrganisationColumnConfig:
-        """Save a new version (`is_active=True` activates it)."""
-        from exports.services.config_versions import save_column_config
 
-        return save_column_config(organisation=fields["organisation"], document=fields["document"],
-                                  comment=fields.get("comment", ""), created_by=fields.get("created_by"),
-                                  active=fields.get("is_active", False))
+class UnnumberedVersion(ValueError):
+    """A new column configuration saved without its version number (past `save_column_config`)."""
 
 
 class OrganisationColumnConfig(models.Model):
@@ -239,6 +237,14 @@ class OrganisationColumnConfig(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} v{self.version}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a new version needs its number, which `exports.config.versions.save_column_config` gives it."""
+        if self._state.adding and self.version is None:
+            raise UnnumberedVersion(
+                "A new column configuration is saved with exports.config.versions.save_column_config(organisation=..., "
+                "document=...): it numbers the version, validates it and activates it only when asked.")
+        super().save(*args, **kwargs)
+
     def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
         """Delete this version, unless it is the active one."""
         if self.pk is not None and type(self).objects.filter(pk=self.pk, is_active=True).exists():
@@ -263,7 +269,7 @@ class OrganisationColumnConfig(models.Model):
 
     def _document_problems(self) -> list[str]:
         """Every problem of the document, remembered for the content last found valid."""
-        from exports.services.config_validation import validate_document
+        from exports.config.validation import validate_document
 
         try:
             fingerprint: str | None = repr(self.document)
@@ -407,8 +413,6 @@ class BufdirExportAuditEvent(models.Model):
         verbose_name_plural = _("export audit events")
 
     def __str__(self) -> str:
-        from exports.presentation import PHASE_LABELS
-
         phase = PHASE_LABELS.get(self.phase, self.phase)
         return f"{phase}: {self.message}" if self.message else str(phase)
 

@@ -7,35 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from exports.categories import category_label
-from exports.domain import Phase
+from exports.domain import PHASE_LABELS
+from exports.lifecycle.export_state import ExportState
 from exports.links import download_url
 from exports.models import ExportStatus
-from exports.services.export_state import ExportState
-from exports.services.row_account import OUTCOME_LABELS, ranked_reasons, row_account
+from exports.rules.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-PHASE_LABELS: dict[str, StrOrPromise] = {
-    Phase.QUEUED: _("Waiting for a worker"),
-    Phase.LOADING_CONFIG: _("Loading the column configuration"),
-    Phase.QUERYING: _("Finding the activities"),
-    Phase.MAPPING: _("Mapping activities"),
-    Phase.WRITING: _("Writing the workbook"),
-    Phase.BUNDLING: _("Bundling the workbook and manifest"),
-    Phase.STORING: _("Storing the file"),
-    Phase.DONE: _("Done"),
-    Phase.FAILED: _("Failed"),
-    Phase.CANCELLED: _("Cancelled"),
-    "submitted": _("Marked as sent to Bufdir"),
-    "submission_confirmed": _("Sending to Bufdir confirmed"),
-    "submission_withdrawn": _("Mark as sent to Bufdir withdrawn"),
-    "retention": _("Removed by the retention rules"),
-}
-
 
 @dataclass(frozen=True, kw_only=True)
 class ExportResultView:

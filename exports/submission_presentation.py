@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from exports.categories import category_label
+from exports.delivery import submissions
 from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation, Submission
 from exports.presentation import download_url_for
-from exports.services import submissions
 
 SUBMISSIONS_SHOWN = 10
 

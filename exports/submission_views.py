@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from exports.delivery import submissions
 from exports.models import BufdirExportAudit, Membership, Submission
-from exports.services import submissions
 from exports.views import organisation_required
 
 

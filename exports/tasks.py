@@ -8,11 +8,11 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from exports.config.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
+from exports.lifecycle.shutdown import guard
 from exports.models import ExportStatus
-from exports.services.shutdown import guard
-from exports.services.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from notices.services import notify_finished, send_pending_notices
 from operations.log_context import export_log_context
 
@@ -24,7 +24,7 @@ def run_export(audit_id: int) -> dict[str, Any]:
     """Run the export recorded by `audit_id` and return a summary of the result.
 
     A stop request (SIGTERM, or the cluster stopping) fails the export at once with a restart message
-    (exports/services/shutdown.py); a worker that got SIGTERM itself then exits.
+    (exports/lifecycle/shutdown.py); a worker that got SIGTERM itself then exits.
     """
     with guard.running():
         container = services()
@@ -95,8 +95,8 @@ def reap_config_trials() -> list[int]:
 
 
 def apply_retention() -> dict[str, list[int]]:
-    """Delete old bundles and old audit details (exports/services/retention.py); run daily by django-q2."""
-    from exports.services.retention import retention_policy
+    """Delete old bundles and old audit details (exports/delivery/retention.py); run daily by django-q2."""
+    from exports.delivery.retention import retention_policy
 
     report = retention_policy().apply()
     return {"bundles": report.bundles, "details": report.details, "failed": report.failed}

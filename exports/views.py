@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from exports.container import services
+from exports.delivery.download_links import LinkVerdict
+from exports.delivery.retention import removed_by_retention
 from exports.deviation_queries import (
     DeviationFilters,
     branch_choices,
@@ -28,6 +30,8 @@ from exports.deviation_queries import (
 )
 from exports.forms import ExportPeriodForm
 from exports.fragments import history_context, state_fragments, status_fragment_context
+from exports.lifecycle.starting import ExportQueueUnavailable, start_export
+from exports.lifecycle.state_machine import ExportAlreadyActive
 from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation
 from exports.organisation_choice import landing_membership, membership_for
 from exports.selectors import (
@@ -36,10 +40,6 @@ from exports.selectors import (
     latest_audit,
     memberships_of,
 )
-from exports.services.audit import ExportAlreadyActive
-from exports.services.download_links import LinkVerdict
-from exports.services.retention import removed_by_retention
-from exports.services.starting import ExportQueueUnavailable, start_export
 from exports.submission_presentation import submissions_panel
 
 

@@ -22,11 +22,11 @@ DURATION_BUCKETS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0
 RATE_BUCKETS = (10.0, 50.0, 100.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0, 25000.0, 50000.0, 100000.0)
 FINISHED = (ExportStatus.SUCCEEDED, ExportStatus.FAILED, ExportStatus.CANCELLED)
 CAUSES: dict[str, tuple[str, str]] = {
-    # the reaper (exports.services.audit.reap)
+    # the reaper (exports.lifecycle.state_machine.reap)
     "worker_lost": ("error_detail__startswith", "lost:"),
     "stuck": ("error_detail__startswith", "stuck:"),
     "not_taken": ("error_detail__startswith", "not taken:"),
-    # the orchestrator's fault naming and the start (exports.services.fault_naming, exports.services.starting)
+    # the orchestrator's fault naming and the start (exports.lifecycle.fault_naming, exports.lifecycle.starting)
     "disk_full": ("error_detail__contains", "\ncause: disk full"),
     "database_busy": ("error_detail__contains", "\ncause: database busy"),
     "broker_down": ("error_detail__contains", "\ncause: broker down"),
@@ -35,7 +35,7 @@ CAUSES: dict[str, tuple[str, str]] = {
     "unexpected_error": ("error_detail__contains", "\ncause: unexpected error"),
     "configuration_error": ("error_detail__contains", "\ncause: configuration error"),
     "rows_mismatch": ("error_detail__contains", "\ncause: rows missing or added while read"),
-    # a worker told to stop while the export ran (exports.services.shutdown)
+    # a worker told to stop while the export ran (exports.lifecycle.shutdown)
     "service_restarted": ("error_detail__startswith", "service stopping:"),
     # django-q2 stopped the task at its timeout (exports.tasks.export_finished)
     "task_timeout": ("error_detail__contains", "exceeded maximum timeout"),

@@ -45,7 +45,7 @@ def _queryset(org: str, year: int):
     """The rows the export reads: one organisation's year, deleted ones left out, in export order."""
     from exports.domain import Period
     from exports.models import Activity, Organisation
-    from exports.services.activity_source import period_bounds
+    from exports.source.activities import period_bounds
 
     organisation = Organisation.objects.get(slug=org)
     start, end = period_bounds(Period.year(year))
@@ -58,8 +58,8 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
+    from exports.lifecycle.progress import ChannelLayerGateway
     from exports.models import BufdirExportAudit
-    from exports.services.progress import ChannelLayerGateway
 
     counts = {"progress_messages": 0, "audit_writes": 0, "queries": 0}
     send = ChannelLayerGateway.group_send
@@ -113,7 +113,7 @@ def run_bare(args: argparse.Namespace) -> dict[str, Any]:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from exports.services.activity_source import OSLO as oslo
+    from exports.source.activities import OSLO as oslo
 
     started = time.perf_counter()
     workbook = Workbook(write_only=True)

@@ -5,7 +5,8 @@
 The row has every text field from the app at a cell's limit (32,767 characters of formula-like text with refused
 and astral characters), fails every rule and so also goes on `Avvik`. Per row it prints the time and the peak
 traced memory (tracemalloc) of mapping it (what the admin's trial does per configuration), and of mapping and
-writing it to a real workbook (`cells.sheet_row`, `WorkbookWriter.add`); then the time of closing the workbook (it
+writing it to a real workbook (`cell_safety.sheet_row`,
+`OpenpyxlWorkbookWriter.add`); then the time of closing the workbook (it
 writes `Avvik`) per row, and the size of the workbook per row.
 """
 from __future__ import annotations
@@ -69,14 +70,14 @@ def main() -> None:
     parser.add_argument("--config", choices=("costliest", "nhf"), default="costliest")
     options = parser.parse_args()
     _setup()
+    from exports.config.cost import MAX_ROW_TEXT, MAX_RULE_TEXT
+    from exports.config.validation import compile_document
     from exports.demo.configs import nhf_config
-    from exports.services import cells
-    from exports.services.column_mapper import BufdirColumnMapper
-    from exports.services.config_cost import MAX_ROW_TEXT, MAX_RULE_TEXT
-    from exports.services.config_validation import compile_document
-    from exports.services.summary import ExportSummary
-    from exports.services.workbook import WorkbookWriter
-    from exports.services.workbook_plan import WorkbookFacts
+    from exports.rules import cell_safety
+    from exports.rules.column_mapper import BufdirColumnMapper
+    from exports.rules.summary import ExportSummary
+    from exports.workbook.plan import WorkbookFacts
+    from exports.workbook.writer import OpenpyxlWorkbookWriter
     from tests.cost_cases import costliest_config, worst_record
 
     document = costliest_config() if options.config == "costliest" else nhf_config()
@@ -86,13 +87,13 @@ def main() -> None:
           f"{len(compiled.counting_rules) + len(compiled.validations)} rules); bound {MAX_ROW_TEXT:,} characters of "
           f"row text, {MAX_RULE_TEXT:,} of reasons and actions; {options.rows} rows")
     mapped = mapper.map_or_flag(record, compiled)
-    row = cells.sheet_row(mapped.values)
+    row = cell_safety.sheet_row(mapped.values)
     print(f"row text written: {sum(len(v) for v in row if isinstance(v, str)):,} characters; "
           f"on Avvik: {mapped.is_deviation}, findings: {len(mapped.findings)}")
     _report("map (the trial's work)", *_per_row(options.rows, lambda: mapper.map_or_flag(record, compiled)))
     with tempfile.TemporaryDirectory(prefix="cost-bound-") as workdir:
         path = Path(workdir) / "cost.xlsx"
-        writer = WorkbookWriter(path, compiled)
+        writer = OpenpyxlWorkbookWriter(path, compiled)
 
         def export_row() -> None:
             done = mapper.map_or_flag(record, compiled)
@@ -118,12 +119,12 @@ def main() -> None:
 
 def _forked(rows: int, compiled: object, mapper: object, record: object, facts: object, path: Path) -> None:
     """Map and write `rows` worst rows as an export does (the writer in a forked process): wall time and peak RSS."""
-    from exports.services.summary import ExportSummary
-    from exports.services.workbook_process import ForkedWorkbookGenerator
+    from exports.rules.summary import ExportSummary
+    from exports.workbook.forked import ForkedWorkbookOpener
 
     summary = ExportSummary()
     started = time.perf_counter()
-    writer = ForkedWorkbookGenerator().open(path, compiled)  # type: ignore[arg-type]
+    writer = ForkedWorkbookOpener().open(path, compiled)  # type: ignore[arg-type]
     for _ in range(rows):
         row = mapper.map_or_flag(record, compiled)  # type: ignore[attr-defined]
         summary.add(row)

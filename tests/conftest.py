@@ -11,9 +11,9 @@ from channels.layers import channel_layers
 from django.core.files.storage import FileSystemStorage
 
 from exports.container import services
+from exports.delivery.storage import ExportStorage
 from exports.domain import ExportRequest, ExportResult, ExportSuccess, Period
 from exports.models import BufdirExportAudit, Organisation
-from exports.services.export_storage import ExportStorage
 from tests import factories
 from tests.export_reading import OpenedBundle, open_bundle
 

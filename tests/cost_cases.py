@@ -9,11 +9,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from exports.config.cost import CELL, MAX_ROW_TEXT, MAX_RULE_TEXT, SHORT
+from exports.config.schema import MAX_COLUMNS, MAX_RULES
+from exports.config.validation import MAX_DOCUMENT_CALLS
 from exports.demo.configs import nhf_config
-from exports.services.activity_source import ActivityRecord
-from exports.services.config_cost import CELL, MAX_ROW_TEXT, MAX_RULE_TEXT, SHORT
-from exports.services.config_schema import MAX_COLUMNS, MAX_RULES
-from exports.services.config_validation import MAX_DOCUMENT_CALLS
+from exports.source.activities import ActivityRecord
 
 WHOLE_CELL_SOURCES = (
     "description", "peer_mentor_name", "branch_name", "activity_type", "activity_label", "status", "country_code",

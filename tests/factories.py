@@ -7,13 +7,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from exports.config.versions import save_column_config
 from exports.demo.configs import nhf_config
 from exports.models import (
     Activity,
     LocalBranch,
     Membership,
     Organisation,
-    OrganisationColumnConfig,
     PeerMentor,
 )
 
@@ -24,7 +24,7 @@ def organisation(slug: str = "nhf", **fields: Any) -> Organisation:
     """An organisation with an active NHF-style configuration."""
     org = Organisation.objects.create(slug=slug, name=fields.pop("name", f"Org {slug}"),
                                       org_number=fields.pop("org_number", "938477566"), **fields)
-    OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), is_active=True)
+    save_column_config(organisation=org, document=nhf_config(), active=True)
     return org
 
 

@@ -5,7 +5,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from exports.services.plugins import ExportRulePlugin
+from exports.config.plugins import ExportRulePlugin
 
 ROW_SECONDS = 0.004
 

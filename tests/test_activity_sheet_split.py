@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from exports.container import services
-from exports.services import workbook_plan
-from exports.services.workbook_plan import WorkbookGenerator
-from exports.services.workbook_process import ForkedWorkbookGenerator
+from exports.workbook import plan
+from exports.workbook.forked import ForkedWorkbookOpener
+from exports.workbook.opener import OpenpyxlWorkbookOpener
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,11 @@ def _export(run_export, org, generator):
         return run_export(org).succeeded_bundle
 
 
-@pytest.mark.parametrize("generator", [WorkbookGenerator(), ForkedWorkbookGenerator()], ids=["inline", "forked"])
+@pytest.mark.parametrize("generator", [OpenpyxlWorkbookOpener(), ForkedWorkbookOpener()], ids=["inline", "forked"])
 def test_activities_past_the_row_limit_go_on_over_further_sheets(org_with_activities, run_export, monkeypatch,
                                                                  generator):
     whole = _export(run_export, org_with_activities, generator)
-    monkeypatch.setattr(workbook_plan, "MAX_SHEET_ROWS", 11)  # a heading and ten activities per sheet
+    monkeypatch.setattr(plan, "MAX_SHEET_ROWS", 11)  # a heading and ten activities per sheet
     split = _export(run_export, org_with_activities, generator)
 
     book = split.workbook

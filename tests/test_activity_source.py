@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from exports.domain import Period
-from exports.services.activity_source import LocalActivitySource
+from exports.source.local import LocalActivitySource
 from tests import factories
 
 pytestmark = pytest.mark.django_db

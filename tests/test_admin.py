@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from exports.config.versions import save_column_config
 from exports.demo.configs import nhf_config
 from exports.models import BufdirExportAudit, OrganisationColumnConfig
 from tests import factories
@@ -107,9 +108,9 @@ def test_saving_a_new_version_does_not_activate_it_and_the_action_needs_a_trial(
 
 def test_code_saves_versions_through_the_same_service():
     org = factories.organisation()
-    draft = OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), comment="kode")
+    draft = save_column_config(organisation=org, document=nhf_config(), comment="kode")
     assert (draft.version, draft.is_active) == (2, False)
-    active = OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), is_active=True)
+    active = save_column_config(organisation=org, document=nhf_config(), active=True)
     assert active.version == 3
     assert list(org.column_configs.filter(is_active=True)) == [active]
 
@@ -138,7 +139,7 @@ def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(
                        started_at=dt.datetime(2025, 3, 9, tzinfo=dt.UTC))
     document = nhf_config()
     document["activity_types"]["telefon"]["category"] = "oppsokende"
-    draft = OrganisationColumnConfig.objects.create(organisation=org, document=document, comment="telefon teller")
+    draft = save_column_config(organisation=org, document=document, comment="telefon teller")
     change = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[draft.pk]))
     url = reverse("admin:exports_organisationcolumnconfig_try", args=[draft.pk])
     assert url in change.content.decode()
@@ -214,9 +215,9 @@ def test_the_documentation_page_escapes_what_it_shows():
 def test_the_documentation_covers_every_row_field_function_and_format():
     from pathlib import Path
 
-    from exports.services.config_schema import COLUMN_FORMATS
-    from exports.services.expressions import FUNCTION_NAMES
-    from exports.services.row_variables import COLUMN_VARIABLES
+    from exports.config.expressions import FUNCTION_NAMES
+    from exports.config.schema import COLUMN_FORMATS
+    from exports.rules.row_variables import COLUMN_VARIABLES
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
     missing = [name for name in (*COLUMN_VARIABLES, *COLUMN_FORMATS) if f"`{name}`" not in text]

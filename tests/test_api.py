@@ -148,7 +148,7 @@ def test_a_bad_period_is_422_with_field_errors(api, body, field):
 
 
 def test_the_period_rule_is_the_one_of_the_page_and_the_command_line(api):
-    from exports.services.period_rule import PeriodOutOfBounds, check_period, check_year
+    from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
 
     too_long = api.post("/api/v1/exports", {"from": "2024-01-01", "to": "2025-06-30"}).json()
     with pytest.raises(PeriodOutOfBounds) as rule:

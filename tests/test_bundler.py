@@ -10,8 +10,8 @@ from collections import Counter
 
 import pytest
 
-from exports.services.bundler import MANIFEST_FORMAT_VERSION, MANIFEST_NAME, Bundler, ManifestFacts, file_digest
-from exports.services.summary import ExportSummary
+from exports.delivery.bundler import MANIFEST_FORMAT_VERSION, MANIFEST_NAME, Bundler, ManifestFacts, file_digest
+from exports.rules.summary import ExportSummary
 
 GENERATED = dt.datetime(2026, 1, 15, 8, 30, 5, tzinfo=dt.UTC)
 

@@ -9,11 +9,11 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from exports.delivery.submissions import is_submitted, submitted_audits
+from exports.history import changes
+from exports.history.changes import merged_changes
+from exports.history.row_digests import column_hashes
 from exports.models import Activity, BufdirExportAuditEvent, ExportRowDigest, Membership, Submission
-from exports.services import changes
-from exports.services.changes import merged_changes
-from exports.services.row_digests import column_hashes
-from exports.services.submissions import is_submitted, submitted_audits
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -292,8 +292,7 @@ def test_api_detail_carries_the_changes_and_the_submission(period_data, client, 
 
 
 def test_hostile_names_on_endringer_stay_data(db, run_export, export_files):
-    from exports.services import cells
-
+    from exports.rules import cell_safety
     org = factories.organisation("nhf")
     local = factories.branch(org)
     mentor = factories.mentor(org, local, name='=HYPERLINK("http://evil.example","x")\x01\x0b')
@@ -306,5 +305,5 @@ def test_hostile_names_on_endringer_stay_data(db, run_export, export_files):
     [row] = [row for row in bundle.workbook["Endringer"].iter_rows() if row[0].value == str(visit.id)]
     name = row[2]
     assert name.data_type != "f" and name.quotePrefix and name.value.startswith("=HYPERLINK")
-    assert not cells.REFUSED_CHARACTERS.search(name.value)
+    assert not cell_safety.REFUSED_CHARACTERS.search(name.value)
     assert row[3].value.startswith("Endret: ")

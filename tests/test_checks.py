@@ -26,19 +26,19 @@ def test_the_test_settings_pass_every_check(export_options):
 
 
 def test_a_plugin_path_that_does_not_import_is_an_error(export_options):
-    export_options["PLUGINS"] = {"nhf": ["exports.services.plugins.ExportRulePlugin", "exports.no_such.Plugin"]}
+    export_options["PLUGINS"] = {"nhf": ["exports.config.plugins.ExportRulePlugin", "exports.no_such.Plugin"]}
     messages = [m for m in run_checks() if m.id == "exports.E001"]
     assert len(messages) == 1
     assert "exports.no_such.Plugin" in messages[0].msg and "'nhf'" in messages[0].msg
 
 
 def test_a_plugin_path_naming_something_else_is_an_error(export_options):
-    export_options["PLUGINS"] = {"nhf": ["exports.services.plugins.PluginRegistry", "os.path.join"]}
+    export_options["PLUGINS"] = {"nhf": ["exports.config.plugins.PluginRegistry", "os.path.join"]}
     assert export_check_ids() == ["exports.E002", "exports.E002"]
 
 
 def test_an_importable_plugin_passes(export_options):
-    export_options["PLUGINS"] = {"nhf": ["exports.services.plugins.ExportRulePlugin"]}
+    export_options["PLUGINS"] = {"nhf": ["exports.config.plugins.ExportRulePlugin"]}
     assert export_check_ids() == []
 
 

@@ -10,11 +10,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from exports.config.validation import validate_document
+from exports.config.versions import save_column_config
 from exports.container import services
 from exports.demo.configs import nhf_config
 from exports.domain import ExportFailure, ExportRequest, Period
 from exports.models import OrganisationColumnConfig
-from exports.services.config_validation import validate_document
 from tests import factories
 from tests.trials import try_version
 
@@ -155,7 +156,7 @@ def test_a_failing_trial_withdraws_an_earlier_proof(admin_client, org):
 
 def test_the_active_version_cannot_be_deleted_in_the_admin_or_in_code(admin_client, org):
     active = OrganisationColumnConfig.objects.get(organisation=org)
-    old = OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), comment="utkast")
+    old = save_column_config(organisation=org, document=nhf_config(), comment="utkast")
     message = "Versjon 1 er den aktive kolonnekonfigurasjonen til Org nhf og kan ikke slettes"
     change = admin_client.get(reverse("admin:exports_organisationcolumnconfig_change", args=[active.pk]))
     assert "deletelink" not in change.content.decode()
@@ -207,7 +208,7 @@ def test_ordinary_expressions_are_accepted(expression):
 def test_the_export_fails_on_the_same_rows_the_trial_found(admin_client, org, export_files):
     new = _edit_active(admin_client, org, _dividing_by_zero_on_rows())
     [tried] = _try(admin_client, new).context["result"].failures
-    OrganisationColumnConfig.objects.create(organisation=org, document=new.document, is_active=True)
+    save_column_config(organisation=org, document=new.document, active=True)
     audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="tester",
                                      period=Period.year(2025))
     result = services().orchestrator.run(ExportRequest(audit.pk, org.pk, Period.year(2025), "tester"))

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from exports.config.document import MAX_DOCUMENT_CHARACTERS
+from exports.config.validation import InvalidColumnConfig, compile_document, validate_document
 from exports.models import OrganisationColumnConfig
-from exports.services.config_document import MAX_DOCUMENT_CHARACTERS
-from exports.services.config_validation import InvalidColumnConfig, compile_document, validate_document
 from tests import factories
 from tests.config_corpus import CASES, TEXT_CASES
 
@@ -118,12 +118,12 @@ def test_a_refused_document_has_no_bogus_second_error(admin_client, org):
 
 @pytest.mark.django_db
 def test_a_valid_document_is_validated_once_per_save(org, monkeypatch):
-    from exports.services import config_validation
-    from exports.services.config_versions import save_column_config
+    from exports.config import validation
+    from exports.config.versions import save_column_config
 
     calls = []
-    original = config_validation.compile_document
-    monkeypatch.setattr(config_validation, "compile_document", lambda d: calls.append(1) or original(d))
+    original = validation.compile_document
+    monkeypatch.setattr(validation, "compile_document", lambda d: calls.append(1) or original(d))
     config = OrganisationColumnConfig.objects.get(organisation=org)
     document = dict(config.document, columns=config.document["columns"][:3])
     new = OrganisationColumnConfig(organisation=org, document=document)

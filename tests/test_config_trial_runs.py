@@ -14,13 +14,13 @@ from django.test import TestCase
 from django.utils import timezone
 
 from exports import tasks
+from exports.config.trial_runs import TrialRunner, fail_trial, start_trial
+from exports.config.versions import document_fingerprint, save_column_config
 from exports.container import services
 from exports.demo.configs import nhf_config
 from exports.domain import Period
 from exports.models import ConfigTrialRun, OrganisationColumnConfig, TrialStatus
-from exports.services.activity_source import LocalActivitySource
-from exports.services.config_versions import document_fingerprint
-from exports.services.trial_runs import TrialRunner, fail_trial, start_trial
+from exports.source.local import LocalActivitySource
 from tests import factories
 from tests.trials import trial_url, try_version
 
@@ -42,7 +42,7 @@ def draft():
         factories.activity(org, started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC))
     document = copy.deepcopy(nhf_config())
     document["template"]["name"] = "Ny mal"
-    return OrganisationColumnConfig.objects.create(organisation=org, document=document, comment="utkast")
+    return save_column_config(organisation=org, document=document, comment="utkast")
 
 
 @pytest.fixture
@@ -183,8 +183,8 @@ def test_the_reaper_fails_trials_no_worker_took_whose_worker_died_or_that_outliv
     settings.BUFDIR_EXPORT = {**settings.BUFDIR_EXPORT, "LOST_AFTER_SECONDS": 60}
     settings.CONFIG_TRIAL_MAX_SECONDS = 600
     now = timezone.now()
-    others = [OrganisationColumnConfig.objects.create(organisation=draft.organisation, document=nhf_config(),
-                                                      comment=str(index)) for index in range(3)]
+    others = [save_column_config(organisation=draft.organisation, document=nhf_config(),
+                                 comment=str(index)) for index in range(3)]
 
     def run(config, status, created, **fields):
         made = ConfigTrialRun.objects.create(config=config, document_sha256="x", status=status,

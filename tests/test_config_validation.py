@@ -8,14 +8,15 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from exports.admin import ColumnConfigForm
-from exports.demo.configs import hlf_config, nhf_config
-from exports.models import OrganisationColumnConfig
-from exports.services.config_validation import (
+from exports.config.validation import (
     InvalidColumnConfig,
     compile_document,
     validate_document,
 )
-from exports.services.row_variables import COLUMN_VARIABLES
+from exports.config.versions import save_column_config
+from exports.demo.configs import hlf_config, nhf_config
+from exports.models import OrganisationColumnConfig, UnnumberedVersion
+from exports.rules.row_variables import COLUMN_VARIABLES
 from tests import factories
 
 
@@ -71,14 +72,24 @@ def test_messages_name_the_field_in_norwegian_words():
 def test_model_refuses_to_save_an_invalid_document():
     org = factories.organisation()
     with pytest.raises(ValidationError) as raised:
-        OrganisationColumnConfig.objects.create(organisation=org, document={"format_version": 1})
+        save_column_config(organisation=org, document={"format_version": 1})
     assert "document" in raised.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_version_saved_past_the_version_service_is_refused_in_words_not_by_the_database():
+    org = factories.organisation()
+    with pytest.raises(UnnumberedVersion, match="save_column_config"):
+        OrganisationColumnConfig(organisation=org, document=nhf_config()).save()
+    with pytest.raises(UnnumberedVersion):
+        OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), is_active=True)
+    assert list(org.column_configs.values_list("version", "is_active")) == [(1, True)]
 
 
 @pytest.mark.django_db
 def test_versions_increase_and_only_one_is_active():
     org = factories.organisation()
-    second = OrganisationColumnConfig.objects.create(organisation=org, document=nhf_config(), is_active=True)
+    second = save_column_config(organisation=org, document=nhf_config(), active=True)
     assert second.version == 2
     assert list(org.column_configs.filter(is_active=True)) == [second]
 

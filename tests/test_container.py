@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from exports.container import ServiceContainer, services
-from exports.services.orchestrator import BufdirExportOrchestrator
+from exports.lifecycle.orchestrator import BufdirExportOrchestrator
 
 
 class Fake:

@@ -1,4 +1,5 @@
-"""The cost bound: a document's rows cost at most what `config_cost` allows, refused on every saving path otherwise.
+"""The cost bound: a document's rows cost at most what `exports.config.cost` allows, refused on every saving path
+otherwise.
 
 The worst case is measured behaviourally (characters produced and peak traced memory per row against bounds
 computed from the constants), never by wall time: speed is measured by scripts/cost_bound.py.
@@ -17,21 +18,22 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from exports.config import cost
+from exports.config.cost import CELL, MAX_ROW_TEXT, MAX_RULE_TEXT
+from exports.config.plugins import ExportRulePlugin
+from exports.config.schema import MAX_REASON_LENGTH
+from exports.config.validation import compile_document, validate_document
+from exports.config.versions import save_column_config
 from exports.container import services
 from exports.demo.configs import nhf_config
 from exports.domain import Period
 from exports.models import OrganisationColumnConfig
-from exports.services import cells, config_cost
-from exports.services.column_mapper import BufdirColumnMapper
-from exports.services.config_cost import CELL, MAX_ROW_TEXT, MAX_RULE_TEXT
-from exports.services.config_schema import MAX_REASON_LENGTH
-from exports.services.config_validation import compile_document, validate_document
-from exports.services.config_versions import save_column_config
-from exports.services.plugins import ExportRulePlugin
-from exports.services.summary import ExportSummary
-from exports.services.workbook import WorkbookWriter
-from exports.services.workbook_plan import WorkbookFacts
-from exports.services.workbook_process import BATCH_CHARACTERS, ForkedWorkbookGenerator, ForkedWorkbookWriter
+from exports.rules import cell_safety
+from exports.rules.column_mapper import BufdirColumnMapper
+from exports.rules.summary import ExportSummary
+from exports.workbook.forked import BATCH_CHARACTERS, ForkedWorkbookOpener, ForkedWorkbookWriter
+from exports.workbook.plan import WorkbookFacts
+from exports.workbook.writer import OpenpyxlWorkbookWriter
 from tests import factories
 from tests.cost_cases import costliest_config, row_budget_used, worst_record, worst_text
 
@@ -62,7 +64,7 @@ def test_the_costliest_accepted_document_is_accepted_and_one_more_whole_cell_is_
     accepted = costliest_config()
     assert validate_document(accepted) == []
     assert row_budget_used(accepted) <= MAX_ROW_TEXT < row_budget_used(costliest_config(whole=16))
-    assert config_cost.rule_text(accepted) == MAX_RULE_TEXT
+    assert cost.rule_text(accepted) == MAX_RULE_TEXT
     [error] = validate_document(costliest_config(whole=16))
     assert error.path == "$.columns" and "524\xa0272" in error.message and "«k0» (32\xa0767)" in error.message
 
@@ -124,26 +126,26 @@ def test_the_column_bound_follows_sources_formats_and_expressions():
         {"key": "g", "heading": "G", "source": "description", "format": "integer"},
     ]
     compiled = compile_document(document)
-    widths = config_cost.row_text(document, [column.expression for column in compiled.columns])
-    assert widths == [CELL, 36, 3, 150, CELL, config_cost.SHORT, config_cost.INTEGER_DIGITS]
+    widths = cost.row_text(document, [column.expression for column in compiled.columns])
+    assert widths == [CELL, 36, 3, 150, CELL, cost.SHORT, cost.INTEGER_DIGITS]
 
 
 def test_every_field_has_a_bound_and_the_short_ones_hold():
     from exports.categories import CATEGORY_LABELS
-    from exports.services.row_variables import COLUMN_VARIABLES
+    from exports.rules.row_variables import COLUMN_VARIABLES
 
-    assert set(config_cost.FIELD_TEXT) == COLUMN_VARIABLES
+    assert set(cost.FIELD_TEXT) == COLUMN_VARIABLES
     with _norwegian():
-        assert max(len(str(label)) for label in CATEGORY_LABELS.values()) <= config_cost.CATEGORY
-    assert max(len(str(label)) for label in CATEGORY_LABELS.values()) <= config_cost.CATEGORY
+        assert max(len(str(label)) for label in CATEGORY_LABELS.values()) <= cost.CATEGORY
+    assert max(len(str(label)) for label in CATEGORY_LABELS.values()) <= cost.CATEGORY
 
 
 def test_the_worst_row_under_the_costliest_document_stays_within_the_bound_in_text_and_memory(tmp_path):
     document = costliest_config()
     compiled = compile_document(document)
-    widths = config_cost.row_text(document, [column.expression for column in compiled.columns])
+    widths = cost.row_text(document, [column.expression for column in compiled.columns])
     mapper, record, summary = BufdirColumnMapper(), worst_record(), ExportSummary()
-    writer = WorkbookWriter(tmp_path / "worst.xlsx", compiled)
+    writer = OpenpyxlWorkbookWriter(tmp_path / "worst.xlsx", compiled)
     peaks = []
     tracemalloc.start()
     try:
@@ -157,7 +159,7 @@ def test_the_worst_row_under_the_costliest_document_stays_within_the_bound_in_te
     finally:
         tracemalloc.stop()
     assert row.is_deviation and len(row.findings) > 200  # every rule failed, every long column noted
-    written = cells.sheet_row(row.values)
+    written = cell_safety.sheet_row(row.values)
     text = [len(value) for value in written if isinstance(value, str)]
     assert sum(text) <= sum(widths) <= MAX_ROW_TEXT and max(text) <= CELL
     assert sum(text) > 10 * CELL  # the row really is at the limit: the bound is measured, not assumed
@@ -186,7 +188,7 @@ def test_generated_reasons_are_bounded_before_they_reach_a_cell_or_an_expression
                            {"key": "c", "heading": "C", "expression": "len(not_counted_reason)", "format": "integer"}]
     row = BufdirColumnMapper().map(worst_record(), compile_document(document), plugins=[ManyReasons()])
     reason, issues, length = row.values
-    assert CELL - 1 <= cells.utf16_length(reason) <= CELL and reason.endswith(cells.TRUNCATION_MARK)
+    assert CELL - 1 <= cell_safety.utf16_length(reason) <= CELL and reason.endswith(cell_safety.TRUNCATION_MARK)
     assert len(issues) == CELL
     assert length == CELL + 1  # the expression saw the text cut just past a cell, not 200,000 characters
     assert max(len(finding.text) for finding in row.findings) <= MAX_REASON_LENGTH
@@ -201,7 +203,7 @@ def test_the_trial_of_the_costliest_document_on_rows_at_the_limit_is_bounded_in_
         factories.activity(org, peer_mentor=mentor, local_branch=local, description=worst_text("description"),
                            municipality_code=worst_text("municipality"),
                            started_at=dt.datetime(2025, 3, day, 10, tzinfo=dt.UTC))
-    draft = OrganisationColumnConfig.objects.create(organisation=org, document=costliest_config())
+    draft = save_column_config(organisation=org, document=costliest_config())
     tracemalloc.start()
     try:
         result = services().get("config_trial").run(config=draft, period=Period(dt.date(2025, 1, 1),
@@ -225,7 +227,7 @@ def test_the_writer_process_sends_rows_of_long_texts_in_small_batches(tmp_path, 
         original(self, message)
 
     monkeypatch.setattr(ForkedWorkbookWriter, "_send", recording)
-    writer = ForkedWorkbookGenerator().open(tmp_path / "batches.xlsx", compiled)
+    writer = ForkedWorkbookOpener().open(tmp_path / "batches.xlsx", compiled)
     mapper, record = BufdirColumnMapper(), worst_record()
     row = mapper.map_or_flag(record, compiled)
     try:
@@ -239,14 +241,14 @@ def test_the_writer_process_sends_rows_of_long_texts_in_small_batches(tmp_path, 
 
 def test_cleaning_is_the_per_character_rule_it_replaced():
     def reference(text: str) -> str:
-        text = cells.REFUSED_CHARACTERS.sub("", text)
+        text = cell_safety.REFUSED_CHARACTERS.sub("", text)
         units = len(text) + sum(1 for character in text if ord(character) > 0xFFFF)
         if units <= CELL:
             return text
         cut = text[: CELL - 1]
         while (excess := len(cut) + sum(1 for c in cut if ord(c) > 0xFFFF) - (CELL - 1)) > 0:
             cut = cut[: len(cut) - max(1, excess // 2)]
-        return cut + cells.TRUNCATION_MARK
+        return cut + cell_safety.TRUNCATION_MARK
 
     alphabet = ["x", "ø", "\U0001f600", "\x00", "\ud800", "\udfff", "\ufffe", "\n", "\t", "\x1f", "\x7f", "\U0010ffff"]
     generator = random.Random(15)
@@ -254,15 +256,15 @@ def test_cleaning_is_the_per_character_rule_it_replaced():
         letters = generator.sample(alphabet, generator.randint(1, len(alphabet)))
         text = "x" * generator.choice([0, 32_760]) + "".join(
             generator.choices(letters, k=generator.choice([3, 100, 16_400, 32_767, 32_768, 40_000])))
-        assert cells.clean_text(text).value == reference(text), letters
-        assert cells.utf16_length(text) == len(text.encode("utf-16-le", "surrogatepass")) // 2
+        assert cell_safety.clean_text(text).value == reference(text), letters
+        assert cell_safety.utf16_length(text) == len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def test_a_bounded_join_is_the_join_cut_just_past_a_cell():
     texts = [f"{i} ".ljust(1_000, "x") for i in range(100)]
-    joined = cells.bounded_join("; ", iter(texts))
+    joined = cell_safety.bounded_join("; ", iter(texts))
     assert joined == "; ".join(texts)[: CELL + 1]
-    assert cells.bounded_join("; ", ["a", "b"]) == "a; b" and cells.bounded_join("; ", []) == ""
+    assert cell_safety.bounded_join("; ", ["a", "b"]) == "a; b" and cell_safety.bounded_join("; ", []) == ""
 
 
 def _facts() -> WorkbookFacts:

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
+from exports.config.versions import save_column_config
 from exports.demo.configs import hlf_config, nhf_config
 from exports.domain import Period
-from exports.models import OrganisationColumnConfig
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -308,7 +308,7 @@ REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped(db, run_export, make_config,
                                                                                   mapped):
     org = factories.organisation("hostile")
-    OrganisationColumnConfig.objects.create(organisation=org, document=make_config(), is_active=True)
+    save_column_config(organisation=org, document=make_config(), active=True)
     local = factories.branch(org, name=APP_TEXT["branch"], county=APP_TEXT["county"], municipality="4601")
     mentor = factories.mentor(org, local, name=APP_TEXT["mentor"])
     factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type=APP_TEXT["activity_type"],

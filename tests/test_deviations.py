@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 
 from api.tokens import issue_token
+from exports.config.validation import validate_document
 from exports.demo.configs import nhf_config
 from exports.domain import Period
 from exports.models import Activity, BufdirExportAudit, ExportDeviation, Organisation
-from exports.services.config_validation import validate_document
 from tests import factories
 from tests.test_recomputation import NHF_CATEGORIES
 

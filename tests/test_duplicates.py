@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from exports.services.activity_source import ActivityRecord
-from exports.services.duplicates import DuplicateDetector, RepeatedGroup
+from exports.rules.duplicates import DuplicateDetector, RepeatedGroup
+from exports.source.activities import ActivityRecord
 
 MENTOR = uuid.uuid4()
 CO_LEADER = uuid.uuid4()

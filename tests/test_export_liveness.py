@@ -11,9 +11,9 @@ from django.utils import timezone, translation
 
 from exports.container import services
 from exports.domain import ExportRequest, ExportSuccess, Period
+from exports.lifecycle.reaper import ExportReaper, heartbeat_interval
 from exports.models import BufdirExportAudit, ExportStatus
-from exports.services.activity_source import LocalActivitySource
-from exports.services.reaper import ExportReaper, heartbeat_interval
+from exports.source.local import LocalActivitySource
 from tests import factories
 
 LOST_AFTER = 2  # seconds: silent for 2/3 s counts as dead

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.storage import FileSystemStorage, InMemoryStorage
 from django.urls import reverse
 
+from exports.delivery.download_links import DownloadLinks, LinkVerdict
+from exports.delivery.storage import ExportStorage
 from exports.links import download_url
-from exports.services.download_links import DownloadLinks, LinkVerdict
-from exports.services.export_storage import ExportStorage
 
 LINKS = DownloadLinks(max_age=900)
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from exports.config.versions import save_column_config
 from exports.container import services
 from exports.domain import ExportFailure, ExportNotRun, ExportRequest, ExportSuccess, Period
+from exports.lifecycle.workdirs import ExportWorkdirs
 from exports.models import BufdirExportAudit, ExportStatus, OrganisationColumnConfig
-from exports.services.activity_source import LocalActivitySource
-from exports.services.workbook_plan import WorkbookGenerator
-from exports.services.workdirs import ExportWorkdirs
+from exports.source.local import LocalActivitySource
+from exports.workbook.opener import OpenpyxlWorkbookOpener
 from tests import factories
 from tests.test_rule_failures import _with_broken_rule
 from tests.test_workbook_process import BrokenSource, RecordingForkedGenerator
@@ -112,15 +113,15 @@ def test_a_source_failure_leaves_nothing(org_with_activities, folders):
 
 
 def test_a_source_failure_with_the_writer_in_this_process_leaves_nothing(org_with_activities, folders):
-    _audit, result = _run(org_with_activities, workbook_generator=WorkbookGenerator(), activity_source=BrokenSource())
+    _audit, result = _run(org_with_activities, workbook_generator=OpenpyxlWorkbookOpener(), activity_source=BrokenSource())
     assert isinstance(result, ExportFailure)
     assert folders.left() == []
 
 
 def test_a_rule_failure_leaves_nothing(org_with_activities, folders):
     OrganisationColumnConfig.objects.filter(organisation=org_with_activities).update(is_active=False)
-    OrganisationColumnConfig.objects.create(organisation=org_with_activities, document=_with_broken_rule(),
-                                            is_active=True, version=2)
+    save_column_config(organisation=org_with_activities, document=_with_broken_rule(),
+                       active=True)
     _audit, result = _run(org_with_activities, workbook_generator=SettledForkedGenerator(folders))
     assert isinstance(result, ExportFailure)
     assert folders.left() == []

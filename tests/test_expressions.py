@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from exports.services import expressions
-from exports.services.expressions import ExpressionEngine, ExpressionError
-from exports.services.row_variables import COLUMN_VARIABLES
+from exports.config import expressions
+from exports.config.expressions import ExpressionEngine, ExpressionError
+from exports.rules.row_variables import COLUMN_VARIABLES
 
 ENGINE = ExpressionEngine({"koder": {"kurs": "3"}})
 ROW = dict.fromkeys(COLUMN_VARIABLES) | {

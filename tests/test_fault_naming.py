@@ -16,19 +16,19 @@ from django.utils import translation
 
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, Period, Phase
+from exports.lifecycle.fault_naming import name_fault
 from exports.models import BufdirExportAudit, ExportStatus
-from exports.services import workbook_process
-from exports.services.activity_source import LocalActivitySource
-from exports.services.fault_naming import name_fault
-from exports.services.workbook_plan import WorkbookGenerator
-from exports.services.workbook_process import ForkedWorkbookGenerator
+from exports.source.local import LocalActivitySource
+from exports.workbook import forked
+from exports.workbook.forked import ForkedWorkbookOpener
+from exports.workbook.opener import OpenpyxlWorkbookOpener
 from tests import factories
 from tests.test_workbook_process import BrokenSource
 
 SQLITE = connection.vendor == "sqlite"
 
 
-class DiskFullGenerator(WorkbookGenerator):
+class DiskFullGenerator(OpenpyxlWorkbookOpener):
     """Writers that run out of disk on the third listed row, as openpyxl's sheet file would."""
 
     def open(self, path, config):
@@ -80,8 +80,8 @@ def table_locked(table: str):
 
 @pytest.mark.django_db
 def test_a_full_disk_in_the_writer_process_is_a_writing_failure_not_a_source_one(org_with_activities, monkeypatch):
-    monkeypatch.setattr(workbook_process, "BATCH_ROWS", 2)  # rows reach the writer while mapping goes on
-    result, audit = _export(org_with_activities, workbook_generator=ForkedWorkbookGenerator(DiskFullGenerator()),
+    monkeypatch.setattr(forked, "BATCH_ROWS", 2)  # rows reach the writer while mapping goes on
+    result, audit = _export(org_with_activities, workbook_generator=ForkedWorkbookOpener(DiskFullGenerator()),
                             activity_source=UnhurriedSource())
     assert isinstance(result, ExportFailure)
     assert audit.error_message.startswith("Disken er full") and "kilden" not in audit.error_message

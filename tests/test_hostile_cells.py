@@ -14,12 +14,14 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import Workbook
 
+from exports.config.versions import save_column_config
 from exports.container import services
 from exports.demo.configs import hlf_config, nhf_config
 from exports.domain import ExportSuccess
-from exports.models import Organisation, OrganisationColumnConfig
-from exports.services import cell_writer, cells
-from exports.services.activity_source import ActivityRecord
+from exports.models import Organisation
+from exports.rules import cell_safety
+from exports.source.activities import ActivityRecord
+from exports.workbook import styled_cells
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +64,7 @@ def hostile_document(document: dict) -> dict:
     Characters no cell holds are refused when a document is saved, so the admin's text is the formula-like kind.
     """
     document = copy.deepcopy(document)
-    hostile = iter([text for text in HOSTILE if not cells.REFUSED_CHARACTERS.search(text)] * 20)
+    hostile = iter([text for text in HOSTILE if not cell_safety.REFUSED_CHARACTERS.search(text)] * 20)
     index = iter(range(10_000))
     document["template"]["name"] = _short(next(hostile), next(index))
     document["template"]["boolean_labels"] = {"true": "=1+1", "false": "@A1"}
@@ -121,8 +123,8 @@ def _sheet_xml(files: dict[str, bytes]) -> dict[str, ElementTree.Element]:
 @pytest.mark.parametrize(("make_config", "known_type"), [(nhf_config, "hjemmebesok"), (hlf_config, "besok")])
 def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_export, make_config, known_type):
     org = factories.organisation("hostile", name=HOSTILE[0] + "\x01\ufffe", org_number="=2+3")
-    OrganisationColumnConfig.objects.create(organisation=org, document=hostile_document(make_config()),
-                                            is_active=True)
+    save_column_config(organisation=org, document=hostile_document(make_config()),
+                       active=True)
     records = hostile_records(known_type)
     with services().override(activity_source=ListSource(records)):
         bundle = run_export(org).succeeded_bundle
@@ -139,9 +141,9 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
             for cell in row:
                 assert cell.data_type != "f"
                 if isinstance(cell.value, str):
-                    assert cell.quotePrefix or not cells.is_formula_like(cell.value)
-                    assert len(cell.value) <= cells.MAX_TEXT_LENGTH
-                    assert not cells.REFUSED_CHARACTERS.search(cell.value)
+                    assert cell.quotePrefix or not cell_safety.is_formula_like(cell.value)
+                    assert len(cell.value) <= cell_safety.MAX_TEXT_LENGTH
+                    assert not cell_safety.REFUSED_CHARACTERS.search(cell.value)
     activities = list(workbook["Aktiviteter"].iter_rows(values_only=True))
     assert len(activities) == 1 + len(records)
     deviations = list(workbook["Avvik"].iter_rows(values_only=True))
@@ -166,30 +168,30 @@ def test_hostile_text_in_every_column_and_every_summary_field_stays_data(run_exp
 def test_formula_like_text_is_text_with_a_quote_prefix():
     sheet = Workbook(write_only=True).create_sheet()
     for text in ("=1+1", "+1", "-1", "@A1", "#N/A", "\uff1d1"):
-        written = cell_writer.cell(sheet, text)
+        written = styled_cells.cell(sheet, text)
         assert written.data_type == "s" and written.value == text and written.quotePrefix
-    assert cell_writer.cell(sheet, "plain text") == "plain text"
-    assert cell_writer.cell(sheet, 42) == 42
+    assert styled_cells.cell(sheet, "plain text") == "plain text"
+    assert styled_cells.cell(sheet, 42) == 42
 
 
 @pytest.mark.parametrize("value", [[1], {"a": 1}, {1}, len, object(), float("nan"), float("inf"), b"bytes"])
 def test_a_value_no_cell_can_hold_becomes_a_problem_not_an_exception(value):
-    cleaned = cells.clean(value)
+    cleaned = cell_safety.clean(value)
     assert cleaned.value is None and cleaned.problem
 
 
 def test_long_text_is_cut_to_what_excel_keeps_counting_utf16_units():
-    cleaned = cells.clean("\U0001f600" * 20_000)
+    cleaned = cell_safety.clean("\U0001f600" * 20_000)
     assert cleaned.problem
-    assert len(cleaned.value.encode("utf-16-le")) // 2 <= cells.MAX_TEXT_LENGTH
-    assert cells.clean("x" * cells.MAX_TEXT_LENGTH) == cells.CellValue("x" * cells.MAX_TEXT_LENGTH)
+    assert len(cleaned.value.encode("utf-16-le")) // 2 <= cell_safety.MAX_TEXT_LENGTH
+    assert cell_safety.clean("x" * cell_safety.MAX_TEXT_LENGTH) == cell_safety.CellValue("x" * cell_safety.MAX_TEXT_LENGTH)
 
 
 def test_huge_numbers_and_old_dates_are_kept_as_text():
-    assert cells.clean(10**30).value == str(10**30)
-    old = cells.clean(dt.date(1, 1, 1))
+    assert cell_safety.clean(10**30).value == str(10**30)
+    old = cell_safety.clean(dt.date(1, 1, 1))
     assert old.value == "0001-01-01" and old.problem
-    aware = cells.clean(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)).value
+    aware = cell_safety.clean(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC)).value
     assert aware == dt.datetime(2025, 6, 1, 12)
 
 
@@ -206,8 +208,8 @@ def test_a_hostile_slug_cannot_steer_where_files_go(run_export, tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_reads_every_row_and_evaluates_nothing(run_export, tmp_path):
     org = factories.organisation("hostile", name=HOSTILE[0])
-    OrganisationColumnConfig.objects.create(organisation=org, document=hostile_document(nhf_config()),
-                                            is_active=True)
+    save_column_config(organisation=org, document=hostile_document(nhf_config()),
+                       active=True)
     records = hostile_records("hjemmebesok")
     with services().override(activity_source=ListSource(records)):
         bundle = run_export(org).succeeded_bundle

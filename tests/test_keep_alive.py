@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
-from exports.services.keep_alive import keep_alive
+from exports.lifecycle.keep_alive import keep_alive
 
 
 def test_beats_while_the_block_runs_and_stops_after_it():

@@ -76,7 +76,7 @@ def test_the_exporting_process_leaves_openpyxl_to_the_writer_process(tmp_path):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bufdir_site.settings", "BUFDIR_VAR_DIR": str(tmp_path),
                    "EXPORT_WRITER_PROCESS": "true"}
     probe = ("import sys, django; django.setup(); from exports.container import services; "
-             "services().orchestrator; import exports.services.workbook_process; "
+             "services().orchestrator; import exports.workbook.forked; "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in {'openpyxl', 'lxml'}))")
 
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True,

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from exports.container import services
 from exports.domain import ExportNotRun, ExportRequest, ExportSuccess, Period
+from exports.lifecycle.progress import ChannelLayerGateway
+from exports.lifecycle.state_machine import ExportAlreadyActive
 from exports.models import BufdirExportAudit, ExportStatus, Membership
-from exports.services.audit import ExportAlreadyActive
-from exports.services.progress import ChannelLayerGateway
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -118,7 +118,7 @@ def test_an_export_run_by_the_worker_mails_its_starter_once(client, nhf, starter
 
 
 def test_the_reaper_mails_the_starter_of_an_export_no_worker_took(nhf, starter, mailoutbox):
-    from exports.services.period_rule import check_year
+    from exports.rules.periods import check_year
     from exports.tasks import reap_lost_exports
 
     audit = services().audits.create(organisation_id=nhf.pk, requested_by_id=starter.pk,

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from exports.container import services
-from exports.services.export_storage import ExportStorage
+from exports.delivery.storage import ExportStorage
 from operations import health
 from operations.heartbeat import SEEN_WITHIN_SECONDS, beat, start_beating
 from operations.models import WorkerHeartbeat

@@ -12,10 +12,10 @@ import pytest
 
 from exports.container import services
 from exports.domain import Period
-from exports.services.activity_source import LocalActivitySource
-from exports.services.workbook_plan import WorkbookGenerator
-from exports.services.workbook_process import ForkedWorkbookGenerator
+from exports.source.local import LocalActivitySource
 from exports.tasks import run_export
+from exports.workbook.forked import ForkedWorkbookOpener
+from exports.workbook.opener import OpenpyxlWorkbookOpener
 from operations.log_context import ExportContextFilter, export_log_context, set_log_phase
 from operations.log_format import JsonFormatter
 
@@ -30,7 +30,7 @@ class CountingSource(LocalActivitySource):
         return super().count(organisation_id, period)
 
 
-class AnnouncingGenerator(WorkbookGenerator):
+class AnnouncingGenerator(OpenpyxlWorkbookOpener):
     """The ordinary generator, saying in the log (in the writer process) that it opens a workbook."""
 
     def open(self, path, config):
@@ -66,7 +66,7 @@ def test_the_worker_and_the_writer_process_log_json_with_the_exports_context(org
     audit = services().audits.create(organisation_id=org_with_activities.pk, requested_by_id=None,
                                      requested_by_label="t", period=Period.year(2025))
     with services().override(activity_source=CountingSource(),
-                             workbook_generator=ForkedWorkbookGenerator(AnnouncingGenerator())):
+                             workbook_generator=ForkedWorkbookOpener(AnnouncingGenerator())):
         assert run_export(audit.pk)["outcome"] == "succeeded"
     logged = lines(json_log)
     counting = next(line for line in logged if line["message"] == "counting the activities")

@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exports.container import services
 from exports.domain import Period, Phase
+from exports.lifecycle.fault_naming import name_fault
 from exports.models import BufdirExportAudit
-from exports.services.fault_naming import name_fault
 from operations import health
 from operations.heartbeat import beat
 from tests import factories
@@ -164,8 +164,8 @@ def test_the_queue_depth_is_the_brokers(client):
 
 
 def test_a_restart_a_broken_configuration_and_a_short_read_are_failure_causes_of_their_own(client):
-    from exports.services.row_count_check import check_rows_read
-    from exports.services.shutdown import ServiceStopping
+    from exports.lifecycle.shutdown import ServiceStopping
+    from exports.source.row_count import check_rows_read
 
     audits = services().audits
     org = factories.organisation("nhf")

@@ -6,11 +6,11 @@ import hashlib
 
 import pytest
 
+from exports.config.plugins import ExportRulePlugin, PluginRegistry
 from exports.container import services
 from exports.domain import ExportFailure, ExportSuccess, Period
 from exports.models import OrganisationColumnConfig
-from exports.services.activity_source import LocalActivitySource
-from exports.services.plugins import ExportRulePlugin, PluginRegistry
+from exports.source.local import LocalActivitySource
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from django.utils import timezone
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, Period
 from exports.forms import ExportPeriodForm
+from exports.lifecycle.starting import start_export
 from exports.models import BufdirExportAudit
-from exports.services.period_rule import FIRST_YEAR, PeriodOutOfBounds, check_period, check_year, last_year
-from exports.services.starting import start_export
+from exports.rules.periods import FIRST_YEAR, PeriodOutOfBounds, check_period, check_year, last_year
 from tests import factories
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from exports.config.validation import compile_document
 from exports.demo.configs import hlf_config, nhf_config
-from exports.services.column_widths import FREE_TEXT_WIDTH, WRAP_WIDTH, column_layouts
-from exports.services.config_validation import compile_document
-from exports.services.sheet_layout import FONT_POINTS, MIN_PRINTED_POINTS, SCALE_FLOOR, fitted_widths, print_layout
-from exports.services.wrapping import LINE_HEIGHT, line_count, row_height
+from exports.workbook.column_widths import FREE_TEXT_WIDTH, WRAP_WIDTH, column_layouts
+from exports.workbook.sheet_layout import FONT_POINTS, MIN_PRINTED_POINTS, SCALE_FLOOR, fitted_widths, print_layout
+from exports.workbook.wrapping import LINE_HEIGHT, line_count, row_height
 
 
 def test_the_least_scale_keeps_the_type_at_the_least_size():

@@ -15,7 +15,7 @@ import pytest
 from exports.demo.generator import seed_demo
 from exports.domain import Period
 from exports.models import Organisation
-from exports.services.sheet_layout import MIN_PRINTED_POINTS
+from exports.workbook.sheet_layout import MIN_PRINTED_POINTS
 from tests.pdf_reading import PrintedPage, convert_to_pdf, pages_per_sheet, read_pages
 
 pytestmark = [pytest.mark.django_db, pytest.mark.libreoffice]

@@ -5,7 +5,7 @@ import pytest
 
 from exports.container import services
 from exports.domain import ExportProgress, Period, Phase
-from exports.services.progress import ProgressPublisher, organisation_group
+from exports.lifecycle.progress import ProgressPublisher, organisation_group
 from tests import factories
 
 pytestmark = pytest.mark.django_db

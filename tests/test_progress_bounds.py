@@ -5,8 +5,8 @@ import pytest
 
 from exports.container import services
 from exports.domain import ExportProgress, Period, Phase
-from exports.services.orchestrator import _percent
-from exports.services.progress import ProgressPublisher
+from exports.lifecycle.orchestrator import _percent
+from exports.lifecycle.progress import ProgressPublisher
 from tests import factories
 
 pytestmark = pytest.mark.django_db

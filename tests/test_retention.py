@@ -11,9 +11,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from api.tokens import issue_token
+from exports.delivery.retention import RETENTION_PHASE, RetentionPolicy
 from exports.links import download_url
 from exports.models import BufdirExportAudit, ExportStatus, Submission
-from exports.services.retention import RETENTION_PHASE, RetentionPolicy
 from exports.tasks import RETENTION_SCHEDULE, apply_retention
 from tests import factories
 

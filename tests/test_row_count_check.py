@@ -9,7 +9,7 @@ import pytest
 from exports.container import services
 from exports.domain import ExportFailure
 from exports.models import Activity
-from exports.services.activity_source import LocalActivitySource
+from exports.source.local import LocalActivitySource
 from tests import factories
 from tests.postgrest_fake import FakePostgrest
 from tests.test_supabase_source_contract import many_rows, source_over

@@ -9,15 +9,16 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from exports.config.expression_failures import BrokenExpression, ExpressionPlace
+from exports.config.validation import compile_document
+from exports.config.versions import save_column_config
 from exports.container import services
 from exports.demo.configs import nhf_config
 from exports.domain import ExportFailure, ExportRequest, Period
-from exports.models import Activity, BufdirExportAudit, OrganisationColumnConfig
-from exports.services.activity_source import LocalActivitySource
-from exports.services.column_mapper import BufdirColumnMapper
-from exports.services.config_validation import compile_document
-from exports.services.expression_failures import BrokenExpression, ExpressionPlace
-from exports.services.rule_failures import RuleFailure
+from exports.models import Activity, BufdirExportAudit
+from exports.rules.column_mapper import BufdirColumnMapper
+from exports.rules.rule_failures import RuleFailure
+from exports.source.local import LocalActivitySource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def _with_broken_rule() -> dict:
 def org():
     """NHF with three counted home visits and the broken configuration active."""
     org = factories.organisation("nhf")
-    OrganisationColumnConfig.objects.create(organisation=org, document=_with_broken_rule(), is_active=True)
+    save_column_config(organisation=org, document=_with_broken_rule(), active=True)
     local = factories.branch(org)
     mentor = factories.mentor(org, local)
     for day in range(1, 4):

@@ -14,9 +14,9 @@ from django.urls import reverse
 from storages.backends.s3 import S3Storage
 
 from exports.container import services
+from exports.delivery.storage import ExportStorage
 from exports.domain import ExportFailure, ExportSuccess
 from exports.links import download_url
-from exports.services.export_storage import ExportStorage
 from tests import factories
 from tests.export_reading import open_bundle
 from tests.s3_server import BUCKET, CREDENTIALS, free_port

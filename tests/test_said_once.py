@@ -1,7 +1,7 @@
 """said_once: each text of a row once, none that another one already says in full."""
 from __future__ import annotations
 
-from exports.services.said_once import said_once
+from exports.rules.said_once import said_once
 
 
 def test_a_text_another_one_starts_with_is_left_out_whichever_comes_first():

@@ -24,9 +24,9 @@ from django.utils.html import escape
 from storages.backends.s3 import S3Storage
 
 from exports.container import services
+from exports.delivery.storage import ExportStorage
 from exports.models import BufdirExportAudit
-from exports.services.export_storage import ExportStorage
-from exports.services.supabase_source import SupabaseActivitySource, supabase_client_factory
+from exports.source.supabase_source import SupabaseActivitySource, supabase_client_factory
 from operations.log_context import ExportContextFilter
 from operations.log_format import JsonFormatter
 from tests import factories

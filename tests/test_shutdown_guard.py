@@ -11,13 +11,13 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils import translation
 
+from exports.config.plugins import ExportRulePlugin, PluginRegistry
 from exports.container import services
 from exports.domain import ExportFailure
+from exports.lifecycle.progress import organisation_group
+from exports.lifecycle.shutdown import ShutdownGuard
+from exports.lifecycle.workdirs import ExportWorkdirs
 from exports.models import ExportStatus
-from exports.services.plugins import ExportRulePlugin, PluginRegistry
-from exports.services.progress import organisation_group
-from exports.services.shutdown import ShutdownGuard
-from exports.services.workdirs import ExportWorkdirs
 
 pytestmark = pytest.mark.django_db
 RESTART = "Eksporttjenesten ble startet på nytt mens eksporten kjørte. Start eksporten på nytt."

@@ -10,7 +10,7 @@ from tenacity import wait_none
 
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
-from exports.services.supabase_source import ATTEMPTS, SupabaseActivitySource
+from exports.source.supabase_source import ATTEMPTS, SupabaseActivitySource
 from tests import factories
 from tests.test_supabase_source_contract import KEY, ORG, FakePostgrest, row
 

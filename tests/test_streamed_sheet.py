@@ -12,9 +12,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.dimensions import RowDimension
 
-from exports.services import cells
-from exports.services.cell_writer import RowAppender
-from exports.services.streamed_sheet import PlainRow, add_streamed_sheet
+from exports.rules import cell_safety
+from exports.workbook.streamed_sheet import PlainRow, add_streamed_sheet
+from exports.workbook.styled_cells import RowAppender
 
 FORMATS = ("DD.MM.YYYY", None, "HH:MM", None, "DD.MM.YYYY HH:MM", None, None)
 TOP, WRAP = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
@@ -66,7 +66,7 @@ def _streamed(path: Path, rows: list[tuple]) -> None:
     workbook = Workbook(write_only=True)
     appender = RowAppender(add_streamed_sheet(workbook, "Aktiviteter"), FORMATS, ALIGNMENTS, WRAP_WIDTHS)
     for values in rows:
-        appender.append(cells.sheet_row(values))
+        appender.append(cell_safety.sheet_row(values))
     workbook.save(path)
 
 
@@ -89,16 +89,16 @@ def test_most_rows_take_the_plain_path_and_the_rest_still_come_out_the_same(tmp_
     sheet = add_streamed_sheet(workbook, "Aktiviteter")
     sheet.use_number_formats(FORMATS)
 
-    taken = [sheet.takes_plain(cells.sheet_row(row)) for row in ROWS]
+    taken = [sheet.takes_plain(cell_safety.sheet_row(row)) for row in ROWS]
 
     assert taken == [True, True, True, True, True, False, False, True, True]  # a datetime or a duration in a plain
-    # column is not plain; the formula-like text of the last row is guarded by `cells.sheet_row`, not by the sheet
+    # column is not plain; the formula-like text of the last row is guarded by `cell_safety.sheet_row`, not by the sheet
 
 
 def test_a_row_written_plain_is_a_plain_row_on_the_sheet(tmp_path):
     workbook = Workbook(write_only=True)
     sheet = add_streamed_sheet(workbook, "Aktiviteter")
-    RowAppender(sheet, FORMATS).append(cells.sheet_row(ROWS[0]))
+    RowAppender(sheet, FORMATS).append(cell_safety.sheet_row(ROWS[0]))
     workbook.save(tmp_path / "one.xlsx")
 
     values = next(load_workbook(tmp_path / "one.xlsx", read_only=True)["Aktiviteter"].iter_rows(values_only=True))
@@ -120,7 +120,7 @@ def test_empty_text_is_an_empty_cell_as_openpyxl_reads_it(tmp_path):
 
 
 def test_formula_like_text_is_never_written_plain(tmp_path):
-    row = cells.sheet_row((dt.date(2025, 1, 1), "=HYPERLINK(\"x\")", None, 1, None, "-5", "@SUM(A1)"))
+    row = cell_safety.sheet_row((dt.date(2025, 1, 1), "=HYPERLINK(\"x\")", None, 1, None, "-5", "@SUM(A1)"))
     workbook = Workbook(write_only=True)
     sheet = add_streamed_sheet(workbook, "Aktiviteter")
     RowAppender(sheet, FORMATS).append(row)
@@ -128,7 +128,7 @@ def test_formula_like_text_is_never_written_plain(tmp_path):
 
     sheet_xml = _part(tmp_path / "guarded.xlsx", "xl/worksheets/sheet1.xml")
 
-    assert isinstance(row, cells.GuardedRow)
+    assert isinstance(row, cell_safety.GuardedRow)
     assert b"<f>" not in sheet_xml
     assert sheet_xml.count(b'quotePrefix') == 0  # the prefix is a style, so it is in styles.xml, not here
     assert b"=HYPERLINK" in sheet_xml

@@ -28,7 +28,7 @@ from supabase import ClientOptions, create_client
 from tenacity import wait_none
 
 from exports.domain import Period
-from exports.services.supabase_source import ATTEMPTS, SupabaseActivitySource, is_transient
+from exports.source.supabase_source import ATTEMPTS, SupabaseActivitySource, is_transient
 from tests.postgrest_fake import FakePostgrest
 
 __all__ = ["KEY", "ORG", "FakePostgrest", "row", "source_over"]

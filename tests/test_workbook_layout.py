@@ -7,8 +7,8 @@ import pytest
 
 from exports.categories import CATEGORY_LABELS
 from exports.domain import Period
-from exports.services.sheet_layout import SCALE_FLOOR
-from exports.services.summary_sheet import CHART_LINES
+from exports.workbook.sheet_layout import SCALE_FLOOR
+from exports.workbook.summary_sheet import CHART_LINES
 from tests import factories
 from tests.export_reading import OpenedBundle
 

@@ -8,17 +8,17 @@ import pytest
 from exports.container import services
 from exports.domain import ExportFailure
 from exports.models import BufdirExportAudit
-from exports.services.activity_source import LocalActivitySource
-from exports.services.workbook_plan import WorkbookGenerator
-from exports.services.workbook_process import ForkedWorkbookGenerator
+from exports.source.local import LocalActivitySource
+from exports.workbook.forked import ForkedWorkbookOpener
+from exports.workbook.opener import OpenpyxlWorkbookOpener
 
 pytestmark = pytest.mark.django_db
 
 
-class RecordingForkedGenerator(ForkedWorkbookGenerator):
+class RecordingForkedGenerator(ForkedWorkbookOpener):
     """Remembers the process id of every writer it starts."""
 
-    def __init__(self, generator: WorkbookGenerator | None = None) -> None:
+    def __init__(self, generator: OpenpyxlWorkbookOpener | None = None) -> None:
         super().__init__(generator)
         self.pids: list[int] = []
 
@@ -28,7 +28,7 @@ class RecordingForkedGenerator(ForkedWorkbookGenerator):
         return writer
 
 
-class FailingWriterGenerator(WorkbookGenerator):
+class FailingWriterGenerator(OpenpyxlWorkbookOpener):
     """A generator whose writers fail on the third listed row (in the writer process)."""
 
     def open(self, path, config):
@@ -68,7 +68,7 @@ def test_forked_writer_writes_the_same_workbook(org_with_activities, run_export)
     generator = RecordingForkedGenerator()
     with services().override(workbook_generator=generator):
         forked = run_export(org_with_activities).succeeded_bundle
-    with services().override(workbook_generator=WorkbookGenerator()):
+    with services().override(workbook_generator=OpenpyxlWorkbookOpener()):
         plain = run_export(org_with_activities).succeeded_bundle
     assert generator.pids and all(pid != os.getpid() and _gone(pid) for pid in generator.pids)
     forked_book, plain_book = forked.workbook, plain.workbook

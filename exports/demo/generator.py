@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from exports.config.versions import save_column_config
 from exports.demo.configs import hlf_config, nhf_config
 from exports.geography_data import COUNTIES, MUNICIPALITIES
 from exports.models import (
@@ -834,8 +835,8 @@ def install_column_config(organisation: Organisation, spec: OrganisationSpec) ->
     versions = OrganisationColumnConfig.objects.filter(organisation=organisation)
     versions.update(is_active=False)  # the active version refuses deletion; the seeder replaces it on purpose
     versions.delete()
-    return OrganisationColumnConfig.objects.create(organisation=organisation, document=spec.config(),
-                                                   is_active=True, comment="Demo")
+    return save_column_config(organisation=organisation, document=spec.config(),
+                              active=True, comment="Demo")
 
 
 def seed_organisation(

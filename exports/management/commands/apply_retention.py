@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from exports.services.retention import retention_policy
+from exports.delivery.retention import retention_policy
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The column configuration: its schema, expression language, validation, cost bound, versions and trials."""

@@ -1,0 +1,67 @@
+"""The reaper: fails exports whose worker died (heartbeat stopped), that are stuck, or that no worker took."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from uuid import UUID
+
+from django.utils import timezone
+
+from exports.lifecycle.progress import ProgressPublisher
+from exports.lifecycle.state_machine import ExportStateMachine
+from exports.lifecycle.workdirs import ExportWorkdirs
+
+
+def heartbeat_interval(lost_after: float) -> float:
+    """How often a running export says it is alive, for a reaper bound of `lost_after` seconds."""
+    return max(0.05, lost_after / 12)
+
+
+class ExportReaper:
+    """Within `lost_after` seconds of a worker's death (or of a queue no worker reads) the export is failed.
+
+    A running export sends a heartbeat from a side thread every `lost_after / 12` seconds for its whole
+    life, however long one row or one step takes, and counts as lost after `lost_after / 3` without one; a
+    pending export counts as not taken after `lost_after / 2`. The reaper runs at least every
+    `lost_after / 2` seconds (django-q2's schedule), which keeps the total in bound. An export whose
+    process is alive but that has not moved on (a chunk of rows, a phase) for `stuck_after` seconds is
+    failed as stuck. The same schedule sweeps the temporary folders of exports that no longer run.
+    """
+
+    def __init__(self, audits: ExportStateMachine, progress: ProgressPublisher, lost_after: float,
+                 stuck_after: float = 30 * 60, workdirs: ExportWorkdirs | None = None) -> None:
+        self._audits = audits
+        self._progress = progress
+        self.lost_after = lost_after
+        self.stuck_after = stuck_after
+        self._workdirs = workdirs or ExportWorkdirs()
+
+    @property
+    def heartbeat_interval(self) -> float:
+        """How often a running export says it is alive."""
+        return heartbeat_interval(self.lost_after)
+
+    @property
+    def heartbeat_timeout(self) -> dt.timedelta:
+        """Silence after which a running export counts as lost."""
+        return dt.timedelta(seconds=self.lost_after / 3)
+
+    @property
+    def queue_timeout(self) -> dt.timedelta:
+        """Wait after which a pending export counts as not taken by any worker."""
+        return dt.timedelta(seconds=self.lost_after / 2)
+
+    def reap(self, organisation_id: UUID | None = None) -> list[int]:
+        """Fail the lost and stuck exports (of one organisation, or all) and push their new state; their ids."""
+        now = timezone.now()
+        failed = self._audits.reap(heartbeat_before=now - self.heartbeat_timeout,
+                                   queued_before=now - self.queue_timeout,
+                                   progress_before=now - dt.timedelta(seconds=self.stuck_after),
+                                   organisation_id=organisation_id)
+        for audit in failed:
+            self._progress.push_state(audit.organisation_id, audit.pk)
+        return [audit.pk for audit in failed]
+
+    def sweep(self) -> list[Path]:
+        """Remove the temporary folders that exports no longer running left behind (a killed process)."""
+        return self._workdirs.sweep(active=self._audits.active_ids)

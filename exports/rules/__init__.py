@@ -1,0 +1,1 @@
+"""One activity through Bufdir's regulation and the configuration: mapped, classified, counted, accounted for."""

@@ -1,0 +1,56 @@
+"""What a source of activities is and yields: the record, the protocol, and a period's bounds in Oslo time."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from exports.domain import Period
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """One activity with the peer mentor and local branch facts the export needs."""
+
+    id: UUID
+    activity_type: str
+    started_at: dt.datetime
+    duration_minutes: int | None
+    participant_count: int | None
+    country_code: str | None
+    municipality_code: str | None
+    description: str | None
+    status: str
+    peer_mentor_id: UUID | None
+    peer_mentor_name: str | None
+    peer_mentor_certified_on: dt.date | None
+    local_branch_name: str | None
+    local_branch_county_code: str | None
+    local_branch_municipality_code: str | None
+    local_branch_id: UUID | None = None
+
+
+def period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period as a half-open range of instants: Oslo midnight of its first day to after its last."""
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=OSLO)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=OSLO)
+    return start, end
+
+
+class ActivitySource(Protocol):
+    """Where activities come from: the local tables or the organisation's Supabase project.
+
+    The export takes `count` before it reads and fails, storing nothing, when `stream` yields another number
+    of activities (exports.source.row_count).
+    """
+
+    def count(self, organisation_id: UUID, period: Period) -> int:
+        """How many activities `stream` will yield: the export checks the rows it read against it."""
+
+    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+        """Yield the period's activities (deleted ones left out) in chunks, ordered by start and id."""
