@@ -21,9 +21,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from exports.config.cell_safety import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.config.document import DocumentField
-from exports.config.trial_record import TriedFigures
-from exports.config.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
 from exports.config.versions import (
     ActivationRefused,
     activate_proven,
@@ -33,6 +32,8 @@ from exports.config.versions import (
     save_column_config,
 )
 from exports.domain import PHASE_LABELS
+from exports.lifecycle.trial_record import TriedFigures
+from exports.lifecycle.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
 from exports.markdown_page import render_markdown
 from exports.models import (
     ACTIVE_TRIAL_STATUSES,
@@ -48,7 +49,6 @@ from exports.models import (
     PeerMentor,
     TrialStatus,
 )
-from exports.rules.cell_safety import REFUSED_CHARACTERS as _UNPRINTABLE
 from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
 
 TRIAL_REFRESH_SECONDS = 2

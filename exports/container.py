@@ -27,10 +27,10 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
 
     from exports.config.plugins import PluginRegistry
     from exports.config.repository import ColumnConfigRepository
-    from exports.config.trial import ConfigTrial
     from exports.delivery.bundler import Bundler
     from exports.delivery.download_links import DownloadLinks
     from exports.delivery.storage import ExportStorage
+    from exports.lifecycle.config_trial import ConfigTrial
     from exports.lifecycle.orchestrator import BufdirExportOrchestrator
     from exports.lifecycle.progress import ChannelLayerGateway, ProgressPublisher
     from exports.lifecycle.reaper import ExportReaper, heartbeat_interval

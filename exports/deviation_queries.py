@@ -6,8 +6,8 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from exports.config.cell_safety import without_refused
 from exports.models import BufdirExportAudit, ExportDeviation, ExportStatus
-from exports.rules.cell_safety import without_refused
 from exports.rules.row_account import ranked_reasons
 
 MAX_FILTER_LENGTH = 1_000

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
-from exports.categories import category_label
 from exports.domain import PHASE_LABELS
 from exports.lifecycle.export_state import ExportState
 from exports.links import download_url
 from exports.models import ExportStatus
+from exports.regulation import category_label
 from exports.rules.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 
 if TYPE_CHECKING:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from exports.categories import category_label
 from exports.delivery import submissions
 from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation, Submission
 from exports.presentation import download_url_for
+from exports.regulation import category_label
 
 SUBMISSIONS_SHOWN = 10
 

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from exports.config.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from exports.container import services
 from exports.domain import ExportFailure, ExportRequest, ExportSuccess, Period
 from exports.lifecycle.shutdown import guard
+from exports.lifecycle.trial_runs import TrialRunner, fail_trial, reap_lost_trials
 from exports.models import ExportStatus
 from notices.services import notify_finished, send_pending_notices
 from operations.log_context import export_log_context

@@ -70,10 +70,10 @@ def main() -> None:
     parser.add_argument("--config", choices=("costliest", "nhf"), default="costliest")
     options = parser.parse_args()
     _setup()
+    from exports.config import cell_safety
     from exports.config.cost import MAX_ROW_TEXT, MAX_RULE_TEXT
     from exports.config.validation import compile_document
     from exports.demo.configs import nhf_config
-    from exports.rules import cell_safety
     from exports.rules.column_mapper import BufdirColumnMapper
     from exports.rules.summary import ExportSummary
     from exports.workbook.plan import WorkbookFacts

@@ -216,8 +216,8 @@ def test_the_documentation_covers_every_row_field_function_and_format():
     from pathlib import Path
 
     from exports.config.expressions import FUNCTION_NAMES
+    from exports.config.row_variables import COLUMN_VARIABLES
     from exports.config.schema import COLUMN_FORMATS
-    from exports.rules.row_variables import COLUMN_VARIABLES
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
     missing = [name for name in (*COLUMN_VARIABLES, *COLUMN_FORMATS) if f"`{name}`" not in text]

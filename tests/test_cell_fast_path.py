@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from exports.rules import cell_safety
+from exports.config import cell_safety
 from exports.workbook import styled_cells
 
 VALUES = [

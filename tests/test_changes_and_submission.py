@@ -292,7 +292,7 @@ def test_api_detail_carries_the_changes_and_the_submission(period_data, client, 
 
 
 def test_hostile_names_on_endringer_stay_data(db, run_export, export_files):
-    from exports.rules import cell_safety
+    from exports.config import cell_safety
     org = factories.organisation("nhf")
     local = factories.branch(org)
     mentor = factories.mentor(org, local, name='=HYPERLINK("http://evil.example","x")\x01\x0b')

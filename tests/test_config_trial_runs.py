@@ -14,11 +14,11 @@ from django.test import TestCase
 from django.utils import timezone
 
 from exports import tasks
-from exports.config.trial_runs import TrialRunner, fail_trial, start_trial
 from exports.config.versions import document_fingerprint, save_column_config
 from exports.container import services
 from exports.demo.configs import nhf_config
 from exports.domain import Period
+from exports.lifecycle.trial_runs import TrialRunner, fail_trial, start_trial
 from exports.models import ConfigTrialRun, OrganisationColumnConfig, TrialStatus
 from exports.source.local import LocalActivitySource
 from tests import factories

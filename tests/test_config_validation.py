@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from exports.admin import ColumnConfigForm
+from exports.config.row_variables import COLUMN_VARIABLES
 from exports.config.validation import (
     InvalidColumnConfig,
     compile_document,
@@ -16,7 +17,6 @@ from exports.config.validation import (
 from exports.config.versions import save_column_config
 from exports.demo.configs import hlf_config, nhf_config
 from exports.models import OrganisationColumnConfig, UnnumberedVersion
-from exports.rules.row_variables import COLUMN_VARIABLES
 from tests import factories
 
 

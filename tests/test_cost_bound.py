@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from exports.config import cost
+from exports.config import cell_safety, cost
 from exports.config.cost import CELL, MAX_ROW_TEXT, MAX_RULE_TEXT
 from exports.config.plugins import ExportRulePlugin
 from exports.config.schema import MAX_REASON_LENGTH
@@ -28,7 +28,6 @@ from exports.container import services
 from exports.demo.configs import nhf_config
 from exports.domain import Period
 from exports.models import OrganisationColumnConfig
-from exports.rules import cell_safety
 from exports.rules.column_mapper import BufdirColumnMapper
 from exports.rules.summary import ExportSummary
 from exports.workbook.forked import BATCH_CHARACTERS, ForkedWorkbookOpener, ForkedWorkbookWriter
@@ -131,8 +130,8 @@ def test_the_column_bound_follows_sources_formats_and_expressions():
 
 
 def test_every_field_has_a_bound_and_the_short_ones_hold():
-    from exports.categories import CATEGORY_LABELS
-    from exports.rules.row_variables import COLUMN_VARIABLES
+    from exports.config.row_variables import COLUMN_VARIABLES
+    from exports.regulation import CATEGORY_LABELS
 
     assert set(cost.FIELD_TEXT) == COLUMN_VARIABLES
     with _norwegian():

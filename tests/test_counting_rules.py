@@ -10,6 +10,12 @@ import pytest
 from exports.config.versions import save_column_config
 from exports.demo.configs import hlf_config, nhf_config
 from exports.domain import Period
+from exports.regulation import (
+    COURSE_DAY_MIN_MINUTES,
+    GROUP_MIN_MINUTES,
+    GROUP_MIN_PARTICIPANTS,
+    MAX_ACTIVITY_MINUTES,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -41,10 +47,13 @@ CASES = [
     ("no peer mentor", {"peer_mentor": None}, False, "Mangler likeperson"),
     ("abroad", {"country_code": "SE"}, False, "utenfor Norge"),
     ("group of three for 45 minutes counts",
-     {"activity_type": "samtalegruppe", "duration_minutes": 45, "participant_count": 3}, True, None),
-    ("group of 44 minutes", {"activity_type": "samtalegruppe", "duration_minutes": 44, "participant_count": 5},
-     False, "kortere enn 45"),
-    ("group of two", {"activity_type": "aktivitetsgruppe", "duration_minutes": 90, "participant_count": 2},
+     {"activity_type": "samtalegruppe", "duration_minutes": GROUP_MIN_MINUTES,
+      "participant_count": GROUP_MIN_PARTICIPANTS}, True, None),
+    ("group of 44 minutes",
+     {"activity_type": "samtalegruppe", "duration_minutes": GROUP_MIN_MINUTES - 1, "participant_count": 5},
+     False, f"kortere enn {GROUP_MIN_MINUTES}"),
+    ("group of two",
+     {"activity_type": "aktivitetsgruppe", "duration_minutes": 90, "participant_count": GROUP_MIN_PARTICIPANTS - 1},
      False, "færre enn tre"),
     ("group without participant count",
      {"activity_type": "aktivitetsgruppe", "duration_minutes": 90, "participant_count": None},
@@ -52,9 +61,12 @@ CASES = [
     ("group without duration", {"activity_type": "samtalegruppe", "duration_minutes": None, "participant_count": 4},
      False, "varigheten mangler"),
     ("group of absurd duration",
-     {"activity_type": "samtalegruppe", "duration_minutes": 5000, "participant_count": 4}, False, "urimelig"),
-    ("course day of 90 minutes counts", {"activity_type": "likepersonskurs", "duration_minutes": 90}, True, None),
-    ("course day of 89 minutes", {"activity_type": "likepersonskurs", "duration_minutes": 89}, False, "2 x 45"),
+     {"activity_type": "samtalegruppe", "duration_minutes": MAX_ACTIVITY_MINUTES + 1, "participant_count": 4},
+     False, "urimelig"),
+    ("course day of 90 minutes counts",
+     {"activity_type": "likepersonskurs", "duration_minutes": COURSE_DAY_MIN_MINUTES}, True, None),
+    ("course day of 89 minutes",
+     {"activity_type": "likepersonskurs", "duration_minutes": COURSE_DAY_MIN_MINUTES - 1}, False, "2 x 45"),
     ("hospital visit by uncertified mentor", {"activity_type": "sykehusbesok", "peer_mentor": "uncertified"},
      False, "Sykehusbesøk"),
     ("hospital visit before certification", {"activity_type": "sykehusbesok", "peer_mentor": "late"},

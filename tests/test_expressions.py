@@ -5,7 +5,7 @@ import pytest
 
 from exports.config import expressions
 from exports.config.expressions import ExpressionEngine, ExpressionError
-from exports.rules.row_variables import COLUMN_VARIABLES
+from exports.config.row_variables import COLUMN_VARIABLES
 
 ENGINE = ExpressionEngine({"koder": {"kurs": "3"}})
 ROW = dict.fromkeys(COLUMN_VARIABLES) | {

@@ -14,12 +14,12 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import Workbook
 
+from exports.config import cell_safety
 from exports.config.versions import save_column_config
 from exports.container import services
 from exports.demo.configs import hlf_config, nhf_config
 from exports.domain import ExportSuccess
 from exports.models import Organisation
-from exports.rules import cell_safety
 from exports.source.activities import ActivityRecord
 from exports.workbook import styled_cells
 from tests import factories

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
+from exports import regulation
 from exports.domain import Period
 from exports.geography_data import MUNICIPALITIES
 from exports.models import Activity, Organisation
@@ -22,9 +23,10 @@ NHF_CATEGORIES = {
 }
 
 
-COUNTING = {"oppsokende", "samtalegruppe", "aktivitetsgruppe", "kurs"}
-GROUPS = {"samtalegruppe", "aktivitetsgruppe"}
-HELD_TOGETHER = {"samtalegruppe", "aktivitetsgruppe", "kurs"}
+COUNTING = set(regulation.COUNTING_CATEGORIES)
+GROUPS = set(regulation.GROUPS)
+HELD_TOGETHER = set(regulation.GROUP_CATEGORIES)
+LONGEST = regulation.MAX_ACTIVITY_MINUTES
 
 
 def data_problem(activity: Activity, category: str) -> bool:
@@ -35,7 +37,7 @@ def data_problem(activity: Activity, category: str) -> bool:
         not code
         or code not in MUNICIPALITIES
         or (branch is not None and bool(branch.county_code) and code[:2] != branch.county_code)
-        or (activity.duration_minutes is not None and not 0 < activity.duration_minutes <= 1440)
+        or (activity.duration_minutes is not None and not 0 < activity.duration_minutes <= LONGEST)
         or (category in GROUPS and activity.participant_count is None)
     )
 
@@ -75,11 +77,13 @@ def recompute(org: Organisation, year: int) -> dict[str, object]:
             if repeat:
                 repeats[str(activity.id)] = str(first.id)
         minutes, people = activity.duration_minutes, activity.participant_count
-        in_order = mentor is not None and activity.country_code == "NO" and not duplicate and not repeat
+        in_order = (mentor is not None and activity.country_code == regulation.COUNTING_COUNTRY and not duplicate
+                    and not repeat)
         if category in GROUPS:
-            in_order = in_order and minutes is not None and 45 <= minutes <= 1440 and people is not None and people >= 3
+            in_order = (in_order and minutes is not None and regulation.GROUP_MIN_MINUTES <= minutes <= LONGEST
+                        and people is not None and people >= regulation.GROUP_MIN_PARTICIPANTS)
         if category == "kurs":
-            in_order = in_order and minutes is not None and 90 <= minutes <= 1440
+            in_order = in_order and minutes is not None and regulation.COURSE_DAY_MIN_MINUTES <= minutes <= LONGEST
         if activity.activity_type == "sykehusbesok":
             in_order = in_order and mentor.certified_on is not None and mentor.certified_on <= local.date()
         ok = category in COUNTING and in_order

@@ -12,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.dimensions import RowDimension
 
-from exports.rules import cell_safety
+from exports.config import cell_safety
 from exports.workbook.streamed_sheet import PlainRow, add_streamed_sheet
 from exports.workbook.styled_cells import RowAppender
 

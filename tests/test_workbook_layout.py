@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from exports.categories import CATEGORY_LABELS
 from exports.domain import Period
+from exports.regulation import CATEGORY_LABELS
 from exports.workbook.sheet_layout import SCALE_FLOOR
 from exports.workbook.summary_sheet import CHART_LINES
 from tests import factories

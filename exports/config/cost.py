@@ -16,10 +16,10 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from exports.categories import CATEGORY_LABELS
+from exports.config.cell_safety import MAX_TEXT_LENGTH
 from exports.config.expressions import CONSTANT_NAMES, CompiledExpression
 from exports.geography_data import COUNTIES, MUNICIPALITIES
-from exports.rules.cell_safety import MAX_TEXT_LENGTH
+from exports.regulation import CATEGORY_LABELS
 
 CELL = MAX_TEXT_LENGTH
 """The most characters a column can put in one cell: every text is cut to it before it is written."""

@@ -1,6 +1,6 @@
 """The JSON Schema that every column configuration document must satisfy."""
 
-from exports.categories import CATEGORIES
+from exports.regulation import CATEGORIES
 
 COLUMN_FORMATS = ("text", "integer", "date", "datetime", "time", "boolean")
 MAX_COLUMNS = 200

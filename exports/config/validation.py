@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema import ValidationError as SchemaError
 
 from exports.config.activity_links import url_template_problem
+from exports.config.cell_safety import REFUSED_CHARACTERS
 from exports.config.constant_failures import refuse_always_failing
 from exports.config.cost import cost_problems
 from exports.config.expressions import (
@@ -26,10 +27,9 @@ from exports.config.expressions import (
     ExpressionError,
 )
 from exports.config.number_formats import is_date_time_format
+from exports.config.row_variables import COLUMN_VARIABLES, ROW_VARIABLES
 from exports.config.schema import COLUMN_CONFIG_SCHEMA
 from exports.config.wording import describe_schema_error, field_in_words
-from exports.rules.cell_safety import REFUSED_CHARACTERS
-from exports.rules.row_variables import COLUMN_VARIABLES, ROW_VARIABLES
 
 logger = logging.getLogger(__name__)
 _SCHEMA_VALIDATOR = Draft202012Validator(COLUMN_CONFIG_SCHEMA)

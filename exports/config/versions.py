@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from exports.models import Organisation, OrganisationColumnConfig
 
 if TYPE_CHECKING:
-    from exports.config.trial import TrialResult
+    from exports.lifecycle.config_trial import TrialResult
 
 
 class ActivationRefused(Exception):

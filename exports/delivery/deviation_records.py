@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from exports.config.activity_links import activity_link
+from exports.config.cell_safety import bounded, bounded_join, clean_text
 from exports.config.validation import CompiledConfig
 from exports.models import ExportDeviation
-from exports.rules.cell_safety import bounded, bounded_join, clean_text
 from exports.rules.column_mapper import MappedActivity
+from exports.rules.peer_mentor_tally import NAME_LENGTH
 from exports.rules.said_once import said_once
 from exports.rules.summary import ExportSummary
-from exports.workbook.peer_mentor_tally import NAME_LENGTH
 
 BATCH_ROWS = 1_000
 

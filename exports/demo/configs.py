@@ -1,51 +1,12 @@
-"""The demo organisations' column configurations: NHF's template and a second, different one."""
+"""The demo organisations' column configurations: NHF's template and a second, different one.
+
+Both count by Bufdir's regulation (`exports.regulation`); their own rules are the data checks below.
+"""
 from __future__ import annotations
 
 from typing import Any
 
-GROUPS = "category in ['samtalegruppe', 'aktivitetsgruppe']"
-
-REGULATION_RULES: list[dict[str, str]] = [
-    {
-        "id": "likeperson",
-        "require": "has_peer_mentor",
-        "reason": "Mangler likeperson",
-        "action": "Registrer likepersonen som deltok, i appen.",
-    },
-    {
-        "id": "i_norge",
-        "require": "country_code == 'NO'",
-        "reason": "Aktiviteten fant sted utenfor Norge",
-        "action": "Rett landet i appen hvis aktiviteten var i Norge; ellers telles den ikke.",
-    },
-    {
-        "id": "duplikat",
-        "require": "not is_duplicate",
-        "reason": "Duplikat: samme likeperson, starttid og aktivitetstype er registrert tidligere",
-        "action": "Slett den ene registreringen i appen.",
-    },
-    {
-        "id": "gruppe_varighet",
-        "when": GROUPS,
-        "require": "duration_minutes is not None and 45 <= duration_minutes <= 1440",
-        "reason": "Gruppen varte kortere enn 45 minutter, eller varigheten mangler eller er urimelig",
-        "action": "Rett varigheten i appen hvis den er feil; en gruppe må vare minst 45 minutter.",
-    },
-    {
-        "id": "gruppe_deltakere",
-        "when": GROUPS,
-        "require": "participant_count is not None and participant_count >= 3",
-        "reason": "Gruppen hadde færre enn tre deltakere, eller antall deltakere mangler",
-        "action": "Før opp antall deltakere i appen; en gruppe må ha minst tre.",
-    },
-    {
-        "id": "kurs_varighet",
-        "when": "category == 'kurs'",
-        "require": "duration_minutes is not None and 90 <= duration_minutes <= 1440",
-        "reason": "Kursdagen varte kortere enn 2 x 45 minutter, eller varigheten mangler eller er urimelig",
-        "action": "Rett varigheten i appen hvis den er feil; en kursdag må vare minst 90 minutter.",
-    },
-]
+from exports.regulation import IN_A_GROUP, regulation_rules
 
 DATA_VALIDATIONS: list[dict[str, str]] = [
     {
@@ -77,7 +38,7 @@ DATA_VALIDATIONS: list[dict[str, str]] = [
     },
     {
         "id": "deltakere_for_grupper",
-        "when": GROUPS,
+        "when": IN_A_GROUP,
         "require": "participant_count is not None",
         "reason": "Antall deltakere er påkrevd for grupper",
         "action": "Før opp antall deltakere i appen.",
@@ -128,7 +89,7 @@ def nhf_config() -> dict[str, Any]:
              "format": "text", "width": 50},
             {"key": "id", "heading": "Aktivitets-ID", "source": "activity_id", "format": "text", "width": 38},
         ],
-        "counting_rules": REGULATION_RULES
+        "counting_rules": regulation_rules()
         + [
             {
                 "id": "sykehusbesok_godkjent",
@@ -182,6 +143,6 @@ def hlf_config() -> dict[str, Any]:
             {"key": "teller", "heading": "Teller", "source": "counts", "format": "boolean"},
             {"key": "merknad", "heading": "Merknad", "source": "not_counted_reason", "format": "text"},
         ],
-        "counting_rules": REGULATION_RULES,
+        "counting_rules": regulation_rules(),
         "validations": DATA_VALIDATIONS,
     }

@@ -17,8 +17,8 @@ from zlib import crc32
 
 from django.db import DatabaseError, connection
 
+from exports.config.cell_safety import without_refused
 from exports.models import ExportRowDigest
-from exports.rules.cell_safety import without_refused
 from exports.rules.column_mapper import MappedActivity
 
 BATCH_ROWS = {"sqlite": 20_000, "postgresql": 2_000}

@@ -1,7 +1,6 @@
 """Names what made an export fail: the phase and the cause (a full disk, a busy database, the source, the broker)."""
 from __future__ import annotations
 
-import errno
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,22 +12,12 @@ from django.utils.translation import gettext as _
 
 from exports.domain import Period, Phase
 from exports.source.activities import ActivityRecord, ActivitySource
+from exports.workbook.errors import WritingError, exception_chain, is_disk_full
 
 T = TypeVar("T")
 
-DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
-
-
 class SourceReadError(RuntimeError):
     """Reading the activities from the source failed (the original error is its cause)."""
-
-
-class WritingError(RuntimeError):
-    """Writing the workbook failed; `disk_full` when the writer ran out of disk."""
-
-    def __init__(self, message: str, *, disk_full: bool = False) -> None:
-        super().__init__(message)
-        self.disk_full = disk_full
 
 
 def read_from_source(chunks: Iterable[T]) -> Iterator[T]:
@@ -73,32 +62,16 @@ class Fault:
         return f"phase: {self.phase}\ncause: {self.cause}\n\n{trace}"
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """The exception and those it was raised from or during."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether the disk (or the quota) ran out somewhere in the exception's chain."""
-    return any(isinstance(e, OSError) and e.errno in DISK_FULL_ERRNOS or isinstance(e, WritingError) and e.disk_full
-               for e in _chain(exc))
-
-
 def is_database_busy(exc: BaseException) -> bool:
     """Whether the database refused for a lock held too long ("database is locked", a lock timeout)."""
     return any(isinstance(e, OperationalError) and ("locked" in str(e) or "lock timeout" in str(e))
-               for e in _chain(exc))
+               for e in exception_chain(exc))
 
 
 def is_broker_down(exc: BaseException) -> bool:
     """Whether the task broker (Redis) could not be reached."""
     return any(type(e).__module__.startswith("redis") and type(e).__name__ in {"ConnectionError", "TimeoutError"}
-               for e in _chain(exc))
+               for e in exception_chain(exc))
 
 
 def _again() -> str:
@@ -134,7 +107,7 @@ PHASE_MESSAGES = {
 
 def name_fault(exc: BaseException, phase: Phase) -> Fault:
     """The phase and cause of an unexpected failure raised while the export was in `phase`."""
-    if any(isinstance(e, WritingError) for e in _chain(exc)):
+    if any(isinstance(e, WritingError) for e in exception_chain(exc)):
         phase = Phase.WRITING
     if is_disk_full(exc):
         return Fault(phase, "disk full (ENOSPC)", disk_full_message())
@@ -142,7 +115,7 @@ def name_fault(exc: BaseException, phase: Phase) -> Fault:
         return Fault(phase, "database busy (locked)", database_busy_message())
     if is_broker_down(exc):
         return Fault(phase, "broker down (Redis)", broker_down_message())
-    if any(isinstance(e, SourceReadError) for e in _chain(exc)):
+    if any(isinstance(e, SourceReadError) for e in exception_chain(exc)):
         return Fault(Phase.QUERYING if phase == Phase.MAPPING else phase, "source could not be read",
                      _("The activities could not be read from the source.") + " " + _again())
     cause = "writer failed" if phase == Phase.WRITING else "unexpected error"

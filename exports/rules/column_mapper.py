@@ -10,14 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from exports.categories import (
-    COUNTING_CATEGORIES,
-    GROUP_CATEGORIES,
-    NOT_COUNTED_BY_CATEGORY,
-    REPORTED_SEPARATELY,
-    UNKNOWN_CATEGORY,
-    category_label,
-)
+from exports.config import cell_safety
 from exports.config.expression_failures import BrokenExpression, ExpressionPlace
 from exports.config.expressions import CONSTANT_NAMES, FUNCTION_NAMES, ExpressionError
 from exports.config.plugins import ExportRulePlugin
@@ -28,7 +21,14 @@ from exports.config.validation import (
     CompiledRule,
 )
 from exports.geography import county_name, municipality_name
-from exports.rules import cell_safety
+from exports.regulation import (
+    COUNTING_CATEGORIES,
+    GROUP_CATEGORIES,
+    NOT_COUNTED_BY_CATEGORY,
+    REPORTED_SEPARATELY,
+    UNKNOWN_CATEGORY,
+    category_label,
+)
 from exports.rules.duplicates import RepeatedGroup
 from exports.rules.said_once import said_once
 from exports.source.activities import OSLO, ActivityRecord

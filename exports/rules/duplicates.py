@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
-from exports.categories import GROUP_CATEGORIES
 from exports.config.validation import CompiledConfig
+from exports.regulation import GROUP_CATEGORIES
 from exports.source.activities import ActivityRecord
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from exports.categories import COUNTING_CATEGORIES
+from exports.regulation import COUNTING_CATEGORIES
 
 NOT_COUNTED_PARTS = ("phone_and_contact", "other", "not_counted_by_rule")
 """Why a row on `Aktiviteter` does not count, in the order the page, the sheet and the command list them."""

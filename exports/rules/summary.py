@@ -5,11 +5,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from exports.categories import COUNTING_CATEGORIES
-from exports.rules.cell_safety import clean_text
+from exports.config.cell_safety import clean_text
+from exports.regulation import COUNTING_CATEGORIES
 from exports.rules.column_mapper import MappedActivity
+from exports.rules.peer_mentor_tally import PeerMentorTally
 from exports.rules.row_account import exported_by_outcome
-from exports.workbook.peer_mentor_tally import PeerMentorTally
 
 STORED_REASONS = 50
 """How many of the most common reasons an audit keeps for the page and for a later comparison."""

@@ -6,7 +6,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.workbook import Workbook
 
-from exports.categories import category_label
 from exports.history.change_summary import (
     ADDED,
     CHANGED,
@@ -17,6 +16,7 @@ from exports.history.change_summary import (
     ChangeSummary,
     spooled_changes,
 )
+from exports.regulation import category_label
 from exports.workbook import styled_cells
 from exports.workbook.sheet_layout import prepare_for_print, print_layout
 

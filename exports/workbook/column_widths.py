@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exports.categories import CATEGORIES, UNKNOWN_CATEGORY, category_label
 from exports.config.validation import CompiledColumn, CompiledConfig
 from exports.geography_data import COUNTIES, MUNICIPALITIES
+from exports.regulation import CATEGORIES, UNKNOWN_CATEGORY, category_label
 
 WRAP_WIDTH = 40
 """The widest a column of long text gets; its longer values wrap within it."""

@@ -24,10 +24,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from exports.config.cell_safety import MAX_TEXT_LENGTH, bounded
 from exports.config.validation import CompiledConfig
-from exports.lifecycle.fault_naming import WritingError, is_disk_full
-from exports.rules.cell_safety import MAX_TEXT_LENGTH, bounded
 from exports.rules.column_mapper import MappedActivity
+from exports.workbook.errors import WritingError, is_disk_full
 from exports.workbook.opener import OpenpyxlWorkbookOpener
 from exports.workbook.plan import WorkbookFacts
 

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from exports.rules.peer_mentor_tally import PeerMentorLine, PeerMentorTally
 from exports.workbook import styled_cells
-from exports.workbook.peer_mentor_tally import PeerMentorLine, PeerMentorTally
 from exports.workbook.sheet_layout import COUNT_FORMAT
 
 HEADING_ALIGNMENT = Alignment(vertical="top", wrap_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from openpyxl.packaging.core import DocumentProperties
 
-from exports.rules.cell_safety import without_refused
+from exports.config.cell_safety import without_refused
 from exports.workbook.plan import WorkbookFacts
 
 WORKBOOK_LANGUAGE = "nb-NO"

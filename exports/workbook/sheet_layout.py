@@ -13,7 +13,7 @@ from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.rules.cell_safety import clean_text
+from exports.config.cell_safety import clean_text
 
 COUNT_FORMAT = "#,##0"
 """Whole numbers with the reader's thousands separator (a space in Norwegian Excel and LibreOffice)."""

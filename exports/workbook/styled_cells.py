@@ -8,7 +8,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from exports.rules.cell_safety import GuardedRow, clean, is_formula_like
+from exports.config.cell_safety import GuardedRow, clean, is_formula_like
 from exports.workbook.streamed_sheet import PlainRow, StreamedSheet
 
 _BOLD = Font(bold=True)

@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from exports.categories import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
 from exports.geography import county_name
 from exports.history.comparison import Comparison
+from exports.regulation import CATEGORIES, COUNTING_CATEGORIES, UNKNOWN_CATEGORY, category_label
 from exports.rules.row_account import NOT_COUNTED_PARTS, OUTCOME_LABELS, row_account
 from exports.rules.summary import ExportSummary
 from exports.workbook import styled_cells

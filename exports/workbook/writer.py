@@ -16,11 +16,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.writer.excel import ExcelWriter
 
-from exports.categories import category_label
+from exports.config import cell_safety
 from exports.config.activity_links import activity_link
 from exports.config.validation import CompiledConfig
 from exports.geography import county_name
-from exports.rules import cell_safety
+from exports.regulation import category_label
 from exports.rules.column_mapper import MappedActivity
 from exports.rules.said_once import said_once
 from exports.rules.summary import ExportSummary

@@ -17,11 +17,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from bufdir_site.data_presence import require_migrated_database
-from exports.categories import category_label
 from exports.container import services
 from exports.domain import PHASE_LABELS, ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
 from exports.lifecycle.state_machine import ExportAlreadyActive
 from exports.models import Organisation
+from exports.regulation import category_label
 from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
 from exports.rules.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 from operations.log_context import export_log_context

@@ -7,12 +7,12 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 
-from exports.categories import COUNTING_CATEGORIES, category_label
 from exports.config.plugins import PluginRegistry
 from exports.config.validation import compile_document
 from exports.config.versions import document_fingerprint
 from exports.domain import Period
 from exports.models import OrganisationColumnConfig
+from exports.regulation import COUNTING_CATEGORIES, category_label
 from exports.rules.column_mapper import BufdirColumnMapper
 from exports.rules.mapping_pass import ConfigMapping, mapped_chunks
 from exports.rules.rule_failures import RuleFailure

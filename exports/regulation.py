@@ -107,3 +107,8 @@ REGULATION_RULES: tuple[dict[str, str], ...] = (
 )
 """The regulation as counting rules of a column configuration, in the configuration's own language."""
 
+
+
+def regulation_rules() -> list[dict[str, str]]:
+    """A fresh copy of the regulation's counting rules, for a configuration document to hold (and change)."""
+    return [dict(rule) for rule in REGULATION_RULES]

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from exports.config.trial import ConfigTrial
-from exports.config.trial_record import trial_to_json
 from exports.config.validation import InvalidColumnConfig
 from exports.config.versions import document_fingerprint, record_trial
 from exports.domain import Period
+from exports.lifecycle.config_trial import ConfigTrial
+from exports.lifecycle.trial_record import trial_to_json
 from exports.models import ACTIVE_TRIAL_STATUSES, ConfigTrialRun, OrganisationColumnConfig, TrialStatus
 
 logger = logging.getLogger(__name__)

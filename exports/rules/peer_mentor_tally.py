@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from exports.categories import COUNTING_CATEGORIES
-from exports.rules.cell_safety import bounded
+from exports.config.cell_safety import bounded
+from exports.regulation import COUNTING_CATEGORIES
 
 if TYPE_CHECKING:
     from exports.rules.column_mapper import MappedActivity

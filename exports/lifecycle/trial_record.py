@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from exports.config.expression_failures import BrokenExpression, ExpressionPlace
-from exports.config.trial import TrialLine, TrialResult
 from exports.domain import Period
+from exports.lifecycle.config_trial import TrialLine, TrialResult
 from exports.rules.rule_failures import RuleFailure
 
 

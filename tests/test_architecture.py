@@ -1,0 +1,129 @@
+"""The tree keeps its shape: no import cycle among the project's modules, and the export's packages in layers.
+
+Every import counts, also those inside functions (a lazy import is still a dependency); only imports for type
+checkers (`if TYPE_CHECKING:`) do not.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("exports", "api", "notices", "operations", "bufdir_site")
+LAYERS = ("source", "config", "rules", "history", "workbook", "delivery", "lifecycle")
+"""The export's packages along the data's path: each may import only those before it."""
+
+
+def _modules() -> dict[str, Path]:
+    """Each module of the project's apps by dotted name (migrations left out)."""
+    found = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imported(path: Path, name: str) -> Iterator[str]:
+    """The dotted names a module imports, at any depth, except under `if TYPE_CHECKING:`."""
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module -> the project's modules it imports."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for target in _imported(path, name):
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                graph[name].add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+    return groups
+
+
+def test_no_import_cycle_anywhere():
+    assert _cycles(_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_each_package_of_the_export_imports_only_the_ones_before_it():
+    backwards = []
+    for module, targets in _graph().items():
+        parts = module.split(".")
+        if len(parts) < 3 or parts[0] != "exports" or parts[1] not in LAYERS:
+            continue
+        for target in targets:
+            target_parts = target.split(".")
+            if len(target_parts) > 1 and target_parts[0] == "exports" and target_parts[1] in LAYERS and (
+                    LAYERS.index(target_parts[1]) > LAYERS.index(parts[1])):
+                backwards.append(f"{module} -> {target}")
+    assert backwards == []
+
+
+def test_the_services_are_in_packages_not_one_flat_room():
+    assert not (ROOT / "exports" / "services").exists()
+    for layer in LAYERS:
+        assert (ROOT / "exports" / layer / "__init__.py").exists(), layer
