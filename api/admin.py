@@ -1,4 +1,5 @@
 """Personal API tokens in the Django admin: read-only, with a revoke action."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -14,12 +15,19 @@ from api.models import ApiToken
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens can be seen and revoked here; they are made by their user (page or command), never shown again."""
 
-    list_display = ["name", "user", "organisation", "prefix", "created_at", "expires_at", "revoked_at",
-                    "last_used_at"]
+    list_display = ["name", "user", "organisation", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["organisation"]
     search_fields = ["name", "user__username", "prefix"]
-    readonly_fields = ["name", "user", "organisation", "prefix", "created_at", "expires_at", "revoked_at",
-                       "last_used_at"]
+    readonly_fields = [
+        "name",
+        "user",
+        "organisation",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     exclude = ["token_hash"]
     actions = ["revoke"]
 

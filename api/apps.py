@@ -1,4 +1,5 @@
 """App configuration of the JSON API and its personal tokens."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

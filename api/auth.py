@@ -1,4 +1,5 @@
 """Bearer authentication with a personal API token, checked on every request."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest

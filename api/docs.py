@@ -1,4 +1,5 @@
 """The API's documentation page: ninja's bundled Swagger UI, served without ninja as an installed app."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """One JSON shape for every error of the API: {"code", "message", "fields", "export"}."""
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,16 @@ RETRY_AFTER_SECONDS = 30
 class ApiError(Exception):
     """An error answer: HTTP status, stable code, message, and optionally field errors or an export."""
 
-    def __init__(self, status: int, *, code: str, message: str, fields: dict[str, list[str]] | None = None,
-                 export: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        *,
+        code: str,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+        export: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -33,8 +42,9 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_body(code: str, message: str, *, fields: dict[str, list[str]] | None = None,
-               export: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, *, fields: dict[str, list[str]] | None = None, export: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The error document."""
     return {"code": code, "message": message, "fields": fields, "export": export}
 
@@ -46,16 +56,21 @@ def not_found() -> ApiError:
 
 def service_unavailable() -> ApiError:
     """A backing service (Redis, the task broker) cannot be reached: try again shortly."""
-    return ApiError(503, code="service_unavailable",
-                    message=_("The export service cannot reach one of its own services just now. "
-                              "Try again in a few minutes."),
-                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return ApiError(
+        503,
+        code="service_unavailable",
+        message=_("The export service cannot reach one of its own services just now. Try again in a few minutes."),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def payload_too_large() -> ApiError:
     """The body is larger than the service reads (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
-    return ApiError(413, code="payload_too_large",
-                    message=_("The request is too large. Send only the period: a year, or a first and a last date."))
+    return ApiError(
+        413,
+        code="payload_too_large",
+        message=_("The request is too large. Send only the period: a year, or a first and a last date."),
+    )
 
 
 def bad_request() -> ApiError:
@@ -65,15 +80,25 @@ def bad_request() -> ApiError:
 
 def server_error() -> ApiError:
     """Anything unexpected: the message says nothing of the cause (that goes to the log)."""
-    return ApiError(500, code="server_error", message=_("Something went wrong on our side. Try again; if it "
-                                                        "happens again, contact your system administrator."))
+    return ApiError(
+        500,
+        code="server_error",
+        message=_(
+            "Something went wrong on our side. Try again; if it happens again, contact your system administrator."
+        ),
+    )
 
 
 def unexpected(request: HttpRequest, error: BaseException) -> ApiError:
     """The answer to an exception nothing else handled: 503 when a service is down, else 500; logged either way."""
     if is_outage(error):
-        logger.warning("API request %s %s: a backing service is unreachable (%s)", request.method, request.path,
-                       type(error).__name__, exc_info=error)
+        logger.warning(
+            "API request %s %s: a backing service is unreachable (%s)",
+            request.method,
+            request.path,
+            type(error).__name__,
+            exc_info=error,
+        )
         return service_unavailable()
     logger.error("API request %s %s failed", request.method, request.path, exc_info=error)
     return server_error()
@@ -100,25 +125,31 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, body, status=status)
 
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        response = respond(request, exc.status, error_body(exc.code, exc.message, fields=exc.fields,
-                                                           export=exc.export))
+        response = respond(request, exc.status, error_body(exc.code, exc.message, fields=exc.fields, export=exc.export))
         for header, value in exc.headers.items():
             response[header] = value
         return response
 
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        return respond(request, 422, error_body("invalid", _("The request is not valid."),
-                                                fields=field_errors(exc.errors)))
+        return respond(
+            request, 422, error_body("invalid", _("The request is not valid."), fields=field_errors(exc.errors))
+        )
 
     def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        response = respond(request, 401, error_body(
-            "invalid_token", _("Missing, unknown, expired or revoked API token, or its user may no longer export.")))
+        response = respond(
+            request,
+            401,
+            error_body(
+                "invalid_token", _("Missing, unknown, expired or revoked API token, or its user may no longer export.")
+            ),
+        )
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
     def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-        response = respond(request, 429, error_body("throttled", _("Too many requests with this token. "
-                                                                   "Wait a little and try again.")))
+        response = respond(
+            request, 429, error_body("throttled", _("Too many requests with this token. Wait a little and try again."))
+        )
         if exc.wait is not None:
             response["Retry-After"] = str(int(exc.wait))
         return response
@@ -141,9 +172,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return on_api_error(request, unexpected(request, exc))
 
     handlers: list[tuple[type[Exception], Any]] = [
-        (Exception, on_unexpected), (Http404, on_not_found), (HttpError, on_http_error), (Throttled, on_throttled),
-        (AuthenticationError, on_authentication), (ValidationError, on_validation), (ApiError, on_api_error),
-        (SuspiciousOperation, on_suspicious), (RequestDataTooBig, on_too_large),
+        (Exception, on_unexpected),
+        (Http404, on_not_found),
+        (HttpError, on_http_error),
+        (Throttled, on_throttled),
+        (AuthenticationError, on_authentication),
+        (ValidationError, on_validation),
+        (ApiError, on_api_error),
+        (SuspiciousOperation, on_suspicious),
+        (RequestDataTooBig, on_too_large),
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)

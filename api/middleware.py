@@ -1,4 +1,5 @@
 """Every answer under /api/ that is an error is the API's JSON error document, whatever produced it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -61,8 +62,11 @@ class ApiErrorShapeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(API_PREFIX) or response.status_code < 400 \
-                or response.get("Content-Type", "").startswith("application/json"):
+        if (
+            not request.path.startswith(API_PREFIX)
+            or response.status_code < 400
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
             return response
         return _shaped(_error_for(response.status_code), response)
 

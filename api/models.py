@@ -1,4 +1,5 @@
 """Personal API tokens: one user, one organisation, stored only as a hash."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 class ApiToken(models.Model):
     """A personal token; the secret itself is never stored, only its SHA-256 and a lookup prefix."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("user"))
-    organisation = models.ForeignKey("exports.Organisation", on_delete=models.CASCADE, related_name="api_tokens",
-                                     verbose_name=_("organisation"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        "exports.Organisation", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("organisation")
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
     token_hash = models.CharField(_("hash of the token"), max_length=64, editable=False)

@@ -1,4 +1,5 @@
 """The requested period of an API export, checked by the one period rule of the page and the command line."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -6,7 +7,7 @@ from django.utils.translation import gettext as _
 from api.errors import ApiError
 from api.schemas import StartExportIn
 from exports.domain import Period
-from exports.rules.periods import FIRST_YEAR, PeriodOutOfBounds, check_period, check_year, last_year
+from exports.rules.periods import FIRST_YEAR, PeriodNotChosen, PeriodOutOfBounds, PeriodProblem, last_year, parse_period
 
 
 def _invalid(fields: dict[str, list[str]]) -> ApiError:
@@ -17,23 +18,26 @@ def _invalid(fields: dict[str, list[str]]) -> ApiError:
 def requested_period(payload: StartExportIn) -> Period:
     """The period asked for: a year, or from and to; raises a 422 ApiError otherwise."""
     start, end = payload.date_from, payload.date_to
-    has_range = start is not None or end is not None
-    if payload.year is not None and has_range:
-        raise _invalid({"year": [_("Give either a year or from and to, not both.")]})
-    if payload.year is not None:
-        try:
-            return check_year(payload.year)
-        except PeriodOutOfBounds as exc:
-            raise _invalid({"year": [str(exc)]}) from None
-    if start is None or end is None:
-        fields = {"from": [_("Enter the first date of the period.")]} if start is None else {}
-        if end is None:
-            fields["to"] = [_("Enter the last date of the period.")]
-        if not has_range:
-            fields = {"year": [_("Give a year, or from and to.")]}
-        raise _invalid(fields)
     try:
-        return check_period(start, end)
+        return parse_period(year=payload.year, date_from=start, date_to=end)
+    except PeriodNotChosen as exc:
+        raise _invalid(_choice_problems(exc.problems)) from None
     except PeriodOutOfBounds as exc:
-        field = "from" if not FIRST_YEAR <= start.year <= last_year() else "to"
+        if payload.year is not None:
+            raise _invalid({"year": [str(exc)]}) from None
+        field = "from" if start is not None and not FIRST_YEAR <= start.year <= last_year() else "to"
         raise _invalid({field: [str(exc)]}) from None
+
+
+def _choice_problems(problems: frozenset[PeriodProblem]) -> dict[str, list[str]]:
+    """The API's words, by JSON key, for a request that names no period or two."""
+    if PeriodProblem.BOTH in problems:
+        return {"year": [_("Give either a year or from and to, not both.")]}
+    if PeriodProblem.NEITHER in problems:
+        return {"year": [_("Give a year, or from and to.")]}
+    fields: dict[str, list[str]] = {}
+    if PeriodProblem.NO_START in problems:
+        fields["from"] = [_("Enter the first date of the period.")]
+    if PeriodProblem.NO_END in problems:
+        fields["to"] = [_("Enter the last date of the period.")]
+    return fields

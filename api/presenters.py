@@ -1,4 +1,5 @@
 """Turns audit records into the API's export documents."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,32 +8,36 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from api import links
-from exports.models import BufdirExportAudit, ExportStatus
+from exports.models import BufdirExportAudit
 from exports.rules.row_account import row_account
 
 
 def counted_by_category(audit: BufdirExportAudit) -> dict[str, int] | None:
     """Counted activities per Bufdir category, as the audit recorded them when the export succeeded."""
-    if audit.status != ExportStatus.SUCCEEDED or not audit.result:
+    facts = audit.facts
+    if facts is None:
         return None
-    return {str(category): int(count) for category, count in audit.result.get("counted_by_category", {}).items()}
+    return {str(category): int(count) for category, count in facts.get("counted_by_category", {}).items()}
 
 
 def row_breakdown(audit: BufdirExportAudit) -> dict[str, Any] | None:
     """Every row a succeeded export read, accounted for, as the audit recorded it."""
-    if audit.status != ExportStatus.SUCCEEDED or not audit.result:
+    facts = audit.facts
+    if facts is None:
         return None
-    return row_account(audit.result).as_dict()
+    return row_account(facts).as_dict()
 
 
 def changes(audit: BufdirExportAudit) -> dict[str, Any] | None:
     """What changed since the period's earlier export, as the audit recorded it when it succeeded."""
-    if audit.status != ExportStatus.SUCCEEDED or not isinstance(audit.result.get("changes"), dict):
+    facts = audit.facts
+    recorded = facts.get("changes") if facts else None
+    if not isinstance(recorded, dict):
         return None
-    recorded = audit.result["changes"]
-    return {key: recorded.get(key, {} if key.startswith("counted_") else 0)
-            for key in ("counted_then", "counted_now", "added", "removed", "changed", "fixed", "new_deviations",
-                        "rows")} | {"compared_with": recorded.get("compared_with")}
+    return {
+        key: recorded.get(key, {} if key.startswith("counted_") else 0)
+        for key in ("counted_then", "counted_now", "added", "removed", "changed", "fixed", "new_deviations", "rows")
+    } | {"compared_with": recorded.get("compared_with")}
 
 
 def submission(audit: BufdirExportAudit) -> dict[str, Any] | None:
@@ -40,20 +45,26 @@ def submission(audit: BufdirExportAudit) -> dict[str, Any] | None:
     mark = audit.submissions.order_by("-marked_at", "-id").first()
     if mark is None:
         return None
-    return {"sha256": mark.sha256, "marked_by": mark.marked_by_label, "marked_at": mark.marked_at,
-            "requires_confirmation": mark.requires_confirmation, "confirmed_by": mark.confirmed_by_label or None,
-            "confirmed_at": mark.confirmed_at, "withdrawn_by": mark.withdrawn_by_label or None,
-            "withdrawn_at": mark.withdrawn_at, "withdrawn_reason": mark.withdrawn_reason or None}
+    return {
+        "sha256": mark.sha256,
+        "marked_by": mark.marked_by_label,
+        "marked_at": mark.marked_at,
+        "requires_confirmation": mark.requires_confirmation,
+        "confirmed_by": mark.confirmed_by_label or None,
+        "confirmed_at": mark.confirmed_at,
+        "withdrawn_by": mark.withdrawn_by_label or None,
+        "withdrawn_at": mark.withdrawn_at,
+        "withdrawn_reason": mark.withdrawn_reason or None,
+    }
 
 
 def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str, Any]:
     """The API's view of one export."""
-    succeeded = audit.status == ExportStatus.SUCCEEDED and bool(audit.file_key)
+    succeeded = audit.has_file
     download_url = expires_at = None
     if succeeded:
         token, expires_at = links.sign(audit.pk, audit.organisation_id)
-        download_url = request.build_absolute_uri(
-            f"{reverse('api-v1:export_download', args=[audit.pk])}?link={token}")
+        download_url = request.build_absolute_uri(f"{reverse('api-v1:export_download', args=[audit.pk])}?link={token}")
     return {
         "id": audit.pk,
         "url": request.build_absolute_uri(reverse("api-v1:export_detail", args=[audit.pk])),
@@ -65,9 +76,14 @@ def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str,
         "created_at": audit.created_at,
         "started_at": audit.started_at,
         "finished_at": audit.finished_at,
-        "rows": {"processed": audit.rows_processed, "total": audit.rows_total, "exported": audit.rows_exported,
-                 "counted": audit.rows_counted, "not_counted": audit.rows_not_counted,
-                 "deviations": audit.rows_deviations},
+        "rows": {
+            "processed": audit.rows_processed,
+            "total": audit.rows_total,
+            "exported": audit.rows_exported,
+            "counted": audit.rows_counted,
+            "not_counted": audit.rows_not_counted,
+            "deviations": audit.rows_deviations,
+        },
         "counted_by_category": counted_by_category(audit),
         "row_breakdown": row_breakdown(audit),
         "error_message": audit.error_message or None,

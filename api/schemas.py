@@ -1,4 +1,5 @@
 """The shapes of the API's requests and answers (pydantic models through django-ninja)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,21 +20,35 @@ def _one_of_year_or_range(schema: dict[str, Any]) -> None:
     """Document the body as exactly one of two shapes (validation is the period rule's, in api.periods)."""
     description = schema.get("description", "")
     schema.clear()
-    schema.update({
-        "title": "StartExportIn",
-        "description": description,
-        "oneOf": [
-            {"title": "Year", "type": "object", "required": ["year"], "additionalProperties": False,
-             "properties": {"year": {"type": "integer", "minimum": FIRST_YEAR, "maximum": last_year()}},
-             "examples": [{"year": last_year() - 2}]},
-            {"title": "DateRange", "type": "object", "required": ["from", "to"], "additionalProperties": False,
-             "description": f"Both dates included, in the years {FIRST_YEAR} to {last_year()}, `from` on or "
-                            f"before `to`, at most {MAX_PERIOD_DAYS} days.",
-             "properties": {"from": {"type": "string", "format": "date"},
-                            "to": {"type": "string", "format": "date"}},
-             "examples": [{"from": f"{last_year() - 2}-01-01", "to": f"{last_year() - 2}-06-30"}]},
-        ],
-    })
+    schema.update(
+        {
+            "title": "StartExportIn",
+            "description": description,
+            "oneOf": [
+                {
+                    "title": "Year",
+                    "type": "object",
+                    "required": ["year"],
+                    "additionalProperties": False,
+                    "properties": {"year": {"type": "integer", "minimum": FIRST_YEAR, "maximum": last_year()}},
+                    "examples": [{"year": last_year() - 2}],
+                },
+                {
+                    "title": "DateRange",
+                    "type": "object",
+                    "required": ["from", "to"],
+                    "additionalProperties": False,
+                    "description": f"Both dates included, in the years {FIRST_YEAR} to {last_year()}, `from` on or "
+                    f"before `to`, at most {MAX_PERIOD_DAYS} days.",
+                    "properties": {
+                        "from": {"type": "string", "format": "date"},
+                        "to": {"type": "string", "format": "date"},
+                    },
+                    "examples": [{"from": f"{last_year() - 2}-01-01", "to": f"{last_year() - 2}-06-30"}],
+                },
+            ],
+        }
+    )
 
 
 class StartExportIn(Schema):
@@ -94,10 +109,12 @@ class RowBreakdownOut(Schema):
     counted: int
     phone_and_contact: int | None = Field(
         description="Phone and contact services: documented, reported apart, never counted (null when the export "
-                    "was recorded before this breakdown).")
+        "was recorded before this breakdown)."
+    )
     other: int | None = Field(description="Other activities: documented, never counted (null: not recorded).")
     not_counted_by_rule: int | None = Field(
-        description="Rows of a counting category that a counting rule stops from counting (null: not recorded).")
+        description="Rows of a counting category that a counting rule stops from counting (null: not recorded)."
+    )
     not_counted: int
     exported: int
     rejected: int
@@ -118,7 +135,8 @@ class ChangesOut(Schema):
     """What changed since the period's earlier export (its submitted one when there is one)."""
 
     compared_with: ComparedExportOut | None = Field(
-        description="Null: the period's first export, nothing to compare with.")
+        description="Null: the period's first export, nothing to compare with."
+    )
     counted_then: dict[str, int]
     counted_now: dict[str, int]
     added: int
@@ -158,14 +176,19 @@ class ExportOut(Schema):
     finished_at: dt.datetime | None
     rows: RowsOut
     counted_by_category: dict[str, int] | None = Field(
-        description="Counted activities per Bufdir category, when the export succeeded.")
+        description="Counted activities per Bufdir category, when the export succeeded."
+    )
     row_breakdown: RowBreakdownOut | None = Field(
-        description="When succeeded: every row read, accounted for (counted per category and the rest by why).")
+        description="When succeeded: every row read, accounted for (counted per category and the rest by why)."
+    )
     error_message: str | None
     download_url: str | None = Field(description="When succeeded: where to fetch the bundle, until it expires.")
     download_expires_at: dt.datetime | None
-    changes: ChangesOut | None = Field(None, description="When succeeded: what changed since the period's earlier "
-                                                         "export (null for exports made before this was recorded).")
+    changes: ChangesOut | None = Field(
+        None,
+        description="When succeeded: what changed since the period's earlier "
+        "export (null for exports made before this was recorded).",
+    )
     submission: SubmissionOut | None = Field(None, description="The latest mark of this export as sent to Bufdir.")
 
 
@@ -194,8 +217,10 @@ class DeviationOut(Schema):
     local_branch: str
     reasons: list[str] = Field(description="Why, the most common reason of the export first.")
     action: str = Field(description="What to do about it, in Norwegian.")
-    activity_url: str | None = Field(description="The registration in the organisation's app (null when the "
-                                                 "column configuration names no app address).")
+    activity_url: str | None = Field(
+        description="The registration in the organisation's app (null when the "
+        "column configuration names no app address)."
+    )
 
 
 class DeviationListOut(Schema):

@@ -1,4 +1,5 @@
 """Request throttling per API token."""
+
 from __future__ import annotations
 
 import logging
@@ -46,8 +47,11 @@ class TokenRateThrottle(SimpleRateThrottle):
         now = time.monotonic()
         if now - TokenRateThrottle._last_warning >= WARN_EVERY_SECONDS:
             TokenRateThrottle._last_warning = now
-            logger.warning("API throttle off: its cache cannot be reached (%s: %s); requests are let through",
-                           type(error).__name__, error)
+            logger.warning(
+                "API throttle off: its cache cannot be reached (%s: %s); requests are let through",
+                type(error).__name__,
+                error,
+            )
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         """One bucket per token (its lookup prefix); unauthenticated requests never get this far."""

@@ -1,4 +1,5 @@
 """Issuing, checking and revoking personal API tokens."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from django.utils import timezone
 from api.models import ApiToken
 from exports.models import Membership, Organisation
 
-TOKEN_PREFIX = "bfx"
+TOKEN_PREFIX = "bfx"  # noqa: S105 - the public prefix that marks a token, not a secret
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -43,15 +44,20 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(*, user: User, organisation: Organisation, name: str,
-                days: int = DEFAULT_DAYS) -> IssuedToken:
+def issue_token(*, user: User, organisation: Organisation, name: str, days: int = DEFAULT_DAYS) -> IssuedToken:
     """A new token of `user` for `organisation`, valid for `days` days."""
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"a token lives between 1 and {MAX_DAYS} days")
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, organisation=organisation, name=name.strip(), prefix=prefix,
-                                    token_hash=digest(secret), expires_at=timezone.now() + dt.timedelta(days=days))
+    token = ApiToken.objects.create(
+        user=user,
+        organisation=organisation,
+        name=name.strip(),
+        prefix=prefix,
+        token_hash=digest(secret),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
     return IssuedToken(token, secret)
 
 
@@ -68,13 +74,18 @@ def grant_for(secret: str) -> TokenGrant | None:
     prefix = _prefix_of(secret)
     if prefix is None:
         return None
-    token = (ApiToken.objects.select_related("user", "organisation")
-             .filter(prefix=prefix, revoked_at__isnull=True, expires_at__gt=timezone.now()).first())
+    token = (
+        ApiToken.objects.select_related("user", "organisation")
+        .filter(prefix=prefix, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
     if token is None or not hmac.compare_digest(token.token_hash, digest(secret)) or not token.user.is_active:
         return None
-    membership = (Membership.objects.select_related("organisation", "user")
-                  .filter(user_id=token.user_id, organisation_id=token.organisation_id,
-                          role__in=Membership.EXPORT_ROLES).first())
+    membership = (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user_id=token.user_id, organisation_id=token.organisation_id, role__in=Membership.EXPORT_ROLES)
+        .first()
+    )
     if membership is None:
         return None
     _touch(token)
@@ -91,8 +102,9 @@ def _touch(token: ApiToken) -> None:
 
 def revoke_token(*, user: User, token_id: int) -> bool:
     """Revoke one of `user`'s own tokens at once; True when it was still active."""
-    return bool(ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True)
-                .update(revoked_at=timezone.now()))
+    return bool(
+        ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )
 
 
 def tokens_of(user: User) -> list[ApiToken]:

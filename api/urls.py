@@ -1,4 +1,5 @@
 """URLs of the personal API token page: the organisation a token is made for is in the URL."""
+
 from django.urls import path
 
 from api import views

@@ -1,4 +1,5 @@
 """Pydantic's validation errors in the reader's words: our own validators' text without "Value error, "."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,9 +1,11 @@
 """The page where a user with the export role creates, lists and revokes their personal API tokens."""
+
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,20 +17,25 @@ from exports.models import Membership
 from exports.organisation_choice import landing_membership
 from exports.views import organisation_required, refused
 
-NEW_TOKEN_SESSION_KEY = "api_new_token"
+NEW_TOKEN_SESSION_KEY = "api_new_token"  # noqa: S105 - the name of a session key, not a secret
 
 
 def _user(request: HttpRequest) -> User:
     """The logged-in user (the decorator has checked)."""
     user = request.user
-    assert isinstance(user, User)
+    if not isinstance(user, User):
+        raise PermissionDenied
     return user
 
 
 def _page(request: HttpRequest, membership: Membership, form: NewTokenForm, status: int = 200) -> HttpResponse:
     """The token page: the form, the token made just now (shown once) and the user's tokens."""
-    context = {"organisation": membership.organisation, "form": form, "tokens": tokens_of(_user(request)),
-               "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None)}
+    context = {
+        "organisation": membership.organisation,
+        "form": form,
+        "tokens": tokens_of(_user(request)),
+        "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+    }
     return render(request, "api/tokens.html", context, status=status)
 
 
@@ -61,8 +68,12 @@ def create(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = NewTokenForm(request.POST)
     if not form.is_valid():
         return _page(request, membership, form, status=422)
-    issued = issue_token(user=_user(request), organisation=membership.organisation, name=form.cleaned_data["name"],
-                         days=form.cleaned_data["days"])
+    issued = issue_token(
+        user=_user(request),
+        organisation=membership.organisation,
+        name=form.cleaned_data["name"],
+        days=form.cleaned_data["days"],
+    )
     request.session[NEW_TOKEN_SESSION_KEY] = {"name": issued.token.name, "secret": issued.secret}
     return _list(membership)
 

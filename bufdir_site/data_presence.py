@@ -1,28 +1,37 @@
 """Commands that work on existing data say plainly when there is none, instead of creating an empty database."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from bufdir_site.paths import sqlite_file, var_dir
 
-HINT_NB = ("Sett BUFDIR_VAR_DIR (og DATABASE_URL) til det samme som appen ble startet med, for eksempel "
-           "`BUFDIR_VAR_DIR=/srv/bufdir-demo .venv/bin/python manage.py …`, eller start appen først med "
-           "scripts/run-demo.sh.")
-HINT_EN = ("Set BUFDIR_VAR_DIR (and DATABASE_URL) to what the app was started with, e.g. "
-           "`BUFDIR_VAR_DIR=/srv/bufdir-demo .venv/bin/python manage.py …`, or start the app first with "
-           "scripts/run-demo.sh.")
+HINT_NB = (
+    "Sett BUFDIR_VAR_DIR (og DATABASE_URL) til det samme som appen ble startet med, for eksempel "
+    "`BUFDIR_VAR_DIR=/srv/bufdir-demo .venv/bin/python manage.py …`, eller start appen først med "
+    "scripts/run-demo.sh."
+)
+HINT_EN = (
+    "Set BUFDIR_VAR_DIR (and DATABASE_URL) to what the app was started with, e.g. "
+    "`BUFDIR_VAR_DIR=/srv/bufdir-demo .venv/bin/python manage.py …`, or start the app first with "
+    "scripts/run-demo.sh."
+)
 
 
 def no_database_message(path: Path) -> str:
     """What to say when the SQLite file is missing, in Norwegian and English."""
-    return (f"Fant ingen database: {path} finnes ikke (BUFDIR_VAR_DIR er {var_dir()}). {HINT_NB}\n"
-            f"No database: {path} does not exist (BUFDIR_VAR_DIR is {var_dir()}). {HINT_EN}")
+    return (
+        f"Fant ingen database: {path} finnes ikke (BUFDIR_VAR_DIR er {var_dir()}). {HINT_NB}\n"
+        f"No database: {path} does not exist (BUFDIR_VAR_DIR is {var_dir()}). {HINT_EN}"
+    )
 
 
 def not_migrated_message(where: str) -> str:
     """What to say when the database exists but has no tables, in Norwegian and English."""
-    return (f"Databasen {where} er tom (ikke migrert): ingen brukere eller organisasjoner å finne. {HINT_NB}\n"
-            f"The database {where} is empty (not migrated): no users or organisations to find. {HINT_EN}")
+    return (
+        f"Databasen {where} er tom (ikke migrert): ingen brukere eller organisasjoner å finne. {HINT_NB}\n"
+        f"The database {where} is empty (not migrated): no users or organisations to find. {HINT_EN}"
+    )
 
 
 def missing_sqlite_database() -> str | None:

@@ -1,4 +1,5 @@
 """Typed readers for settings that come from environment variables."""
+
 import os
 
 

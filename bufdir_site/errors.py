@@ -1,4 +1,5 @@
 """The server-error handler: a database that stays locked answers 503 "busy, try again" instead of a 500."""
+
 from __future__ import annotations
 
 import logging
@@ -36,7 +37,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(render_to_string("service_busy_fragment.html", {"message": message}), status=503)
         response["HX-Reswap"] = "none"  # only the out-of-band alert is shown; the page keeps its parts
     else:
-        response = HttpResponse(render_to_string("service_busy.html", {"message": message,
-                                                                 "path": request.get_full_path()}), status=503)
+        response = HttpResponse(
+            render_to_string("service_busy.html", {"message": message, "path": request.get_full_path()}), status=503
+        )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

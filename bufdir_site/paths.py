@@ -1,4 +1,5 @@
 """Where the embedded default keeps its data: one rule for the settings, manage.py and the run script."""
+
 from __future__ import annotations
 
 from pathlib import Path

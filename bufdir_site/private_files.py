@@ -1,4 +1,5 @@
 """Files and folders the service writes are the service user's alone (0600 files, 0700 folders)."""
+
 import os
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Database routing of the embedded default: the channel layer's tables live in their own SQLite file."""
+
 from typing import Any
 
 from channels_lite.router import ChannelsRouter

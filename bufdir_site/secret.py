@@ -1,4 +1,5 @@
 """The secret key of the embedded default: generated once and kept beside the database."""
+
 from pathlib import Path
 
 from django.core.management.utils import get_random_secret_key

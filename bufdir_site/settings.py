@@ -4,9 +4,9 @@ With no variables set, the service runs on the embedded default: SQLite, django-
 ORM broker, a SQLite channel layer shared between processes and local files. Setting
 DATABASE_URL (PostgreSQL) and REDIS_URL switches to the production topology.
 """
+
 import importlib.util
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ SECRET_KEY_IS_GENERATED = not env_str("DJANGO_SECRET_KEY", "")  # exports.checks
 # sessions and download links with one key: a key generated per host is refused at start unless DEBUG is on.
 PRODUCTION_TOPOLOGY = bool(env_str("REDIS_URL", "")) or not env_str("DATABASE_URL", "sqlite://").startswith("sqlite")
 if PRODUCTION_TOPOLOGY and SECRET_KEY_IS_GENERATED and not DEBUG:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set: the production topology (DATABASE_URL to a database "
-                               "server, or REDIS_URL) needs the same secret key on every web server and worker.")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set: the production topology (DATABASE_URL to a database "
+        "server, or REDIS_URL) needs the same secret key on every web server and worker."
+    )
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or local_secret_key(VAR_DIR / "secret_key")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "exports.error_reports.SecretMaskingFilter"
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
@@ -68,8 +70,9 @@ def _package_dir(name: str) -> Path:
 # from the package's own templates and static files instead.
 NINJA_DIR = _package_dir("ninja")
 # Daphne's app only gives `runserver` its ASGI server; importing it installs Twisted (about 27 MiB per
-# process), so the worker, an export in the foreground and the other commands go without it.
-if sys.argv[1:2] == ["runserver"]:
+# process), so the worker, an export in the foreground and the other commands go without it. `manage.py
+# runserver` sets BUFDIR_DEV_SERVER for its own process.
+if env_bool("BUFDIR_DEV_SERVER", False):
     INSTALLED_APPS.insert(0, "daphne")
 
 MIDDLEWARE = [
@@ -96,8 +99,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else [
-    "REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "bufdir_site.urls"
 WSGI_APPLICATION = "bufdir_site.wsgi.application"
@@ -142,13 +146,18 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     # redis-py 8 reads with a 5 s socket timeout by default, no longer than channels_redis's blocking BZPOPMIN
     # (5 s): an idle page's socket then died with a TimeoutError (close 1011). Reads now outwait the pop.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]}}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
+        }
+    }
 else:
     DATABASES["channels"] = _database(f"sqlite:///{VAR_DIR / 'channels.sqlite3'}")
     # Progress is best effort: a locked channel database must not hold an export up for long.
     DATABASES["channels"]["OPTIONS"].update(
-        timeout=5, init_command=str(SQLITE_OPTIONS["init_command"]).replace("busy_timeout=30000", "busy_timeout=5000"))
+        timeout=5, init_command=str(SQLITE_OPTIONS["init_command"]).replace("busy_timeout=30000", "busy_timeout=5000")
+    )
     DATABASE_ROUTERS = ["bufdir_site.routers.ChannelLayerDatabaseRouter"]
     CHANNEL_LAYERS = {
         "default": {
@@ -306,7 +315,6 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "operations.log_format.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
-                             "filters": ["export_context"]}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["export_context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

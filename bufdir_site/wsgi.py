@@ -1,4 +1,5 @@
 """WSGI entry point (HTTP only; websockets need the ASGI application)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

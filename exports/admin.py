@@ -1,4 +1,5 @@
 """Django admin: column configurations (validated, readable JSON) and the read-only audit trail."""
+
 from __future__ import annotations
 
 import json
@@ -49,16 +50,26 @@ from exports.models import (
     PeerMentor,
     TrialStatus,
 )
-from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
+from exports.rules.periods import PeriodNotChosen, PeriodOutOfBounds, parse_period
 
 TRIAL_REFRESH_SECONDS = 2
 """How often the trial page reloads itself while its trial is pending or running."""
 
 ADMIN_TEXTS_NB_LACKS = (
     ngettext_lazy("Please correct the error below.", "Please correct the errors below.", 1),
-    _("Model name"), _("Add link"), _("Change or view list link"), _("Show counts"), _("Hide counts"),
-    _("Successful tasks"), _("Failed tasks"), _("Scheduled tasks"), _("Queued tasks"), _("Successful task"),
-    _("Failed task"), _("Scheduled task"), _("Queued task"),
+    _("Model name"),
+    _("Add link"),
+    _("Change or view list link"),
+    _("Show counts"),
+    _("Hide counts"),
+    _("Successful tasks"),
+    _("Failed tasks"),
+    _("Scheduled tasks"),
+    _("Queued tasks"),
+    _("Successful task"),
+    _("Failed task"),
+    _("Scheduled task"),
+    _("Queued task"),
 )
 """Text of Django's admin and django-q2 that their Norwegian catalogues lack (translated in ours)."""
 
@@ -67,8 +78,9 @@ class PrettyJSONWidget(forms.Textarea):
     """A monospace textarea that shows JSON indented."""
 
     def __init__(self) -> None:
-        super().__init__(attrs={"rows": 40, "cols": 120, "style": "font-family: monospace; font-size: 13px;",
-                                "spellcheck": "false"})
+        super().__init__(
+            attrs={"rows": 40, "cols": 120, "style": "font-family: monospace; font-size: 13px;", "spellcheck": "false"}
+        )
 
     def format_value(self, value: Any) -> str:
         """Indent valid JSON; leave text that does not parse as the user typed it."""
@@ -102,10 +114,13 @@ class ColumnConfigForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["document"].help_text = format_html(
             '{} <a href="{}">{}</a>',
-            _("A JSON document: the organisation's activity types and their Bufdir categories, the columns of the "
-              "sheet Aktiviteter, and the rules that decide what counts. Saving creates a new, inactive version."),
+            _(
+                "A JSON document: the organisation's activity types and their Bufdir categories, the columns of the "
+                "sheet Aktiviteter, and the rules that decide what counts. Saving creates a new, inactive version."
+            ),
             reverse("admin:exports_organisationcolumnconfig_documentation"),
-            _("How to write it: the configuration language"))
+            _("How to write it: the configuration language"),
+        )
 
 
 NEW_VERSION_OF = "_new_version_of"
@@ -119,8 +134,11 @@ def _activate(modeladmin: admin.ModelAdmin, request: HttpRequest, config: Organi
     except ActivationRefused as exc:
         modeladmin.message_user(request, str(exc), messages.ERROR)
         return False
-    modeladmin.message_user(request, _("Version %(version)s of %(organisation)s is now active.")
-                            % {"version": config.version, "organisation": config.organisation})
+    modeladmin.message_user(
+        request,
+        _("Version %(version)s of %(organisation)s is now active.")
+        % {"version": config.version, "organisation": config.organisation},
+    )
     return True
 
 
@@ -174,14 +192,12 @@ class TrialPeriodForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         """One period, held to the service's period rule."""
         cleaned = super().clean() or {}
-        year, start, end = cleaned.get("year"), cleaned.get("date_from"), cleaned.get("date_to")
         try:
-            if start and end:
-                cleaned["period"] = check_period(start, end)
-            elif year:
-                cleaned["period"] = check_year(year)
-            else:
-                raise forms.ValidationError(_("Give a year, or both a first and a last date."))
+            cleaned["period"] = parse_period(
+                year=cleaned.get("year"), date_from=cleaned.get("date_from"), date_to=cleaned.get("date_to")
+            )
+        except PeriodNotChosen as exc:
+            raise forms.ValidationError(_("Give a year, or both a first and a last date.")) from exc
         except PeriodOutOfBounds as exc:
             raise forms.ValidationError(str(exc)) from exc
         return cleaned
@@ -194,8 +210,16 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     form = ColumnConfigForm
     list_display = ["organisation", "version", "is_active", "proven_at", "created_at", "comment", "try_link"]
     list_filter = ["organisation", "is_active"]
-    readonly_fields = ["version", "is_active", "proof", "activated_at", "activated_by", "created_by", "created_at",
-                       "try_link"]
+    readonly_fields = [
+        "version",
+        "is_active",
+        "proof",
+        "activated_at",
+        "activated_by",
+        "created_by",
+        "created_at",
+        "try_link",
+    ]
     actions = [activate_version, delete_inactive_versions]
 
     @admin.display(description=_("Try before activating"))
@@ -226,20 +250,33 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         """The admin's pages, the trial page of a version and its activation."""
-        trial = path("<int:config_id>/try/", self.admin_site.admin_view(self.try_view),
-                     name="exports_organisationcolumnconfig_try")
-        activation = path("<int:config_id>/activate/", self.admin_site.admin_view(self.activate_view),
-                          name="exports_organisationcolumnconfig_activate")
-        documentation = path("documentation/", self.admin_site.admin_view(self.documentation_view),
-                             name="exports_organisationcolumnconfig_documentation")
+        trial = path(
+            "<int:config_id>/try/",
+            self.admin_site.admin_view(self.try_view),
+            name="exports_organisationcolumnconfig_try",
+        )
+        activation = path(
+            "<int:config_id>/activate/",
+            self.admin_site.admin_view(self.activate_view),
+            name="exports_organisationcolumnconfig_activate",
+        )
+        documentation = path(
+            "documentation/",
+            self.admin_site.admin_view(self.documentation_view),
+            name="exports_organisationcolumnconfig_documentation",
+        )
         return [trial, activation, documentation, *super().get_urls()]
 
     def documentation_view(self, request: HttpRequest) -> HttpResponse:
         """docs/configuration.md: how a configuration document is written, for those who may see configurations."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": _("The configuration language"), "document": configuration_documentation()}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("The configuration language"),
+            "document": configuration_documentation(),
+        }
         return TemplateResponse(request, "admin/exports/organisationcolumnconfig/documentation.html", context)
 
     def try_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
@@ -248,15 +285,22 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, config):
             raise PermissionDenied
         run = latest_trial(config) if request.method != "POST" else None
-        initial = ({"year": timezone.localdate().year - 1} if run is None
-                   else {"date_from": run.period_from, "date_to": run.period_to})
+        initial = (
+            {"year": timezone.localdate().year - 1}
+            if run is None
+            else {"date_from": run.period_from, "date_to": run.period_to}
+        )
         form = TrialPeriodForm(request.POST if request.method == "POST" else None, initial=initial)
         if request.method == "POST" and form.is_valid():
             if not self.has_change_permission(request, config):
                 raise PermissionDenied
             try:
-                start_trial(config=config, period=form.cleaned_data["period"], requested_by=request.user,
-                            max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)
+                start_trial(
+                    config=config,
+                    period=form.cleaned_data["period"],
+                    requested_by=request.user,
+                    max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS,
+                )
             except TrialAlreadyRunning as exc:
                 self.message_user(request, str(exc), messages.WARNING)
             return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]))
@@ -264,13 +308,20 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
         finished = run is not None and run.status == TrialStatus.SUCCEEDED
         result = TriedFigures.from_json(run.result) if finished and run is not None else None
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "original": config,
-            "form": form, "run": run, "running": running, "result": result,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": config,
+            "form": form,
+            "run": run,
+            "running": running,
+            "result": result,
             "error": run.error_message if run is not None and run.status == TrialStatus.FAILED else "",
             "changed_since": result is not None and result.document_sha256 != document_fingerprint(config),
-            "proof": proof_in_words(config), "refresh_seconds": TRIAL_REFRESH_SECONDS,
-            "can_activate": (not config.is_active and not proof_problem(config)
-                             and self.has_change_permission(request, config)),
+            "proof": proof_in_words(config),
+            "refresh_seconds": TRIAL_REFRESH_SECONDS,
+            "can_activate": (
+                not config.is_active and not proof_problem(config) and self.has_change_permission(request, config)
+            ),
             "title": _("Try version %(version)s of %(organisation)s")
             % {"version": config.version, "organisation": config.organisation},
         }
@@ -290,15 +341,22 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: OrganisationColumnConfig, form: Any, change: bool) -> None:
         """Save through the version service (never activating); say plainly which version exports use afterwards."""
         replaces = OrganisationColumnConfig.objects.get(pk=obj.pk) if change else None
-        saved = save_column_config(organisation=obj.organisation, document=obj.document, comment=obj.comment,
-                                   created_by=request.user, replaces=replaces, draft=obj)
+        saved = save_column_config(
+            organisation=obj.organisation,
+            document=obj.document,
+            comment=obj.comment,
+            created_by=request.user,
+            replaces=replaces,
+            draft=obj,
+        )
         if replaces is None or saved.pk != replaces.pk:
             setattr(obj, NEW_VERSION_OF, replaces)
         obj.pk, obj.version, obj.is_active = saved.pk, saved.version, saved.is_active
         obj._state.adding = False
 
-    def response_add(self, request: HttpRequest, obj: OrganisationColumnConfig,
-                     post_url_continue: str | None = None) -> HttpResponse:
+    def response_add(
+        self, request: HttpRequest, obj: OrganisationColumnConfig, post_url_continue: str | None = None
+    ) -> HttpResponse:
         """Show the new version, saying it is not active."""
         return self._show_new_version(request, obj)
 
@@ -312,18 +370,33 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
         """Redirect to a newly saved version with a message naming it and the version exports still use."""
         replaced = getattr(obj, NEW_VERSION_OF, None)
         if replaced is not None:
-            self.message_user(request, _("Your change is saved as a new version, %(saved)s; version %(old)s is kept "
-                                         "as it was.") % {"saved": obj.version, "old": replaced.version})
+            self.message_user(
+                request,
+                _("Your change is saved as a new version, %(saved)s; version %(old)s is kept as it was.")
+                % {"saved": obj.version, "old": replaced.version},
+            )
         active = OrganisationColumnConfig.objects.filter(organisation=obj.organisation, is_active=True).first()
         if active is None:
-            self.message_user(request, _("%(organisation)s has no active configuration: its exports will fail "
-                                         "until a version has been tried on a period without errors and activated.")
-                              % {"organisation": obj.organisation}, messages.WARNING)
+            self.message_user(
+                request,
+                _(
+                    "%(organisation)s has no active configuration: its exports will fail "
+                    "until a version has been tried on a period without errors and activated."
+                )
+                % {"organisation": obj.organisation},
+                messages.WARNING,
+            )
         elif not obj.is_active:
-            self.message_user(request, _("Version %(saved)s is saved but not active; exports still use version "
-                                         "%(active)s. It becomes active only when it has been tried on a period "
-                                         "without errors and then activated.")
-                              % {"saved": obj.version, "active": active.version}, messages.WARNING)
+            self.message_user(
+                request,
+                _(
+                    "Version %(saved)s is saved but not active; exports still use version "
+                    "%(active)s. It becomes active only when it has been tried on a period "
+                    "without errors and then activated."
+                )
+                % {"saved": obj.version, "active": active.version},
+                messages.WARNING,
+            )
         return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_change", args=[obj.pk]))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -423,8 +496,17 @@ class BufdirExportAuditAdmin(admin.ModelAdmin):
 class ConfigTrialRunAdmin(admin.ModelAdmin):
     """Configuration trials: read-only, started from a version's trial page."""
 
-    list_display = ["id", "config", "period_from", "period_to", "status", "rows_done", "requested_by", "created_at",
-                    "finished_at"]
+    list_display = [
+        "id",
+        "config",
+        "period_from",
+        "period_to",
+        "status",
+        "rows_done",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "config__organisation"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -478,8 +560,16 @@ class PeerMentorAdmin(admin.ModelAdmin):
 class ActivityAdmin(admin.ModelAdmin):
     """Activities (local copy of the app's table)."""
 
-    list_display = ["started_at", "organisation", "activity_type", "status", "duration_minutes",
-                    "participant_count", "country_code", "municipality_code"]
+    list_display = [
+        "started_at",
+        "organisation",
+        "activity_type",
+        "status",
+        "duration_minutes",
+        "participant_count",
+        "country_code",
+        "municipality_code",
+    ]
     list_filter = ["organisation", "status", "activity_type"]
     raw_id_fields = ["local_branch", "peer_mentor"]
     show_full_result_count = False

@@ -1,4 +1,5 @@
 """The admin's yes/no icons say Ja/Nei/Ukjent to a screen reader, not Django's untranslated True/False/None."""
+
 from __future__ import annotations
 
 from django.contrib.admin.templatetags import admin_list

@@ -1,4 +1,5 @@
 """App configuration: builds the service graph once at start-up."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ class ExportsConfig(AppConfig):
         from exports import admin_wording, lean_imports, third_party_wording, worker_queue
         from exports.container import build_container
         from exports.lifecycle import shutdown
+
         build_container()
         admin_wording.install()
         third_party_wording.install()

@@ -6,6 +6,7 @@ own error handling, the task dies ("Task exception was never retrieved") and eve
 process waits on it for ever. Here the clean-up never raises, and a poller that fails for any other
 reason starts again after a pause, so live progress comes back by itself once the database answers.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -23,17 +23,21 @@ def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
             try:
                 plugin_class = import_string(path)
             except ImportError as error:
-                errors.append(Error(
-                    f"The export plugin {path!r} registered for {slug!r} does not import: {error}",
-                    hint='Fix the dotted path in BUFDIR_EXPORT["PLUGINS"] or install the module.',
-                    id="exports.E001",
-                ))
+                errors.append(
+                    Error(
+                        f"The export plugin {path!r} registered for {slug!r} does not import: {error}",
+                        hint='Fix the dotted path in BUFDIR_EXPORT["PLUGINS"] or install the module.',
+                        id="exports.E001",
+                    )
+                )
                 continue
             if not (isinstance(plugin_class, type) and issubclass(plugin_class, ExportRulePlugin)):
-                errors.append(Error(
-                    f"The export plugin {path!r} registered for {slug!r} is not an ExportRulePlugin subclass.",
-                    id="exports.E002",
-                ))
+                errors.append(
+                    Error(
+                        f"The export plugin {path!r} registered for {slug!r} is not an ExportRulePlugin subclass.",
+                        id="exports.E002",
+                    )
+                )
     return errors
 
 
@@ -42,18 +46,22 @@ def check_activity_source(app_configs: Sequence[Any] | None = None, **kwargs: An
     """The selected activity source exists and, for Supabase, has its URL and service key."""
     source = settings.BUFDIR_EXPORT["ACTIVITY_SOURCE"]
     if source not in ACTIVITY_SOURCES:
-        return [Error(
-            f"EXPORT_ACTIVITY_SOURCE is {source!r}; it must be one of {', '.join(ACTIVITY_SOURCES)}.",
-            id="exports.E003",
-        )]
+        return [
+            Error(
+                f"EXPORT_ACTIVITY_SOURCE is {source!r}; it must be one of {', '.join(ACTIVITY_SOURCES)}.",
+                id="exports.E003",
+            )
+        ]
     missing = [name for name in ("SUPABASE_URL", "SUPABASE_SERVICE_KEY") if not getattr(settings, name, "")]
     if source == "supabase" and missing:
-        return [Error(
-            f"The Supabase activity source is selected but {' and '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} not set.",
-            hint="Set both variables, or EXPORT_ACTIVITY_SOURCE=local to read the local tables.",
-            id="exports.E004",
-        )]
+        return [
+            Error(
+                f"The Supabase activity source is selected but {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set.",
+                hint="Set both variables, or EXPORT_ACTIVITY_SOURCE=local to read the local tables.",
+                id="exports.E004",
+            )
+        ]
     return []
 
 
@@ -64,11 +72,13 @@ def check_secret_key_source(app_configs: Sequence[Any] | None = None, **kwargs: 
     The settings refuse to start so unless DEBUG is on; with DEBUG on, this check still says so.
     """
     if settings.SECRET_KEY_IS_GENERATED and settings.PRODUCTION_TOPOLOGY:
-        return [Error(
-            "The secret key was generated into the local var/ folder while the production topology "
-            "(DATABASE_URL/REDIS_URL) is configured: every host would sign download links and sessions "
-            "with its own key.",
-            hint="Set DJANGO_SECRET_KEY to the same secret on every web server and worker.",
-            id="exports.E005",
-        )]
+        return [
+            Error(
+                "The secret key was generated into the local var/ folder while the production topology "
+                "(DATABASE_URL/REDIS_URL) is configured: every host would sign download links and sessions "
+                "with its own key.",
+                hint="Set DJANGO_SECRET_KEY to the same secret on every web server and worker.",
+                id="exports.E005",
+            )
+        ]
     return []

@@ -1,4 +1,5 @@
 """The websocket that pushes an organisation's export states to its HTMX page."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,9 @@ def still_allowed(user: Any, session_key: str | None, organisation_id: UUID) -> 
             return False
         if store.get("_auth_user_id") not in (None, str(user.pk)):
             return False
-    return Membership.objects.filter(user_id=user.pk, user__is_active=True, organisation_id=organisation_id,
-                                     role__in=Membership.EXPORT_ROLES).exists()
+    return Membership.objects.filter(
+        user_id=user.pk, user__is_active=True, organisation_id=organisation_id, role__in=Membership.EXPORT_ROLES
+    ).exists()
 
 
 class ExportProgressConsumer(AsyncWebsocketConsumer):

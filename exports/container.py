@@ -1,4 +1,5 @@
 """The service graph: built once at start-up with no I/O, handed out by one container, overridable in tests."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
@@ -57,26 +58,46 @@ def _graph() -> dict[str, tuple[Factory, tuple[str, ...]]]:
             ("audit_service", "channel_gateway"),
         ),
         "reaper": (
-            lambda audits, progress, workdirs: ExportReaper(audits, progress, options["LOST_AFTER_SECONDS"],
-                                                            options["STUCK_AFTER_SECONDS"], workdirs),
+            lambda audits, progress, workdirs: ExportReaper(
+                audits, progress, options["LOST_AFTER_SECONDS"], options["STUCK_AFTER_SECONDS"], workdirs
+            ),
             ("audit_service", "progress_publisher", "export_workdirs"),
         ),
         "orchestrator": (
             lambda source, configs, mapper, plugins, workbooks, bundler, storage, audits, progress, workdirs: (
                 BufdirExportOrchestrator(
-                    source=source, configs=configs, mapper=mapper, plugins=plugins, workbooks=workbooks,
-                    bundler=bundler, storage=storage, audits=audits, progress=progress,
+                    source=source,
+                    configs=configs,
+                    mapper=mapper,
+                    plugins=plugins,
+                    workbooks=workbooks,
+                    bundler=bundler,
+                    storage=storage,
+                    audits=audits,
+                    progress=progress,
                     chunk_size=options["CHUNK_SIZE"],
-                    heartbeat_interval=heartbeat_interval(options["LOST_AFTER_SECONDS"]), workdirs=workdirs,
+                    heartbeat_interval=heartbeat_interval(options["LOST_AFTER_SECONDS"]),
+                    workdirs=workdirs,
                     stop_window=stop_window(),
                 )
             ),
-            ("activity_source", "config_repository", "column_mapper", "plugin_registry", "workbook_generator",
-             "bundler", "export_storage", "audit_service", "progress_publisher", "export_workdirs"),
+            (
+                "activity_source",
+                "config_repository",
+                "column_mapper",
+                "plugin_registry",
+                "workbook_generator",
+                "bundler",
+                "export_storage",
+                "audit_service",
+                "progress_publisher",
+                "export_workdirs",
+            ),
         ),
         "config_trial": (
-            lambda source, mapper, plugins: ConfigTrial(source=source, mapper=mapper, plugins=plugins,
-                                                        chunk_size=options["CHUNK_SIZE"]),
+            lambda source, mapper, plugins: ConfigTrial(
+                source=source, mapper=mapper, plugins=plugins, chunk_size=options["CHUNK_SIZE"]
+            ),
             ("activity_source", "column_mapper", "plugin_registry"),
         ),
     }
@@ -117,8 +138,10 @@ class ServiceContainer:
             raise KeyError(f"no such services: {sorted(unknown)}")
         instances: dict[str, Any] = {}
         for name, (factory, dependencies) in self._graph.items():
-            instances[name] = overrides[name] if name in overrides else factory(
-                *(instances[dependency] for dependency in dependencies)
+            instances[name] = (
+                overrides[name]
+                if name in overrides
+                else factory(*(instances[dependency] for dependency in dependencies))
             )
         return instances
 

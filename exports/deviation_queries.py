@@ -1,4 +1,5 @@
 """The deviations of a succeeded export as the page and the API list them: filtered by reason, branch, person."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,12 @@ class DeviationFilters:
     @classmethod
     def of(cls, *, reason: str | None, local_branch: str | None, peer_mentor: str | None) -> DeviationFilters:
         """Filters from request parameters: trimmed, bounded, without characters no stored text holds."""
-        return cls(**{name: without_refused((value or "").strip()[:MAX_FILTER_LENGTH]) for name, value in
-                      (("reason", reason), ("local_branch", local_branch), ("peer_mentor", peer_mentor))})
+        return cls(
+            **{
+                name: without_refused((value or "").strip()[:MAX_FILTER_LENGTH])
+                for name, value in (("reason", reason), ("local_branch", local_branch), ("peer_mentor", peer_mentor))
+            }
+        )
 
     @property
     def active(self) -> bool:
@@ -36,8 +41,11 @@ class DeviationFilters:
 
 def current_export(organisation_id: UUID) -> BufdirExportAudit | None:
     """The organisation's latest succeeded export: the one whose deviations the page shows."""
-    return (BufdirExportAudit.objects.filter(organisation_id=organisation_id, status=ExportStatus.SUCCEEDED)
-            .order_by("-finished_at", "-id").first())
+    return (
+        BufdirExportAudit.objects.filter(organisation_id=organisation_id, status=ExportStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
 
 
 def deviations_of(audit: BufdirExportAudit, filters: DeviationFilters) -> QuerySet[ExportDeviation]:
@@ -54,13 +62,18 @@ def deviations_of(audit: BufdirExportAudit, filters: DeviationFilters) -> QueryS
 
 def reason_choices(audit: BufdirExportAudit) -> list[tuple[str, int]]:
     """The export's reasons with their counts, the most common first (as many as the audit keeps)."""
-    return ranked_reasons(audit.result or {})
+    return ranked_reasons(audit.facts or {})
 
 
 def branch_choices(audit: BufdirExportAudit) -> list[str]:
     """The local branches the export's deviations are under, by name."""
-    return list(ExportDeviation.objects.filter(audit_id=audit.pk).exclude(local_branch="")
-                .order_by("local_branch").values_list("local_branch", flat=True).distinct())
+    return list(
+        ExportDeviation.objects.filter(audit_id=audit.pk)
+        .exclude(local_branch="")
+        .order_by("local_branch")
+        .values_list("local_branch", flat=True)
+        .distinct()
+    )
 
 
 def kept_before_deviations(audit: BufdirExportAudit) -> bool:

@@ -1,10 +1,11 @@
 """Domain values of the export: requests, results and progress events (frozen dataclasses)."""
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import UUID
 
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,27 @@ class Phase(StrEnum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+PHASE_PERCENT: dict[Phase, int] = {
+    Phase.LOADING_CONFIG: 1,
+    Phase.QUERYING: 3,
+    Phase.WRITING: 92,
+    Phase.BUNDLING: 95,
+    Phase.STORING: 98,
+    Phase.DONE: 100,
+}
+"""Where the progress bar stands when a phase begins; mapping moves it from MAPPING_FIRST to MAPPING_LAST percent."""
+MAPPING_FIRST_PERCENT = 5
+MAPPING_LAST_PERCENT = 90
+
+
+def mapping_percent(done: int, total: int | None) -> int:
+    """Progress while mapping `done` of `total` rows: MAPPING_FIRST to MAPPING_LAST percent, the rest after."""
+    if not total:
+        return MAPPING_LAST_PERCENT
+    span = MAPPING_LAST_PERCENT - MAPPING_FIRST_PERCENT
+    return min(MAPPING_LAST_PERCENT, MAPPING_FIRST_PERCENT + (span * done) // total)
 
 
 PHASE_LABELS: dict[str, StrOrPromise] = {
@@ -64,7 +86,7 @@ class Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportRequest:
     """What to export: one organisation, one period, asked for by one user, tracked by one audit."""
 
@@ -74,7 +96,7 @@ class ExportRequest:
     requested_by: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportProgress:
     """A progress event: the phase and how many of the rows are done."""
 
@@ -85,7 +107,37 @@ class ExportProgress:
     percent: int
 
 
-@dataclass(frozen=True)
+RESULT_SCHEMA_VERSION = 1
+"""The version of `ExportFacts` a succeeded export records; a result without one is of version 1."""
+
+
+class RowCounts(TypedDict):
+    """Every row of an export, by what became of it."""
+
+    read: int
+    exported: int
+    counted: int
+    not_counted: int
+    deviations: int
+    rejected: int
+    unreadable: int
+
+
+class ExportFacts(TypedDict, total=False):
+    """What a succeeded export records on its audit (`BufdirExportAudit.result`): the one shape the page, the API,
+    the command line and a later export's comparison read."""
+
+    schema_version: int
+    rows: RowCounts
+    counted_by_category: dict[str, int]
+    exported_by_outcome: dict[str, int]
+    documented_by_category: dict[str, int]
+    counted_by_county: dict[str, int]
+    deviations_by_reason: dict[str, int]
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExportTotals:
     """The counts an audit records of a finished export."""
 
@@ -93,10 +145,10 @@ class ExportTotals:
     counted: int
     not_counted: int
     deviations: int
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: ExportFacts = field(default_factory=lambda: ExportFacts())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportSuccess:
     """A finished export: where its bundle is stored."""
 
@@ -107,7 +159,7 @@ class ExportSuccess:
     rows_counted: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportFailure:
     """A failed export, with a message a person can act on."""
 
@@ -115,7 +167,7 @@ class ExportFailure:
     error_message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportNotRun:
     """An export the worker did not run or finish: it was no longer pending, or it was cancelled or failed
     by someone else while it ran. Nothing was written for it."""

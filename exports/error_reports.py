@@ -1,4 +1,5 @@
 """Django's error reports (the DEBUG page and the admins' e-mails) without the secrets hidden inside values."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,11 @@ from typing import Any
 from django.views.debug import SafeExceptionReporterFilter
 
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<secret>[^@\s/]*)(?P<tail>@)", re.IGNORECASE)
-_QUERY_SECRET = re.compile(r"(?P<head>[?&;][^=&\s]*(?:key|token|secret|pass|sig|auth|credential)[^=&\s]*=)"
-                           r"(?P<secret>[^&\s]+)", re.IGNORECASE)
+_QUERY_SECRET = re.compile(
+    r"(?P<head>[?&;][^=&\s]*(?:key|token|secret|pass|sig|auth|credential)[^=&\s]*=)"
+    r"(?P<secret>[^&\s]+)",
+    re.IGNORECASE,
+)
 _BEARER = re.compile(r"(?P<head>\b(?:bearer|basic)\s+)(?P<secret>[a-z0-9._~+/=-]{8,})", re.IGNORECASE)
 
 
@@ -18,7 +22,8 @@ class SecretMaskingFilter(SafeExceptionReporterFilter):
     """
 
     hidden_settings = re.compile(
-        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|CREDENTIAL|PRIVATE|DSN|SESSION", flags=re.IGNORECASE)
+        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|CREDENTIAL|PRIVATE|DSN|SESSION", flags=re.IGNORECASE
+    )
 
     def cleanse_setting(self, key: Any, value: Any) -> Any:
         """Django's cleansing, then any secret inside a remaining text masked."""
@@ -29,14 +34,17 @@ class SecretMaskingFilter(SafeExceptionReporterFilter):
         """`text` with URL passwords, secret query parameters and bearer tokens replaced by the substitute."""
         text = str(text)  # lazy strings (django-axes' settings) too
         for pattern in (_URL_PASSWORD, _QUERY_SECRET, _BEARER):
-            text = pattern.sub(lambda match: f"{match['head']}{self.cleansed_substitute}"
-                               + (match.groupdict().get("tail") or ""), text)
+            text = pattern.sub(
+                lambda match: f"{match['head']}{self.cleansed_substitute}" + (match.groupdict().get("tail") or ""), text
+            )
         return text
 
     def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> Any:
         """Frame variables as Django cleanses them, with secrets inside texts, lists and dicts masked too."""
-        return [(name, self._cleanse_variable(value))
-                for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+        return [
+            (name, self._cleanse_variable(value))
+            for name, value in super().get_traceback_frame_variables(request, tb_frame)
+        ]
 
     def _cleanse_variable(self, value: Any) -> Any:
         """One frame variable cleansed; one too deep to walk is not shown at all."""

@@ -1,4 +1,5 @@
 """One renderer of an export's state for the page: the status box, the Export button and the history (row)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,13 +14,18 @@ from exports.selectors import recent_audits
 from exports.submission_presentation import changes_view, period_submission
 
 
-def status_fragment_context(*, audit: BufdirExportAudit | None, organisation: Organisation,
-                            state: ExportState | None = None) -> dict[str, Any]:
+def status_fragment_context(
+    *, audit: BufdirExportAudit | None, organisation: Organisation, state: ExportState | None = None
+) -> dict[str, Any]:
     """The status box's context for an audit (or for no export yet); `state` overrides the recorded one."""
     if state is None and audit is not None:
         state = ExportState.from_audit(audit)
-    return {**status_context(state, download_url_for(audit), result_view(audit)), "organisation": organisation,
-            "changes": changes_view(audit), "period_submission": period_submission(audit)}
+    return {
+        **status_context(state, download_url_for(audit), result_view(audit)),
+        "organisation": organisation,
+        "changes": changes_view(audit),
+        "period_submission": period_submission(audit),
+    }
 
 
 def history_context(organisation: Organisation) -> dict[str, Any]:
@@ -35,9 +41,14 @@ def history_row_context(audit: BufdirExportAudit, state: ExportState) -> dict[st
     return {"row": history_rows([audit])[0], "oob": True}
 
 
-def state_fragments(*, audit: BufdirExportAudit | None, organisation: Organisation,
-                    state: ExportState | None = None, request: HttpRequest | None = None,
-                    status_oob: bool = True) -> str:
+def state_fragments(
+    *,
+    audit: BufdirExportAudit | None,
+    organisation: Organisation,
+    state: ExportState | None = None,
+    request: HttpRequest | None = None,
+    status_oob: bool = True,
+) -> str:
     """The status box, the Export button (out of band) and, out of band, the export's history row while it runs
     or the whole history once it has finished: so the page never shows two states of one export."""
     context = status_fragment_context(audit=audit, organisation=organisation, state=state)

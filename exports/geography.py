@@ -1,4 +1,5 @@
 """Look-ups of Norwegian counties and municipalities."""
+
 from __future__ import annotations
 
 from exports.geography_data import COUNTIES, MUNICIPALITIES

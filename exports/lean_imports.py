@@ -6,6 +6,7 @@ process that sends progress (a third of an export's own memory). Neither the pro
 Fernet, so a process whose layers have no keys marks it as absent, and the serializers fall back to what they
 do without cryptography installed. A layer given keys finds it as usual.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """The page's download URLs: the route of the download view with a fresh token (routing stays out of services)."""
+
 from __future__ import annotations
 
 from django.urls import reverse

@@ -1,4 +1,5 @@
 """Renders the project's own Markdown documents (headings, paragraphs, lists, tables, code) as safe HTML."""
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def _blocks(lines: list[str]) -> Iterator[str]:
         line = lines[index]
         if line.startswith("```"):
             end = next((j for j in range(index + 1, len(lines)) if lines[j].startswith("```")), len(lines))
-            yield f"<pre><code>{escape(chr(10).join(lines[index + 1:end]))}</code></pre>"
+            yield f"<pre><code>{escape(chr(10).join(lines[index + 1 : end]))}</code></pre>"
             index = end + 1
         elif heading := re.match(r"(#{1,4}) (.*)", line):
             level = len(heading.group(1))
@@ -55,8 +56,7 @@ def _blocks(lines: list[str]) -> Iterator[str]:
                 rows.append(_cells(lines[index]))
                 index += 1
             head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in rows[0])
-            body = "".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>"
-                           for row in rows[2:])
+            body = "".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in rows[2:])
             yield f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         elif line.startswith("- "):
             items: list[str] = []

@@ -1,9 +1,10 @@
 """ORM models: the local copy of the app's tables, memberships, column configurations and audits."""
+
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from exports.domain import PHASE_LABELS
+from exports.domain import PHASE_LABELS, ExportFacts
 
 SLUG_RULE = _("Use only lowercase letters a-z, digits and hyphens (at most 50 characters).")
 RESERVED_SLUGS = frozenset({"organisation", "for"})
@@ -22,13 +23,18 @@ RESERVED_SLUGS = frozenset({"organisation", "for"})
 def refuse_reserved_slug(value: str) -> None:
     """Refuse a short name that the export page's URL could not tell from one of its own fixed segments."""
     if value in RESERVED_SLUGS:
-        raise ValidationError(_("“%(slug)s” is a reserved word in the addresses of the export pages; choose another "
-                                "short name."), code="reserved_slug", params={"slug": value})
+        raise ValidationError(
+            _("“%(slug)s” is a reserved word in the addresses of the export pages; choose another short name."),
+            code="reserved_slug",
+            params={"slug": value},
+        )
 
 
 SLUG_VALIDATORS: list[Callable[[Any], None]] = [
-    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"), MaxLengthValidator(50, SLUG_RULE),
-    refuse_reserved_slug]
+    RegexValidator(r"\A[a-z0-9-]+\Z", SLUG_RULE, code="invalid_slug"),
+    MaxLengthValidator(50, SLUG_RULE),
+    refuse_reserved_slug,
+]
 """An organisation's short name goes into URLs, file names and e-mails: nothing there may be read as a path."""
 
 
@@ -60,11 +66,12 @@ class LocalBranch(models.Model):
     """A local branch (lokallag) of an organisation (table `local_branches`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="branches",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="branches", verbose_name=_("organisation")
+    )
     name = models.TextField(_("name"))
     county_code = models.TextField(_("county number"))
-    municipality_code = models.TextField(_("municipality number"), null=True, blank=True)
+    municipality_code = models.TextField(_("municipality number"), null=True, blank=True)  # noqa: DJ001 - mirrors Supabase's nullable column
 
     class Meta:
         db_table = "local_branches"
@@ -80,10 +87,12 @@ class PeerMentor(models.Model):
     """A peer mentor (likeperson); certified when `certified_on` is set (table `peer_mentors`)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="peer_mentors",
-                                     verbose_name=_("organisation"))
-    local_branch = models.ForeignKey(LocalBranch, on_delete=models.SET_NULL, null=True, blank=True,
-                                     verbose_name=_("local branch"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="peer_mentors", verbose_name=_("organisation")
+    )
+    local_branch = models.ForeignKey(
+        LocalBranch, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("local branch")
+    )
     full_name = models.TextField(_("full name"))
     certified_on = models.DateField(_("certified on"), null=True, blank=True)
 
@@ -106,19 +115,22 @@ class Activity(models.Model):
         DELETED = "deleted", _("Deleted")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="activities",
-                                     verbose_name=_("organisation"))
-    local_branch = models.ForeignKey(LocalBranch, on_delete=models.SET_NULL, null=True, blank=True,
-                                     verbose_name=_("local branch"))
-    peer_mentor = models.ForeignKey(PeerMentor, on_delete=models.SET_NULL, null=True, blank=True,
-                                    verbose_name=_("peer mentor"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="activities", verbose_name=_("organisation")
+    )
+    local_branch = models.ForeignKey(
+        LocalBranch, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("local branch")
+    )
+    peer_mentor = models.ForeignKey(
+        PeerMentor, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("peer mentor")
+    )
     activity_type = models.TextField(_("activity type"))
     started_at = models.DateTimeField(_("started"))
     duration_minutes = models.IntegerField(_("duration (minutes)"), null=True, blank=True)
     participant_count = models.IntegerField(_("participants"), null=True, blank=True)
     country_code = models.TextField(_("country code"), default="NO")
-    municipality_code = models.TextField(_("municipality number"), null=True, blank=True)
-    description = models.TextField(_("description"), null=True, blank=True)
+    municipality_code = models.TextField(_("municipality number"), null=True, blank=True)  # noqa: DJ001 - mirrors Supabase's nullable column
+    description = models.TextField(_("description"), null=True, blank=True)  # noqa: DJ001 - mirrors Supabase's nullable column
     status = models.TextField(_("status"), choices=Status.choices, default=Status.REGISTERED)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -144,10 +156,12 @@ class Membership(models.Model):
 
     EXPORT_ROLES = frozenset({Role.ADMINISTRATOR, Role.COORDINATOR})
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("user"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships",
-                                     verbose_name=_("organisation"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
     class Meta:
@@ -163,9 +177,13 @@ class ActiveConfigDeletion(ValidationError):
     """The organisation's active configuration cannot be deleted: its exports use it."""
 
     def __init__(self, config: OrganisationColumnConfig) -> None:
-        super().__init__(_("Version %(version)s is the active column configuration of %(organisation)s and cannot "
-                           "be deleted: its exports use it. Activate another version first.")
-                         % {"version": config.version, "organisation": config.organisation})
+        super().__init__(
+            _(
+                "Version %(version)s is the active column configuration of %(organisation)s and cannot "
+                "be deleted: its exports use it. Activate another version first."
+            )
+            % {"version": config.version, "organisation": config.organisation}
+        )
 
 
 class ColumnConfigQuerySet(models.QuerySet["OrganisationColumnConfig"]):
@@ -194,34 +212,64 @@ class UnnumberedVersion(ValueError):
 class OrganisationColumnConfig(models.Model):
     """A versioned column configuration (JSON document) of an organisation's Bufdir template."""
 
-    objects = ColumnConfigManager()
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="column_configs",
-                                     verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="column_configs", verbose_name=_("organisation")
+    )
     version = models.PositiveIntegerField(_("version"), editable=False)
     is_active = models.BooleanField(
-        _("active"), default=False,
-        help_text=_("Exports use the active version. Activating one deactivates the organisation's previous one."))
+        _("active"),
+        default=False,
+        help_text=_("Exports use the active version. Activating one deactivates the organisation's previous one."),
+    )
     document = models.JSONField(_("configuration (JSON)"))
     comment = models.TextField(_("comment"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    proven_at = models.DateTimeField(_("tried without errors"), null=True, blank=True, editable=False,
-                                     help_text=_("When a trial on a period last found no rule that fails."))
-    proven_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  editable=False, related_name="+", verbose_name=_("tried by"))
+    proven_at = models.DateTimeField(
+        _("tried without errors"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a trial on a period last found no rule that fails."),
+    )
+    proven_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("tried by"),
+    )
     proven_period_from = models.DateField(_("tried from"), null=True, blank=True, editable=False)
     proven_period_to = models.DateField(_("tried to"), null=True, blank=True, editable=False)
     proven_rows = models.PositiveIntegerField(_("rows tried"), null=True, blank=True, editable=False)
     proven_document_sha256 = models.CharField(
-        _("fingerprint of the tried document"), max_length=64, blank=True, editable=False,
-        help_text=_("SHA-256 of the version and its document as tried; activation requires it to match."))
+        _("fingerprint of the tried document"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 of the version and its document as tried; activation requires it to match."),
+    )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True, editable=False)
-    activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     editable=False, related_name="+", verbose_name=_("activated by"))
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("activated by"),
+    )
+
+    objects = ColumnConfigManager()
 
     class Meta:
         ordering = ["organisation", "-version"]
@@ -242,7 +290,8 @@ class OrganisationColumnConfig(models.Model):
         if self._state.adding and self.version is None:
             raise UnnumberedVersion(
                 "A new column configuration is saved with exports.config.versions.save_column_config(organisation=..., "
-                "document=...): it numbers the version, validates it and activates it only when asked.")
+                "document=...): it numbers the version, validates it and activates it only when asked."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
@@ -311,10 +360,14 @@ class AuditQuerySet(models.QuerySet["BufdirExportAudit"]):
     def latest_succeeded(self) -> AuditQuerySet:
         """The latest succeeded export of each organisation and period."""
         newer = BufdirExportAudit.objects.filter(
-            organisation=models.OuterRef("organisation"), period_from=models.OuterRef("period_from"),
-            period_to=models.OuterRef("period_to"), status=ExportStatus.SUCCEEDED,
-        ).filter(models.Q(created_at__gt=models.OuterRef("created_at"))
-                 | models.Q(created_at=models.OuterRef("created_at"), pk__gt=models.OuterRef("pk")))
+            organisation=models.OuterRef("organisation"),
+            period_from=models.OuterRef("period_from"),
+            period_to=models.OuterRef("period_to"),
+            status=ExportStatus.SUCCEEDED,
+        ).filter(
+            models.Q(created_at__gt=models.OuterRef("created_at"))
+            | models.Q(created_at=models.OuterRef("created_at"), pk__gt=models.OuterRef("pk"))
+        )
         return self.filter(status=ExportStatus.SUCCEEDED).exclude(models.Exists(newer))
 
     def kept_forever(self) -> AuditQuerySet:
@@ -330,17 +383,26 @@ class BufdirExportAudit(models.Model):
     Status = ExportStatus
     ACTIVE_STATUSES = ACTIVE_STATUSES
 
-    objects = AuditQuerySet.as_manager()
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="export_audits",
-                                     verbose_name=_("organisation"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     verbose_name=_("requested by (user)"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="export_audits", verbose_name=_("organisation")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("requested by (user)"),
+    )
     requested_by_label = models.TextField(_("requested by"), blank=True)
     period_from = models.DateField(_("period from"))
     period_to = models.DateField(_("period to"))
-    config = models.ForeignKey(OrganisationColumnConfig, on_delete=models.SET_NULL, null=True, blank=True,
-                               verbose_name=_("column configuration"))
+    config = models.ForeignKey(
+        OrganisationColumnConfig,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("column configuration"),
+    )
     config_version = models.PositiveIntegerField(_("configuration version"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     phase = models.CharField(_("phase"), max_length=32, blank=True)
@@ -356,25 +418,43 @@ class BufdirExportAudit(models.Model):
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
     file_bytes = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True)
     bundle_removed_at = models.DateTimeField(
-        _("file deleted"), null=True, blank=True, editable=False,
-        help_text=_("When the retention rules deleted the file; the figures stay on the audit."))
+        _("file deleted"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the retention rules deleted the file; the figures stay on the audit."),
+    )
     details_removed_at = models.DateTimeField(
-        _("details deleted"), null=True, blank=True, editable=False,
-        help_text=_("When the retention rules deleted the error detail and the events' messages."))
+        _("details deleted"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the retention rules deleted the error detail and the events' messages."),
+    )
     error_message = models.TextField(_("error message"), blank=True)
-    error_detail = models.TextField(_("error detail"), blank=True,
-                                    help_text=_("Traceback of an unexpected failure, for administrators."))
+    error_detail = models.TextField(
+        _("error detail"), blank=True, help_text=_("Traceback of an unexpected failure, for administrators.")
+    )
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
-    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True,
-                                         help_text=_("When the export last moved on (rows or a phase)."))
+    progressed_at = models.DateTimeField(
+        _("last progress"), null=True, blank=True, help_text=_("When the export last moved on (rows or a phase).")
+    )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("cancelled by"))
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -382,27 +462,42 @@ class BufdirExportAudit(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(period_from__lte=models.F("period_to")), name="period_ordered"),
             models.UniqueConstraint(
-                fields=["organisation"], condition=models.Q(status__in=ACTIVE_STATUSES),
+                fields=["organisation"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
                 name="one_active_export_per_org",
             ),
         ]
         verbose_name = _("export audit")
         verbose_name_plural = _("export audits")
 
+    def __str__(self) -> str:
+        return (
+            f"{self.organisation} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} ({self.get_status_display()})"
+        )
+
+    @property
+    def has_file(self) -> bool:
+        """Whether the export succeeded with a stored bundle (not yet removed by retention)."""
+        return self.status == ExportStatus.SUCCEEDED and bool(self.file_key)
+
+    @property
+    def facts(self) -> ExportFacts | None:
+        """What the export recorded when it succeeded (`ExportFacts`); None for any other export."""
+        if self.status != ExportStatus.SUCCEEDED or not self.result:
+            return None
+        return cast(ExportFacts, self.result)
+
     def kept_forever(self) -> bool:
         """Whether the retention rules never remove this export's bundle (see `AuditQuerySet.kept_forever`)."""
         return type(self).objects.filter(pk=self.pk).kept_forever().exists()
-
-    def __str__(self) -> str:
-        return (f"{self.organisation} {self.period_from:%d.%m.%Y}–{self.period_to:%d.%m.%Y} "
-                f"({self.get_status_display()})")
 
 
 class BufdirExportAuditEvent(models.Model):
     """One recorded step of an export (phase started, finished or failed)."""
 
-    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="events",
-                              verbose_name=_("export audit"))
+    audit = models.ForeignKey(
+        BufdirExportAudit, on_delete=models.CASCADE, related_name="events", verbose_name=_("export audit")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     phase = models.CharField(_("phase"), max_length=32)
     message = models.TextField(_("message"), blank=True)
@@ -434,13 +529,23 @@ class ConfigTrialRun(models.Model):
 
     Status = TrialStatus
 
-    config = models.ForeignKey(OrganisationColumnConfig, on_delete=models.CASCADE, related_name="trial_runs",
-                               verbose_name=_("column configuration"))
+    config = models.ForeignKey(
+        OrganisationColumnConfig,
+        on_delete=models.CASCADE,
+        related_name="trial_runs",
+        verbose_name=_("column configuration"),
+    )
     document_sha256 = models.CharField(_("fingerprint of the tried document"), max_length=64)
     period_from = models.DateField(_("period from"))
     period_to = models.DateField(_("period to"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("requested by (user)"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by (user)"),
+    )
     status = models.CharField(_("status"), max_length=16, choices=TrialStatus.choices, default=TrialStatus.PENDING)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -454,10 +559,14 @@ class ConfigTrialRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(period_from__lte=models.F("period_to")),
-                                   name="trial_period_ordered"),
-            models.UniqueConstraint(fields=["config"], condition=models.Q(status__in=ACTIVE_TRIAL_STATUSES),
-                                    name="one_active_trial_per_config"),
+            models.CheckConstraint(
+                condition=models.Q(period_from__lte=models.F("period_to")), name="trial_period_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["config"],
+                condition=models.Q(status__in=ACTIVE_TRIAL_STATUSES),
+                name="one_active_trial_per_config",
+            ),
         ]
         verbose_name = _("configuration trial")
         verbose_name_plural = _("configuration trials")
@@ -476,8 +585,13 @@ class ExportRowDigest(models.Model):
     DEVIATES = 1
     LISTED = 2
 
-    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="row_digests",
-                              verbose_name=_("export audit"), db_index=False)  # the unique constraint leads with it
+    audit = models.ForeignKey(
+        BufdirExportAudit,
+        on_delete=models.CASCADE,
+        related_name="row_digests",
+        verbose_name=_("export audit"),
+        db_index=False,
+    )  # the unique constraint leads with it
     activity_id = models.UUIDField(_("activity ID"))
     started_on = models.DateField(_("date"))
     peer_mentor = models.TextField(_("peer mentor"), blank=True)
@@ -489,39 +603,68 @@ class ExportRowDigest(models.Model):
         verbose_name = _("export row digest")
         verbose_name_plural = _("export row digests")
 
+    def __str__(self) -> str:
+        return f"{self.activity_id} ({self.audit_id})"
+
 
 class Submission(models.Model):
     """An export marked as the one sent to Bufdir for its period: who marked, who confirmed, which bundle."""
 
-    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.PROTECT, related_name="submissions",
-                              verbose_name=_("export audit"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions",
-                                     verbose_name=_("organisation"))
+    audit = models.ForeignKey(
+        BufdirExportAudit, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("export audit")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("organisation")
+    )
     period_from = models.DateField(_("period from"))
     period_to = models.DateField(_("period to"))
     sha256 = models.CharField(_("SHA-256 of the bundle"), max_length=64)
     requires_confirmation = models.BooleanField(
-        _("needs a second leader"), default=False,
-        help_text=_("Set when the organisation had two or more administrators or coordinators when it was marked."))
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("marked by"))
+        _("needs a second leader"),
+        default=False,
+        help_text=_("Set when the organisation had two or more administrators or coordinators when it was marked."),
+    )
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked by"),
+    )
     marked_by_label = models.TextField(_("marked by (name)"), blank=True)
     marked_at = models.DateTimeField(_("marked"))
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
     confirmed_by_label = models.TextField(_("confirmed by (name)"), blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("withdrawn by"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
     withdrawn_by_label = models.TextField(_("withdrawn by (name)"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
 
     class Meta:
         ordering = ["-marked_at", "-id"]
-        constraints = [models.UniqueConstraint(
-            fields=["organisation", "period_from", "period_to"], condition=models.Q(withdrawn_at__isnull=True),
-            name="one_submission_per_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "period_from", "period_to"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_submission_per_period",
+            )
+        ]
         verbose_name = _("submission to Bufdir")
         verbose_name_plural = _("submissions to Bufdir")
 
@@ -541,8 +684,9 @@ REASON_SEPARATOR = "\x1f"
 class ExportDeviation(models.Model):
     """One row of an export's `Avvik`, kept so the page and the API can list, filter and link it."""
 
-    audit = models.ForeignKey(BufdirExportAudit, on_delete=models.CASCADE, related_name="deviations",
-                              verbose_name=_("export audit"))
+    audit = models.ForeignKey(
+        BufdirExportAudit, on_delete=models.CASCADE, related_name="deviations", verbose_name=_("export audit")
+    )
     activity_id = models.UUIDField(_("activity id"))
     activity_date = models.DateField(_("date"))
     activity_type = models.TextField(_("activity type"), blank=True)
@@ -554,8 +698,10 @@ class ExportDeviation(models.Model):
 
     class Meta:
         ordering = ["activity_date", "id"]
-        indexes = [models.Index(fields=["audit", "activity_date"], name="deviation_audit_date"),
-                   models.Index(fields=["audit", "local_branch"], name="deviation_audit_branch")]
+        indexes = [
+            models.Index(fields=["audit", "activity_date"], name="deviation_audit_date"),
+            models.Index(fields=["audit", "local_branch"], name="deviation_audit_branch"),
+        ]
         verbose_name = _("deviation")
         verbose_name_plural = _("deviations")
 

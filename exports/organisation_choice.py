@@ -3,6 +3,7 @@
 The session only remembers the last organisation the user switched to, so that `/exports/` knows where to
 send them; it never decides what a page or a request acts for.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """Switching between the organisations a user may export for: a POST that remembers the choice and goes to the
 other organisation's own page. A GET never changes anything."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -29,8 +30,9 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     """Go to the named organisation's page, if the user may export for it (remembered for `/exports/`); else 404."""
     membership = membership_for(request.user, request.POST.get("organisation", ""))
     if membership is None:
-        return render(request, "exports/forbidden.html",
-                      {"reason": _("You cannot export for that organisation.")}, status=404)
+        return render(
+            request, "exports/forbidden.html", {"reason": _("You cannot export for that organisation.")}, status=404
+        )
     remember(request.session, membership)
     return redirect(_same_page_for(request, membership.organisation.slug))
 

@@ -1,9 +1,11 @@
 """Turns export states into what the templates show: labels, percent, waiting time and the download link."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,12 +13,13 @@ from django.utils import timezone
 from exports.domain import PHASE_LABELS
 from exports.lifecycle.export_state import ExportState
 from exports.links import download_url
-from exports.models import ExportStatus
+from exports.models import BufdirExportAudit, ExportStatus
 from exports.regulation import category_label
 from exports.rules.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True, kw_only=True)
 class ExportResultView:
@@ -35,12 +38,13 @@ class ExportResultView:
     top_reasons: list[tuple[str, int]]
 
 
-def result_view(audit: Any) -> ExportResultView | None:
+def result_view(audit: BufdirExportAudit | None) -> ExportResultView | None:
     """The result of a succeeded export, when its audit recorded one."""
-    if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.result:
+    facts = audit.facts if audit is not None else None
+    if audit is None or facts is None:
         return None
-    rows = audit.result.get("rows", {})
-    account = row_account(audit.result)
+    rows = cast(Mapping[str, int], facts.get("rows", {}))  # older results may lack counts: the audit's then
+    account = row_account(facts)
     return ExportResultView(
         read=rows.get("read", audit.rows_total or 0),
         exported=rows.get("exported", audit.rows_exported or 0),
@@ -51,12 +55,16 @@ def result_view(audit: Any) -> ExportResultView | None:
         counted_by_category=[(category_label(c), n) for c, n in account.counted_by_category.items()],
         not_counted=account.not_counted,
         not_counted_parts=[(OUTCOME_LABELS[key], n) for key, n in account.not_counted_parts()],
-        top_reasons=ranked_reasons(audit.result)[:3],
+        top_reasons=ranked_reasons(facts)[:3],
     )
 
 
-def status_context(state: ExportState | None, download_url: str | None,
-                   result: ExportResultView | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+def status_context(
+    state: ExportState | None,
+    download_url: str | None,
+    result: ExportResultView | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
     """The template context of the status fragment (and of the Export button beside it)."""
     waited = int(((now or timezone.now()) - state.created).total_seconds()) if state else 0
     return {
@@ -75,14 +83,20 @@ def status_context(state: ExportState | None, download_url: str | None,
     }
 
 
-def download_url_for(audit: Any) -> str | None:
+def download_url_for(audit: BufdirExportAudit | None) -> str | None:
     """A fresh, time-limited download URL when the export succeeded and has a file."""
-    if audit is None or audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
+    if audit is None or not audit.has_file:
         return None
     return download_url(audit.pk)
 
 
 def history_rows(audits: Any) -> list[dict[str, Any]]:
     """The history table's rows, each with a download link when there is a file."""
-    return [{"audit": audit, "download_url": download_url_for(audit),
-             "phase_label": PHASE_LABELS.get(audit.phase, audit.phase)} for audit in audits]
+    return [
+        {
+            "audit": audit,
+            "download_url": download_url_for(audit),
+            "phase_label": PHASE_LABELS.get(audit.phase, audit.phase),
+        }
+        for audit in audits
+    ]

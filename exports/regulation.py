@@ -7,6 +7,7 @@ activity types are which category, certification of hospital visits, data checks
 column configuration. The demo configurations, the tests and the recomputation oracle import these numbers,
 so a change of the regulation is made here once.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -82,8 +83,9 @@ REGULATION_RULES: tuple[dict[str, str], ...] = (
     {
         "id": "gruppe_varighet",
         "when": IN_A_GROUP,
-        "require": (f"duration_minutes is not None and {GROUP_MIN_MINUTES} <= duration_minutes "
-                    f"<= {MAX_ACTIVITY_MINUTES}"),
+        "require": (
+            f"duration_minutes is not None and {GROUP_MIN_MINUTES} <= duration_minutes <= {MAX_ACTIVITY_MINUTES}"
+        ),
         "reason": f"Gruppen varte kortere enn {GROUP_MIN_MINUTES} minutter, eller varigheten mangler eller er urimelig",
         "action": f"Rett varigheten i appen hvis den er feil; en gruppe må vare minst {GROUP_MIN_MINUTES} minutter.",
     },
@@ -97,16 +99,19 @@ REGULATION_RULES: tuple[dict[str, str], ...] = (
     {
         "id": "kurs_varighet",
         "when": "category == 'kurs'",
-        "require": (f"duration_minutes is not None and {COURSE_DAY_MIN_MINUTES} <= duration_minutes "
-                    f"<= {MAX_ACTIVITY_MINUTES}"),
-        "reason": (f"Kursdagen varte kortere enn 2 x {MINUTES_PER_SESSION} minutter, eller varigheten mangler "
-                   "eller er urimelig"),
-        "action": (f"Rett varigheten i appen hvis den er feil; en kursdag må vare minst {COURSE_DAY_MIN_MINUTES} "
-                   "minutter."),
+        "require": (
+            f"duration_minutes is not None and {COURSE_DAY_MIN_MINUTES} <= duration_minutes <= {MAX_ACTIVITY_MINUTES}"
+        ),
+        "reason": (
+            f"Kursdagen varte kortere enn 2 x {MINUTES_PER_SESSION} minutter, eller varigheten mangler "
+            "eller er urimelig"
+        ),
+        "action": (
+            f"Rett varigheten i appen hvis den er feil; en kursdag må vare minst {COURSE_DAY_MIN_MINUTES} minutter."
+        ),
     },
 )
 """The regulation as counting rules of a column configuration, in the configuration's own language."""
-
 
 
 def regulation_rules() -> list[dict[str, str]]:

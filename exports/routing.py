@@ -1,4 +1,5 @@
 """Websocket routes: a page's socket names the organisation the page is for."""
+
 from django.urls import path
 
 from exports.consumers import ExportProgressConsumer

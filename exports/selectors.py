@@ -1,4 +1,5 @@
 """Read-only queries the views, consumer and commands share."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +15,16 @@ def export_memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membershi
     """Every membership through which `user` may export (administrator or coordinator), by organisation name."""
     if not user.is_authenticated:
         return []
-    return list(Membership.objects.select_related("organisation")
-                .filter(user_id=user.pk, role__in=Membership.EXPORT_ROLES).order_by("organisation__name"))
+    return list(
+        Membership.objects.select_related("organisation")
+        .filter(user_id=user.pk, role__in=Membership.EXPORT_ROLES)
+        .order_by("organisation__name")
+    )
 
 
-def export_membership(user: AbstractBaseUser | AnonymousUser,
-                      organisation_id: UUID | str | None = None) -> Membership | None:
+def export_membership(
+    user: AbstractBaseUser | AnonymousUser, organisation_id: UUID | str | None = None
+) -> Membership | None:
     """The membership through which `user` may export for `organisation_id`, else their first by name, if any."""
     memberships = export_memberships(user)
     if organisation_id is not None:
@@ -59,25 +64,35 @@ def administrators_of_organisations_of(user: AbstractBaseUser | AnonymousUser) -
     if isinstance(user, AnonymousUser):
         return Membership.objects.none()
     organisation_ids = memberships_of(user).values("organisation_id")
-    return (Membership.objects.select_related("user", "organisation")
-            .filter(organisation_id__in=organisation_ids, role=Membership.Role.ADMINISTRATOR)
-            .exclude(user_id=user.pk).order_by("organisation__name", "user__username"))
+    return (
+        Membership.objects.select_related("user", "organisation")
+        .filter(organisation_id__in=organisation_ids, role=Membership.Role.ADMINISTRATOR)
+        .exclude(user_id=user.pk)
+        .order_by("organisation__name", "user__username")
+    )
 
 
-def earlier_export_of_same_length(organisation_id: UUID, period_from: dt.date, period_to: dt.date,
-                                  exclude_audit_id: int | None = None) -> BufdirExportAudit | None:
+def earlier_export_of_same_length(
+    organisation_id: UUID, period_from: dt.date, period_to: dt.date, exclude_audit_id: int | None = None
+) -> BufdirExportAudit | None:
     """The organisation's latest succeeded export of an earlier period as long as this one (whole years alike)."""
     whole_year = _is_whole_year(period_from, period_to)
     days = (period_to - period_from).days
-    candidates = (BufdirExportAudit.objects
-                  .filter(organisation_id=organisation_id, status=BufdirExportAudit.Status.SUCCEEDED,
-                          period_to__lt=period_from)
-                  .exclude(result={}).order_by("-period_from", "-finished_at"))
+    candidates = (
+        BufdirExportAudit.objects.filter(
+            organisation_id=organisation_id, status=BufdirExportAudit.Status.SUCCEEDED, period_to__lt=period_from
+        )
+        .exclude(result={})
+        .order_by("-period_from", "-finished_at")
+    )
     if exclude_audit_id is not None:
         candidates = candidates.exclude(pk=exclude_audit_id)
     for audit in candidates[:50]:
-        if (_is_whole_year(audit.period_from, audit.period_to) if whole_year
-                else (audit.period_to - audit.period_from).days == days):
+        if (
+            _is_whole_year(audit.period_from, audit.period_to)
+            if whole_year
+            else (audit.period_to - audit.period_from).days == days
+        ):
             return audit
     return None
 

@@ -7,6 +7,7 @@ close frame with code 1000 (autobahn, daphne's websocket layer, lets an applicat
 3000-4999, not 1001 "going away"), leaves its group, and the server waits a moment for the
 close handshakes (at most `CLOSE_WAIT_SECONDS`). The page's HTMX websocket reconnects by itself.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,9 @@ async def close_open_sockets(timeout: float = CLOSE_WAIT_SECONDS) -> int:
     """Send every open export socket a normal close and let it leave its group; how many were closed."""
     consumers = list(OPEN)
     if consumers:
-        await asyncio.wait([asyncio.ensure_future(consumer.going_away(CLOSE_CODE)) for consumer in consumers],
-                           timeout=timeout)
+        await asyncio.wait(
+            [asyncio.ensure_future(consumer.going_away(CLOSE_CODE)) for consumer in consumers], timeout=timeout
+        )
         await asyncio.sleep(min(0.2, timeout))  # the close frames leave, the handshakes complete
     logger.info("closed %s export websocket(s) for shutdown", len(consumers))
     return len(consumers)

@@ -1,4 +1,5 @@
 """The export page's forms for the exports sent to Bufdir: mark, confirm, withdraw (POST, the URL's organisation)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,8 +17,7 @@ from exports.views import organisation_required
 
 def _not_found(request: HttpRequest) -> HttpResponse:
     """The answer for an export or mark of another organisation (or none)."""
-    return render(request, "exports/forbidden.html", {"reason": _("This export is not available to you.")},
-                  status=404)
+    return render(request, "exports/forbidden.html", {"reason": _("This export is not available to you.")}, status=404)
 
 
 def _step(request: HttpRequest, membership: Membership, action: Callable[[], object], done: str) -> HttpResponse:
@@ -38,8 +38,12 @@ def mark(request: HttpRequest, membership: Membership, audit_id: int) -> HttpRes
     audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
     if audit is None:
         return _not_found(request)
-    return _step(request, membership, lambda: submissions.mark(audit=audit, membership=membership),
-                 _("The export is marked as sent to Bufdir."))
+    return _step(
+        request,
+        membership,
+        lambda: submissions.mark(audit=audit, membership=membership),
+        _("The export is marked as sent to Bufdir."),
+    )
 
 
 @require_POST
@@ -49,8 +53,12 @@ def confirm(request: HttpRequest, membership: Membership, submission_id: int) ->
     submission = Submission.objects.filter(pk=submission_id, organisation_id=membership.organisation_id).first()
     if submission is None:
         return _not_found(request)
-    return _step(request, membership, lambda: submissions.confirm(submission=submission, membership=membership),
-                 _("The mark as sent to Bufdir is confirmed."))
+    return _step(
+        request,
+        membership,
+        lambda: submissions.confirm(submission=submission, membership=membership),
+        _("The mark as sent to Bufdir is confirmed."),
+    )
 
 
 @require_POST
@@ -60,8 +68,14 @@ def withdraw(request: HttpRequest, membership: Membership, submission_id: int) -
     submission = Submission.objects.filter(pk=submission_id, organisation_id=membership.organisation_id).first()
     if submission is None:
         return _not_found(request)
-    return _step(request, membership,
-                 lambda: submissions.withdraw(submission=submission, membership=membership,
-                                              reason=request.POST.get("reason", "")),
-                 _("The export is no longer marked as sent; it can be deleted after the retention period like "
-                   "any other export."))
+    return _step(
+        request,
+        membership,
+        lambda: submissions.withdraw(
+            submission=submission, membership=membership, reason=request.POST.get("reason", "")
+        ),
+        _(
+            "The export is no longer marked as sent; it can be deleted after the retention period like "
+            "any other export."
+        ),
+    )

@@ -1,4 +1,5 @@
 """django-q2 tasks: run an export or a configuration trial in a worker, and the periodic reaper of lost ones."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,10 +30,16 @@ def run_export(audit_id: int) -> dict[str, Any]:
     with guard.running():
         container = services()
         audit = container.audits.get(audit_id)
-        request = ExportRequest(audit.pk, audit.organisation_id, Period(audit.period_from, audit.period_to),
-                                audit.requested_by_label)
-        with translation.override(settings.LANGUAGE_CODE), export_log_context(export_id=audit.pk,
-                                                                              organisation=audit.organisation.slug):
+        request = ExportRequest(
+            audit_id=audit.pk,
+            organisation_id=audit.organisation_id,
+            period=Period(audit.period_from, audit.period_to),
+            requested_by=audit.requested_by_label,
+        )
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            export_log_context(export_id=audit.pk, organisation=audit.organisation.slug),
+        ):
             result = container.orchestrator.run(request)
         notify_finished(audit_id)
     guard.exit_if_terminated()
@@ -90,8 +97,9 @@ def config_trial_finished(task: Any) -> None:
 def reap_config_trials() -> list[int]:
     """Fail configuration trials that no worker took, whose worker died or that outlived their bound."""
     with translation.override(settings.LANGUAGE_CODE):
-        return reap_lost_trials(lost_after=settings.BUFDIR_EXPORT["LOST_AFTER_SECONDS"],
-                                max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS)
+        return reap_lost_trials(
+            lost_after=settings.BUFDIR_EXPORT["LOST_AFTER_SECONDS"], max_seconds=settings.CONFIG_TRIAL_MAX_SECONDS
+        )
 
 
 def apply_retention() -> dict[str, list[int]]:

@@ -3,6 +3,7 @@
 Their models' `__str__` and Django's permission names (stored in English by `migrate`) show up in the admin's
 titles, breadcrumbs, lists and choice boxes; these replacements say the same in the active language.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,20 +24,27 @@ def _when(moment: Any) -> str:
 def access_failure_text(failure: Any) -> str:
     """django-axes' failed login, in words."""
     text = _("Failed login by %(username)s at %(when)s from %(address)s") % {
-        "username": failure.username or "–", "when": _when(failure.attempt_time), "address": failure.ip_address}
+        "username": failure.username or "–",
+        "when": _when(failure.attempt_time),
+        "address": failure.ip_address,
+    }
     return f"{text} ({_('locked out')})" if failure.locked_out else text
 
 
 def access_attempt_text(attempt: Any) -> str:
     """django-axes' login attempt, in words."""
-    return _("Login attempt by %(username)s at %(when)s") % {"username": attempt.username or "–",
-                                                              "when": _when(attempt.attempt_time)}
+    return _("Login attempt by %(username)s at %(when)s") % {
+        "username": attempt.username or "–",
+        "when": _when(attempt.attempt_time),
+    }
 
 
 def access_log_text(entry: Any) -> str:
     """django-axes' login record, in words."""
-    return _("Login by %(username)s at %(when)s") % {"username": entry.username or "–",
-                                                     "when": _when(entry.attempt_time)}
+    return _("Login by %(username)s at %(when)s") % {
+        "username": entry.username or "–",
+        "when": _when(entry.attempt_time),
+    }
 
 
 def queued_task_text(queued: Any) -> str:
@@ -49,8 +57,12 @@ def permission_label(permission: Permission) -> str:
     content_type = permission.content_type
     model = content_type.model_class()
     action = permission.codename.split("_", 1)[0]
-    words = {"add": _("Can add %(model)s"), "change": _("Can change %(model)s"),
-             "delete": _("Can delete %(model)s"), "view": _("Can view %(model)s")}
+    words = {
+        "add": _("Can add %(model)s"),
+        "change": _("Can change %(model)s"),
+        "delete": _("Can delete %(model)s"),
+        "view": _("Can view %(model)s"),
+    }
     if model is None or action not in words:
         return str(permission)
     app = _(str(model._meta.app_config.verbose_name))  # looked up again: some apps' names are not marked

@@ -1,4 +1,5 @@
 """URLs of the export pages: every page and request that acts for an organisation names it in its URL."""
+
 from django.urls import path
 
 from exports import organisation_views, submission_views, views
@@ -16,6 +17,5 @@ urlpatterns = [
     path("<str:slug>/<int:audit_id>/cancel", views.cancel, name="cancel"),
     path("<str:slug>/<int:audit_id>/submit", submission_views.mark, name="submit"),
     path("<str:slug>/submissions/<int:submission_id>/confirm", submission_views.confirm, name="confirm_submission"),
-    path("<str:slug>/submissions/<int:submission_id>/withdraw", submission_views.withdraw,
-         name="withdraw_submission"),
+    path("<str:slug>/submissions/<int:submission_id>/withdraw", submission_views.withdraw, name="withdraw_submission"),
 ]

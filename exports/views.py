@@ -1,4 +1,5 @@
 """Thin views of the trigger page: show, start, poll and download exports."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from exports.forms import ExportPeriodForm
 from exports.fragments import history_context, state_fragments, status_fragment_context
 from exports.lifecycle.starting import ExportQueueUnavailable, start_export
 from exports.lifecycle.state_machine import ExportAlreadyActive
-from exports.models import BufdirExportAudit, ExportStatus, Membership, Organisation
+from exports.models import BufdirExportAudit, Membership, Organisation
 from exports.organisation_choice import landing_membership, membership_for
 from exports.selectors import (
     administrators_of_organisations_of,
@@ -69,14 +70,17 @@ def refused(request: HttpRequest) -> HttpResponse:
     """The answer to a request for an organisation the user may not export for."""
     if landing_membership(request.user, None) is None:
         return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
-    return render(request, "exports/forbidden.html", {"reason": _("You cannot export for that organisation.")},
-                  status=404)
+    return render(
+        request, "exports/forbidden.html", {"reason": _("You cannot export for that organisation.")}, status=404
+    )
 
 
 def _forbidden_context(request: HttpRequest) -> dict[str, Any]:
     """Why the user may not export, and whom to ask."""
-    return {"memberships": memberships_of(request.user),
-            "administrators": administrators_of_organisations_of(request.user)}
+    return {
+        "memberships": memberships_of(request.user),
+        "administrators": administrators_of_organisations_of(request.user),
+    }
 
 
 def _status(audit: BufdirExportAudit | None, organisation: Organisation) -> dict[str, Any]:
@@ -92,8 +96,12 @@ def _history(organisation: Organisation) -> dict[str, Any]:
 def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, Any]:
     """The whole page's context: the organisation, the form, the current export and the history."""
     organisation = membership.organisation
-    return {"form": form, **_history(organisation), **_status(latest_audit(organisation.pk), organisation),
-            **submissions_panel(organisation, membership)}
+    return {
+        "form": form,
+        **_history(organisation),
+        **_status(latest_audit(organisation.pk), organisation),
+        **submissions_panel(organisation, membership),
+    }
 
 
 def _reap(organisation_id: UUID) -> None:
@@ -107,8 +115,13 @@ def _page_redirect(membership: Membership) -> HttpResponse:
     return redirect("exports:page", slug=membership.organisation.slug)
 
 
-def _started_response(request: HttpRequest, membership: Membership, form: ExportPeriodForm,
-                      audit: BufdirExportAudit, status_code: int = 200) -> HttpResponse:
+def _started_response(
+    request: HttpRequest,
+    membership: Membership,
+    form: ExportPeriodForm,
+    audit: BufdirExportAudit,
+    status_code: int = 200,
+) -> HttpResponse:
     """The form (keeping the chosen period), the export's status and the history, for htmx."""
     organisation = membership.organisation
     html = render_to_string("exports/_form.html", {"form": form, **_status(audit, organisation)}, request)
@@ -143,8 +156,12 @@ def start(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     organisation = membership.organisation
     if not form.is_valid():
         if request.htmx:
-            return render(request, "exports/_form.html",
-                          {"form": form, **_status(latest_audit(organisation.pk), organisation)}, status=422)
+            return render(
+                request,
+                "exports/_form.html",
+                {"form": form, **_status(latest_audit(organisation.pk), organisation)},
+                status=422,
+            )
         return render(request, "exports/index.html", _page_context(membership, form), status=422)
     _reap(membership.organisation_id)
     try:
@@ -169,8 +186,9 @@ def cancel(request: HtmxHttpRequest, membership: Membership, audit_id: int) -> H
     organisation = membership.organisation
     audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=organisation.pk).first()
     if audit is None:
-        return render(request, "exports/forbidden.html", {"reason": _("This export is not available to you.")},
-                      status=404)
+        return render(
+            request, "exports/forbidden.html", {"reason": _("This export is not available to you.")}, status=404
+        )
     container = services()
     if container.audits.cancel(audit.pk, user_id=request.user.pk, label=request.user.get_username()):
         container.progress.push_state(organisation.pk, audit.pk)
@@ -188,8 +206,11 @@ def status(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
     history once it has finished) too."""
     organisation = membership.organisation
     _reap(organisation.pk)
-    return HttpResponse(state_fragments(audit=latest_audit(organisation.pk), organisation=organisation,
-                                        request=request, status_oob=False))
+    return HttpResponse(
+        state_fragments(
+            audit=latest_audit(organisation.pk), organisation=organisation, request=request, status_oob=False
+        )
+    )
 
 
 DEVIATIONS_PER_PAGE = (25, 10, 50, 100)
@@ -207,16 +228,28 @@ def deviations(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Every `Avvik` row of the URL's organisation's current export, filtered and a page at a time."""
     organisation = membership.organisation
     audit = current_export(organisation.pk)
-    filters = DeviationFilters.of(reason=request.GET.get("reason"), local_branch=request.GET.get("local_branch"),
-                                  peer_mentor=request.GET.get("peer_mentor"))
+    filters = DeviationFilters.of(
+        reason=request.GET.get("reason"),
+        local_branch=request.GET.get("local_branch"),
+        peer_mentor=request.GET.get("peer_mentor"),
+    )
     per_page = _per_page(request.GET.get("per_page"))
-    context: dict[str, Any] = {"organisation": organisation, "audit": audit, "filters": filters,
-                               "per_page": per_page, "per_page_choices": sorted(DEVIATIONS_PER_PAGE)}
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "audit": audit,
+        "filters": filters,
+        "per_page": per_page,
+        "per_page_choices": sorted(DEVIATIONS_PER_PAGE),
+    }
     if audit is not None:
         page = Paginator(deviations_of(audit, filters), per_page).get_page(request.GET.get("page"))
-        context.update(page=page, reasons=reason_choices(audit), branches=branch_choices(audit),
-                       not_kept=kept_before_deviations(audit),
-                       page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+        context.update(
+            page=page,
+            reasons=reason_choices(audit),
+            branches=branch_choices(audit),
+            not_kept=kept_before_deviations(audit),
+            page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        )
     return render(request, "exports/deviations.html", context)
 
 
@@ -228,32 +261,54 @@ def download(request: HttpRequest, audit_id: int) -> HttpResponse | FileResponse
     The export's own organisation is the one acted for (checked against the memberships now), never a choice."""
     audit = audit_for_member(request.user, audit_id)
     if audit is None:
-        return _download_failed(request, None, _("This export does not exist, or it belongs to another "
-                                                 "organisation than yours."), status_code=404)
+        return _download_failed(
+            request,
+            None,
+            _("This export does not exist, or it belongs to another organisation than yours."),
+            status_code=404,
+        )
     organisation = audit.organisation
     if audit.bundle_removed_at is not None:
         return _download_failed(request, organisation, removed_by_retention(), status_code=410)
-    if audit.status != ExportStatus.SUCCEEDED or not audit.file_key:
+    if not audit.has_file:
         return _download_failed(request, organisation, _("This export has no file to download."), status_code=404)
     verdict = services().download_links.check(audit.pk, request.GET.get("token", ""))
     if verdict == LinkVerdict.EXPIRED:
-        return _download_failed(request, organisation,
-                                _("The download link has expired: links work for %(minutes)s minutes.")
-                                % {"minutes": max(1, services().download_links.max_age // 60)}, status_code=410)
+        return _download_failed(
+            request,
+            organisation,
+            _("The download link has expired: links work for %(minutes)s minutes.")
+            % {"minutes": max(1, services().download_links.max_age // 60)},
+            status_code=410,
+        )
     if verdict != LinkVerdict.VALID:
-        return _download_failed(request, organisation, _("The download link is not valid: it was changed, cut "
-                                                         "short, or made for another export."), status_code=403)
+        return _download_failed(
+            request,
+            organisation,
+            _("The download link is not valid: it was changed, cut short, or made for another export."),
+            status_code=403,
+        )
     try:
         handle = services().storage.open(audit.file_key)
     except (FileNotFoundError, OSError):
-        return _download_failed(request, organisation, _("The file of this export is no longer in storage. Start a "
-                                                         "new export of the same period."), status_code=404)
-    return FileResponse(handle, as_attachment=True, filename=audit.file_key.rsplit("/", 1)[-1],
-                        content_type="application/zip")
+        return _download_failed(
+            request,
+            organisation,
+            _("The file of this export is no longer in storage. Start a new export of the same period."),
+            status_code=404,
+        )
+    return FileResponse(
+        handle, as_attachment=True, filename=audit.file_key.rsplit("/", 1)[-1], content_type="application/zip"
+    )
 
 
-def _download_failed(request: HttpRequest, organisation: Organisation | None, reason: str, *,
-                     status_code: int) -> HttpResponse:
+def _download_failed(
+    request: HttpRequest, organisation: Organisation | None, reason: str, *, status_code: int
+) -> HttpResponse:
     """The page a failed download lands on: what happened and, on the export's organisation's page, a new link."""
-    return render(request, "exports/download_failed.html", {"reason": reason, "export_organisation": organisation},
-                  status=status_code)
+    return render(
+        request,
+        "exports/download_failed.html",
+        {"reason": reason, "export_organisation": organisation},
+        status=status_code,
+    )

@@ -7,6 +7,7 @@ new worker, but it and every other worker wait on the lock for ever and the clus
 until it is restarted. Here the reader lock is a POSIX record lock (`fcntl.lockf`) on a private
 temporary file instead: the kernel releases it when its holder dies, and the next worker reads on.
 """
+
 from __future__ import annotations
 
 import fcntl

@@ -1,4 +1,5 @@
 """App configuration of the export notices."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

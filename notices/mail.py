@@ -1,4 +1,5 @@
 """The embedded default's e-mail backend: files under var/mail, readable by the service user only."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Each user's notice preference, and the record that an export's notice went out (once)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -9,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class NoticePreference(models.Model):
     """Whether a user wants an e-mail when an export they started has finished (yes unless turned off)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="notice_preference")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preference")
     email_when_finished = models.BooleanField(_("e-mail me when my export has finished"), default=True)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Sends the one e-mail of a finished export to the person who started it, unless they turned it off."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,10 +69,15 @@ def _cancelled_by_someone_else(audit: BufdirExportAudit) -> bool:
 def _message(audit: BufdirExportAudit) -> tuple[str, str]:
     """The subject and body of the notice, in the recipient's language (numbers formatted for it too)."""
     cancelled_by = audit.cancelled_by
-    context = {"audit": audit, "succeeded": audit.status == Status.SUCCEEDED,
-               "cancelled": audit.status == Status.CANCELLED, "user": audit.requested_by,
-               "cancelled_by": (cancelled_by.get_full_name() or cancelled_by.get_username()) if cancelled_by else "",
-               "page_url": export_page_url(audit.organisation.slug), "organisation": audit.organisation}
+    context = {
+        "audit": audit,
+        "succeeded": audit.status == Status.SUCCEEDED,
+        "cancelled": audit.status == Status.CANCELLED,
+        "user": audit.requested_by,
+        "cancelled_by": (cancelled_by.get_full_name() or cancelled_by.get_username()) if cancelled_by else "",
+        "page_url": export_page_url(audit.organisation.slug),
+        "organisation": audit.organisation,
+    }
     with translation.override(recipient_language(audit.requested_by)):
         subject = render_to_string("notices/export_finished_subject.txt", context)
         body = render_to_string("notices/export_finished_body.txt", context)
@@ -93,8 +99,12 @@ def _claim(audit: BufdirExportAudit) -> ExportNotice | None:
     try:
         with transaction.atomic():
             notice = ExportNotice.objects.create(
-                audit=audit, recipient=recipient, state=State.SENDING if recipient else State.SKIPPED,
-                attempts=1 if recipient else 0, last_attempt_at=now if recipient else None)
+                audit=audit,
+                recipient=recipient,
+                state=State.SENDING if recipient else State.SKIPPED,
+                attempts=1 if recipient else 0,
+                last_attempt_at=now if recipient else None,
+            )
         return notice if recipient else None
     except IntegrityError:
         pass
@@ -102,8 +112,9 @@ def _claim(audit: BufdirExportAudit) -> ExportNotice | None:
     if not recipient:
         due.update(state=State.SKIPPED, next_attempt_at=None)
         return None
-    if not due.update(state=State.SENDING, attempts=F("attempts") + 1, last_attempt_at=now, recipient=recipient,
-                      next_attempt_at=None):
+    if not due.update(
+        state=State.SENDING, attempts=F("attempts") + 1, last_attempt_at=now, recipient=recipient, next_attempt_at=None
+    ):
         return None
     return ExportNotice.objects.get(audit=audit)
 
@@ -113,20 +124,32 @@ def _record_failure(notice: ExportNotice, error: Exception, *, final: bool) -> N
     reason = f"{type(error).__name__}: {error}"[:MAX_REASON]
     if final or notice.attempts >= MAX_ATTEMPTS:
         ExportNotice.objects.filter(pk=notice.pk).update(state=State.FAILED, failure=reason, next_attempt_at=None)
-        logger.error("the notice of export %s was not sent and is given up after %s attempt(s): %s",
-                     notice.audit_id, notice.attempts, reason)
+        logger.error(
+            "the notice of export %s was not sent and is given up after %s attempt(s): %s",
+            notice.audit_id,
+            notice.attempts,
+            reason,
+        )
         return
     retry_at = timezone.now() + RETRY_AFTER[notice.attempts - 1]
     ExportNotice.objects.filter(pk=notice.pk).update(state=State.RETRY, failure=reason, next_attempt_at=retry_at)
-    logger.warning("could not send the notice of export %s (attempt %s of %s); it will be tried again: %s",
-                   notice.audit_id, notice.attempts, MAX_ATTEMPTS, reason)
+    logger.warning(
+        "could not send the notice of export %s (attempt %s of %s); it will be tried again: %s",
+        notice.audit_id,
+        notice.attempts,
+        MAX_ATTEMPTS,
+        reason,
+    )
 
 
 def notify_finished(audit_id: int) -> bool:
     """Send the notice of a finished export at most once; True when it went out now. A cancelled export is
     told of only when someone else than its starter cancelled it."""
-    audit = (BufdirExportAudit.objects.select_related("organisation", "requested_by", "cancelled_by")
-             .filter(pk=audit_id, status__in=FINISHED).first())
+    audit = (
+        BufdirExportAudit.objects.select_related("organisation", "requested_by", "cancelled_by")
+        .filter(pk=audit_id, status__in=FINISHED)
+        .first()
+    )
     if audit is None:
         return False
     notice = _claim(audit)
@@ -149,14 +172,16 @@ def notify_finished(audit_id: int) -> bool:
 def _give_up_interrupted(now: dt.datetime) -> None:
     """A notice left `sending` by a process that stopped is failed, not sent again: it may have gone out."""
     ExportNotice.objects.filter(state=State.SENDING, last_attempt_at__lt=now - INTERRUPTED_AFTER).update(
-        state=State.FAILED, next_attempt_at=None, failure=INTERRUPTED)
+        state=State.FAILED, next_attempt_at=None, failure=INTERRUPTED
+    )
 
 
 def send_pending_notices(within: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Send the notices that are due (missing ones of the last `within`, retries that may still succeed); count sent."""
     now = timezone.now()
     _give_up_interrupted(now)
-    missing = BufdirExportAudit.objects.filter(status__in=FINISHED, finished_at__gte=now - within,
-                                               notice__isnull=True).values_list("pk", flat=True)
+    missing = BufdirExportAudit.objects.filter(
+        status__in=FINISHED, finished_at__gte=now - within, notice__isnull=True
+    ).values_list("pk", flat=True)
     due = ExportNotice.objects.filter(state=State.RETRY, next_attempt_at__lte=now).values_list("audit_id", flat=True)
     return sum(notify_finished(audit_id) for audit_id in [*missing, *due])

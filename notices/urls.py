@@ -1,4 +1,5 @@
 """URLs of the notice preferences."""
+
 from django.urls import path
 
 from notices import views

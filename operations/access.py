@@ -3,6 +3,7 @@
 With METRICS_TOKEN set, loopback alone is not trusted: behind a reverse proxy on the same host every request
 arrives from 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import hmac

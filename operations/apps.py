@@ -1,4 +1,5 @@
 """App configuration: the workers' heartbeat starts in every django-q2 worker process."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

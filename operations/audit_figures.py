@@ -5,6 +5,7 @@ is asked. A failure's phase is the last phase its trail recorded before it faile
 from the start of the audit's error_detail, where the reaper (`lost:`, `stuck:`, `not taken:`), the
 orchestrator's fault naming and the start (`cause: …`) and django-q2's task timeout leave it (CAUSES).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -73,15 +74,21 @@ class Histogram:
 def outcome_counts() -> dict[str, int]:
     """How many exports were requested, started by a worker, succeeded, failed and were cancelled."""
     figures = BufdirExportAudit.objects.aggregate(
-        requested=Count("pk"), started=Count("pk", filter=Q(started_at__isnull=False)),
-        **{str(status): Count("pk", filter=Q(status=status)) for status in FINISHED})
+        requested=Count("pk"),
+        started=Count("pk", filter=Q(started_at__isnull=False)),
+        **{str(status): Count("pk", filter=Q(status=status)) for status in FINISHED},
+    )
     return {name: int(value or 0) for name, value in figures.items()}
 
 
 def active_counts() -> dict[str, int]:
     """How many exports are pending and running now."""
-    rows = BufdirExportAudit.objects.filter(status__in=BufdirExportAudit.ACTIVE_STATUSES).values("status").annotate(
-        n=Count("pk")).order_by()
+    rows = (
+        BufdirExportAudit.objects.filter(status__in=BufdirExportAudit.ACTIVE_STATUSES)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     counts = {str(status): 0 for status in BufdirExportAudit.ACTIVE_STATUSES}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
@@ -89,29 +96,42 @@ def active_counts() -> dict[str, int]:
 
 def _reached_phase() -> Subquery:
     """The last phase an export's trail recorded before it ended (`queued` when it never started one)."""
-    return Subquery(BufdirExportAuditEvent.objects.filter(audit=OuterRef("pk")).exclude(phase__in=_ENDINGS)
-                    .order_by("-at", "-id").values("phase")[:1])
+    return Subquery(
+        BufdirExportAuditEvent.objects.filter(audit=OuterRef("pk"))
+        .exclude(phase__in=_ENDINGS)
+        .order_by("-at", "-id")
+        .values("phase")[:1]
+    )
 
 
 def _cause() -> Case:
     """A failure's cause category, from its error_detail (CAUSES; `other` for any other failure)."""
-    return Case(*(When(**{lookup: text}, then=Value(cause)) for cause, (lookup, text) in CAUSES.items()),
-                default=Value("other"))
+    return Case(
+        *(When(**{lookup: text}, then=Value(cause)) for cause, (lookup, text) in CAUSES.items()), default=Value("other")
+    )
 
 
 def failure_counts() -> dict[tuple[str, str], int]:
     """Failed exports by (phase reached, cause category)."""
-    rows = (BufdirExportAudit.objects.filter(status=ExportStatus.FAILED)
-            .annotate(reached=Coalesce(_reached_phase(), Value(str(Phase.QUEUED))), cause=_cause())
-            .values("reached", "cause").annotate(n=Count("pk")).order_by())
+    rows = (
+        BufdirExportAudit.objects.filter(status=ExportStatus.FAILED)
+        .annotate(reached=Coalesce(_reached_phase(), Value(str(Phase.QUEUED))), cause=_cause())
+        .values("reached", "cause")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {(row["reached"], row["cause"]): row["n"] for row in rows}
 
 
 def cancellation_counts() -> dict[str, int]:
     """Cancelled exports by the phase they had reached."""
-    rows = (BufdirExportAudit.objects.filter(status=ExportStatus.CANCELLED)
-            .annotate(reached=Coalesce(_reached_phase(), Value(str(Phase.QUEUED))))
-            .values("reached").annotate(n=Count("pk")).order_by())
+    rows = (
+        BufdirExportAudit.objects.filter(status=ExportStatus.CANCELLED)
+        .annotate(reached=Coalesce(_reached_phase(), Value(str(Phase.QUEUED))))
+        .values("reached")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {row["reached"]: row["n"] for row in rows}
 
 
@@ -119,14 +139,22 @@ def _histograms(queryset: Any, field: str, bounds: Sequence[float], group: str) 
     """One histogram of `field` per value of `group`, from one aggregate query."""
     aggregates = {f"le{index}": Count("pk", filter=Q(**{f"{field}__lte": bound})) for index, bound in enumerate(bounds)}
     rows = queryset.values(group).annotate(total=Sum(field), count=Count("pk"), **aggregates).order_by()
-    return {row[group]: Histogram(tuple(bounds), (*(row[f"le{index}"] for index in range(len(bounds))), row["count"]),
-                                  float(row["total"] or 0.0), row["count"]) for row in rows}
+    return {
+        row[group]: Histogram(
+            tuple(bounds),
+            (*(row[f"le{index}"] for index in range(len(bounds))), row["count"]),
+            float(row["total"] or 0.0),
+            row["count"],
+        )
+        for row in rows
+    }
 
 
 def _finished_runs() -> Any:
     """Exports a worker started and that have ended, with their duration in seconds."""
-    return (BufdirExportAudit.objects.filter(status__in=FINISHED, started_at__isnull=False, finished_at__isnull=False)
-            .annotate(seconds=Greatest(SecondsBetween(F("started_at"), F("finished_at")), Value(0.0))))
+    return BufdirExportAudit.objects.filter(
+        status__in=FINISHED, started_at__isnull=False, finished_at__isnull=False
+    ).annotate(seconds=Greatest(SecondsBetween(F("started_at"), F("finished_at")), Value(0.0)))
 
 
 def duration_histograms() -> dict[str, Histogram]:
@@ -137,6 +165,9 @@ def duration_histograms() -> dict[str, Histogram]:
 def rate_histogram() -> Histogram | None:
     """Rows read per second of the succeeded exports (None before the first)."""
     rows = Cast(Coalesce("rows_total", "rows_processed"), FloatField())
-    succeeded = (_finished_runs().filter(status=ExportStatus.SUCCEEDED)
-                 .annotate(rate=rows / Greatest(F("seconds"), Value(0.001))))
+    succeeded = (
+        _finished_runs()
+        .filter(status=ExportStatus.SUCCEEDED)
+        .annotate(rate=rows / Greatest(F("seconds"), Value(0.001)))
+    )
     return _histograms(succeeded, "rate", RATE_BUCKETS, "status").get(str(ExportStatus.SUCCEEDED))

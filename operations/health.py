@@ -3,6 +3,7 @@
 Each check runs in its own thread, all at once, bounded by CHECK_TIMEOUT_SECONDS; the outcome is kept for
 CACHE_SECONDS per process, so probes every few seconds cost at most one round of checks per process.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,11 +52,17 @@ class Readiness:
     def as_json(self, *, detail: bool) -> dict[str, Any]:
         """The outcome as JSON: status and each check's ok/fail; with `detail`, times and findings too."""
         if not detail:
-            return {"status": "ok" if self.ok else "fail",
-                    "checks": {check.name: "ok" if check.ok else "fail" for check in self.checks}}
-        return {"status": "ok" if self.ok else "fail",
-                "checks": {check.name: {"status": "ok" if check.ok else "fail", "ms": round(check.ms, 1),
-                                        "detail": check.detail} for check in self.checks}}
+            return {
+                "status": "ok" if self.ok else "fail",
+                "checks": {check.name: "ok" if check.ok else "fail" for check in self.checks},
+            }
+        return {
+            "status": "ok" if self.ok else "fail",
+            "checks": {
+                check.name: {"status": "ok" if check.ok else "fail", "ms": round(check.ms, 1), "detail": check.detail}
+                for check in self.checks
+            },
+        }
 
 
 def check_database() -> str:
@@ -134,10 +141,13 @@ def _storage_options() -> list[dict[str, Any]]:
 def _masked(text: str) -> str:
     """`text` with the configured secrets and any password, token or key inside a URL masked."""
     masker = SecretMaskingFilter()
-    for secret in (settings.SECRET_KEY, settings.SUPABASE_SERVICE_KEY, settings.METRICS_TOKEN,
-                   *(str(database.get("PASSWORD") or "") for database in settings.DATABASES.values()),
-                   *(str(options.get(name) or "") for options in _storage_options()
-                     for name in ("secret_key", "access_key"))):
+    for secret in (
+        settings.SECRET_KEY,
+        settings.SUPABASE_SERVICE_KEY,
+        settings.METRICS_TOKEN,
+        *(str(database.get("PASSWORD") or "") for database in settings.DATABASES.values()),
+        *(str(options.get(name) or "") for options in _storage_options() for name in ("secret_key", "access_key")),
+    ):
         if secret:
             text = text.replace(secret, masker.cleansed_substitute)
     return masker.mask_text(text)[:300]
@@ -167,8 +177,11 @@ def run_checks(checks: dict[str, Callable[[], str]] | None = None) -> Readiness:
             try:
                 results.append(future.result(timeout=max(0.0, deadline - time.monotonic())))
             except FutureTimeout:
-                results.append(CheckResult(name, False, CHECK_TIMEOUT_SECONDS * 1000,
-                                           f"no answer within {CHECK_TIMEOUT_SECONDS:g} s"))
+                results.append(
+                    CheckResult(
+                        name, False, CHECK_TIMEOUT_SECONDS * 1000, f"no answer within {CHECK_TIMEOUT_SECONDS:g} s"
+                    )
+                )
     finally:
         pool.shutdown(wait=False)
     return Readiness(tuple(results))
@@ -195,7 +208,8 @@ def _log_change(previous: Readiness | None, current: Readiness) -> None:
     if previous is not None and failing == sorted(check.name for check in previous.checks if not check.ok):
         return
     if failing:
-        logger.warning("not ready: %s", "; ".join(f"{check.name}: {check.detail}" for check in current.checks
-                                                  if not check.ok))
+        logger.warning(
+            "not ready: %s", "; ".join(f"{check.name}: {check.detail}" for check in current.checks if not check.ok)
+        )
     elif previous is not None:
         logger.info("ready again")

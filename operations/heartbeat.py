@@ -4,6 +4,7 @@ A worker counts as alive when it was seen within SEEN_WITHIN_SECONDS (three beat
 on: the heartbeats are rows in the database every web server reads. A worker busy with an export still
 beats (the thread runs beside the task); a worker that was killed, or a cluster that is stopped, stops.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,8 +57,9 @@ def _beat_forever(worker: str, stop: threading.Event) -> None:
         try:
             beat(worker=worker, started_at=started_at)
         except Exception:
-            logger.warning("the worker heartbeat could not be recorded (tried again in %s s)", BEAT_SECONDS,
-                           exc_info=True)
+            logger.warning(
+                "the worker heartbeat could not be recorded (tried again in %s s)", BEAT_SECONDS, exc_info=True
+            )
         finally:
             close_old_connections()
         if stop.wait(BEAT_SECONDS):
@@ -67,8 +69,9 @@ def _beat_forever(worker: str, stop: threading.Event) -> None:
 def start_beating() -> threading.Event:
     """Start the heartbeat thread of this process (a daemon, so it ends with the process); set the event to stop."""
     stop = threading.Event()
-    threading.Thread(target=_beat_forever, args=(worker_name(), stop), name="bufdir-worker-heartbeat",
-                     daemon=True).start()
+    threading.Thread(
+        target=_beat_forever, args=(worker_name(), stop), name="bufdir-worker-heartbeat", daemon=True
+    ).start()
     return stop
 
 

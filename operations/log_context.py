@@ -1,4 +1,5 @@
 """The export a log line belongs to: context variables set while an export runs, and the filter that adds them."""
+
 from __future__ import annotations
 
 import logging

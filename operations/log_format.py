@@ -1,4 +1,5 @@
 """One JSON object per log line (LOG_FORMAT=json): time, level, logger, message and the export's context."""
+
 from __future__ import annotations
 
 import datetime as dt

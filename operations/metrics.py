@@ -3,6 +3,7 @@
 Nothing is counted in a process, so every web server answers with the same figures whichever process
 ran the exports.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,9 +22,13 @@ logger = logging.getLogger(__name__)
 
 def _buckets(histogram: Histogram) -> list[tuple[str, float]]:
     """prometheus-client's bucket list: (upper bound, cumulative count), +Inf last."""
-    return [*((floatToGoString(bound), count) for bound, count in zip(histogram.bounds, histogram.cumulative,
-                                                                       strict=False)),
-            ("+Inf", histogram.count)]
+    return [
+        *(
+            (floatToGoString(bound), count)
+            for bound, count in zip(histogram.bounds, histogram.cumulative, strict=False)
+        ),
+        ("+Inf", histogram.count),
+    ]
 
 
 class ExportMetricsCollector(Collector):
@@ -39,16 +44,20 @@ class ExportMetricsCollector(Collector):
     def _outcomes(self) -> Iterator[Metric]:
         """Counters of the exports by outcome (with the failure's phase and cause), and the active ones."""
         counts = audit_figures.outcome_counts()
-        for name, text in (("requested", "Exports requested (audit records created)."),
-                           ("started", "Exports a worker started."),
-                           ("succeeded", "Exports that succeeded.")):
+        for name, text in (
+            ("requested", "Exports requested (audit records created)."),
+            ("started", "Exports a worker started."),
+            ("succeeded", "Exports that succeeded."),
+        ):
             counter = CounterMetricFamily(f"bufdir_exports_{name}", text)
             counter.add_metric([], counts[name])
             yield counter
-        failed = CounterMetricFamily("bufdir_exports_failed", "Exports that failed, by the phase reached and cause.",
-                                     labels=["phase", "cause"])
-        reaped = CounterMetricFamily("bufdir_reaper_actions", "Exports the reaper failed, by reason.",
-                                     labels=["reason"])
+        failed = CounterMetricFamily(
+            "bufdir_exports_failed", "Exports that failed, by the phase reached and cause.", labels=["phase", "cause"]
+        )
+        reaped = CounterMetricFamily(
+            "bufdir_reaper_actions", "Exports the reaper failed, by reason.", labels=["reason"]
+        )
         reaped_by_reason = dict.fromkeys(audit_figures.REAPER_CAUSES, 0)
         for (phase, cause), count in sorted(audit_figures.failure_counts().items()):
             failed.add_metric([phase, cause], count)
@@ -56,8 +65,9 @@ class ExportMetricsCollector(Collector):
                 reaped_by_reason[cause] += count
         for reason, count in reaped_by_reason.items():
             reaped.add_metric([reason], count)
-        cancelled = CounterMetricFamily("bufdir_exports_cancelled", "Exports cancelled, by the phase reached.",
-                                        labels=["phase"])
+        cancelled = CounterMetricFamily(
+            "bufdir_exports_cancelled", "Exports cancelled, by the phase reached.", labels=["phase"]
+        )
         for phase, count in sorted(audit_figures.cancellation_counts().items()):
             cancelled.add_metric([phase], count)
         active = GaugeMetricFamily("bufdir_exports_active", "Exports pending or running now.", labels=["status"])
@@ -67,9 +77,11 @@ class ExportMetricsCollector(Collector):
 
     def _histograms(self) -> Iterator[Metric]:
         """Durations per outcome and rows per second of the succeeded exports."""
-        duration = HistogramMetricFamily("bufdir_export_duration_seconds",
-                                         "Seconds from a worker's start to the export's end, by outcome.",
-                                         labels=["status"])
+        duration = HistogramMetricFamily(
+            "bufdir_export_duration_seconds",
+            "Seconds from a worker's start to the export's end, by outcome.",
+            labels=["status"],
+        )
         for status, histogram in sorted(audit_figures.duration_histograms().items()):
             duration.add_metric([status], _buckets(histogram), histogram.total)
         yield duration
@@ -102,10 +114,10 @@ class ExportMetricsCollector(Collector):
         report = readiness()
         ready = GaugeMetricFamily("bufdir_ready", "1 when every readiness check passes, else 0.")
         ready.add_metric([], int(report.ok))
-        checks = GaugeMetricFamily("bufdir_ready_check", "1 when the readiness check passes, else 0.",
-                                   labels=["check"])
-        seconds = GaugeMetricFamily("bufdir_ready_check_seconds", "How long the readiness check took.",
-                                    labels=["check"])
+        checks = GaugeMetricFamily("bufdir_ready_check", "1 when the readiness check passes, else 0.", labels=["check"])
+        seconds = GaugeMetricFamily(
+            "bufdir_ready_check_seconds", "How long the readiness check took.", labels=["check"]
+        )
         for check in report.checks:
             checks.add_metric([check.name], int(check.ok))
             seconds.add_metric([check.name], check.ms / 1000)

@@ -1,4 +1,5 @@
 """The workers' heartbeats: each django-q2 worker process says it is alive every few seconds."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,4 +1,5 @@
 """Operational endpoints, at the site's root."""
+
 from django.urls import path
 
 from operations import views

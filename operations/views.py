@@ -1,4 +1,5 @@
 """/healthz (liveness), /readyz (readiness) and /metrics (Prometheus), for load balancers and monitoring."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse

@@ -5,6 +5,7 @@ each in its own process, `bufdir_export` of NHF's year, the bare loop and django
 same rows, and prints wall time, rows per second, peak RSS, the project's phases, its progress messages
 and audit writes, and the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,7 @@ TOPOLOGIES = ("sqlite", "postgres")
 
 def run(env: dict[str, str], *args: str) -> str:
     """Run a management command; its standard output."""
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-4000:]}")
     return result.stdout
@@ -39,8 +39,12 @@ def run(env: dict[str, str], *args: str) -> str:
 def measure(env: dict[str, str], kind: str, year: int, out: Path) -> dict[str, Any]:
     """One measured child process: its own result line plus the wall time of the whole process."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(CHILD), kind, "--year", str(year), "--out", str(out)],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(CHILD), kind, "--year", str(year), "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{kind} failed:\n{result.stderr[-4000:]}")
@@ -50,8 +54,13 @@ def measure(env: dict[str, str], kind: str, year: int, out: Path) -> dict[str, A
 
 def first_progress(env: dict[str, str], year: int, out: Path) -> dict[str, Any]:
     """Start a django-q2 worker, time three clicks to their first progress, stop the worker."""
-    worker = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "qcluster"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "qcluster"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert worker.stderr is not None
         for line in worker.stderr:
@@ -121,35 +130,47 @@ def report(size: int, topology: str, year: int, seed_seconds: float, results: di
     """Print one size and topology."""
     first = next(iter(results.values()))
     where = "SQLite (embedded default)" if topology == "sqlite" else "PostgreSQL"
-    print(f"\n== {size:,} activities seeded on {where} in {seed_seconds:.0f} s; NHF {year}: "
-          f"{first['rows_read']:,} rows read, {first['rows_listed']:,} on Aktiviteter")
+    print(
+        f"\n== {size:,} activities seeded on {where} in {seed_seconds:.0f} s; NHF {year}: "
+        f"{first['rows_read']:,} rows read, {first['rows_listed']:,} on Aktiviteter"
+    )
     print(f"{'':26}{'wall s':>8}{'rows/s':>10}{'peak MiB':>10}{'CPU s':>8}")
     for kind, result in results.items():
         rate = result["rows_read"] / result["wall"]
-        print(f"{LABELS[kind]:26}{result['wall']:8.2f}{rate:10,.0f}{result['peak_rss_kib'] / 1024:10.0f}"
-              f"{result['cpu']:8.2f}")
+        print(
+            f"{LABELS[kind]:26}{result['wall']:8.2f}{rate:10,.0f}{result['peak_rss_kib'] / 1024:10.0f}"
+            f"{result['cpu']:8.2f}"
+        )
     if "project" not in results:
         return
     project = results["project"]
     phases = ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in project["phases"].items())
     print(f"  project phases (s, from the audit events): {phases}; in-process total {project['seconds']:.2f}")
     if project.get("children_rss_kib"):
-        print(f"  project peak RSS: exporting process {project['own_rss_kib'] / 1024:.0f} MiB, "
-              f"forked writer process {project['children_rss_kib'] / 1024:.0f} MiB (peak shown: the larger); "
-              f"CPU: exporting {project['cpu'] - project['cpu_children']:.2f} s, "
-              f"writer {project['cpu_children']:.2f} s")
-    print(f"  project per export: {project['progress_messages']} progress messages, "
-          f"{project['audit_writes']} audit writes, {project['queries']} queries")
+        print(
+            f"  project peak RSS: exporting process {project['own_rss_kib'] / 1024:.0f} MiB, "
+            f"forked writer process {project['children_rss_kib'] / 1024:.0f} MiB (peak shown: the larger); "
+            f"CPU: exporting {project['cpu'] - project['cpu_children']:.2f} s, "
+            f"writer {project['cpu_children']:.2f} s"
+        )
+    print(
+        f"  project per export: {project['progress_messages']} progress messages, "
+        f"{project['audit_writes']} audit writes, {project['queries']} queries"
+    )
     if "manifest_sheets" in project:
         listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in project["manifest_sheets"])
-        print(f"  sheets of activities in the manifest: {listed}; the workbook's sheets: "
-              f"{', '.join(project['workbook_sheets'])}")
+        print(
+            f"  sheets of activities in the manifest: {listed}; the workbook's sheets: "
+            f"{', '.join(project['workbook_sheets'])}"
+        )
     if "import-export" in results and "bare" in results:
         peer, bare = results["import-export"], results["bare"]
-        print(f"  ratios: project/import-export time {project['wall'] / peer['wall']:.2f}, "
-              f"memory {project['peak_rss_kib'] / peer['peak_rss_kib']:.2f}; "
-              f"project/bare time {project['wall'] / bare['wall']:.2f}, "
-              f"memory {project['peak_rss_kib'] / bare['peak_rss_kib']:.2f}")
+        print(
+            f"  ratios: project/import-export time {project['wall'] / peer['wall']:.2f}, "
+            f"memory {project['peak_rss_kib'] / peer['peak_rss_kib']:.2f}; "
+            f"project/bare time {project['wall'] / bare['wall']:.2f}, "
+            f"memory {project['peak_rss_kib'] / bare['peak_rss_kib']:.2f}"
+        )
 
 
 def main() -> None:
@@ -160,22 +181,34 @@ def main() -> None:
     parser.add_argument("--topologies", default=",".join(TOPOLOGIES), help="sqlite,postgres")
     parser.add_argument("--kinds", default=",".join(KINDS), help="project,bare,import-export")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each kind; the best time is shown")
-    parser.add_argument("--no-first-progress", dest="first_progress", action="store_false",
-                        help="skip timing click to first progress (done at the first size)")
+    parser.add_argument(
+        "--no-first-progress",
+        dest="first_progress",
+        action="store_false",
+        help="skip timing click to first progress (done at the first size)",
+    )
     parser.add_argument("--year", type=int, default=dt.date.today().year - 1)
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                                 "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""),
-                        help="Redis for the PostgreSQL topology's channel layer (default: none)")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", ""),
+        help="Redis for the PostgreSQL topology's channel layer (default: none)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size] + ([1_000_000] if args.million else [])
     kinds = [kind for kind in args.kinds.split(",") if kind]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; lxml in use by openpyxl: "
-          f"{subprocess.run([sys.executable, '-c', 'from openpyxl.xml import LXML; print(LXML)'], check=True, capture_output=True, text=True).stdout.strip()}")  # noqa: E501
+    lxml = subprocess.run(
+        [sys.executable, "-c", "from openpyxl.xml import LXML; print(LXML)"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; lxml in use by openpyxl: {lxml}")
     for size in sizes:
         for topology in [t for t in args.topologies.split(",") if t]:
-            with tempfile.TemporaryDirectory(prefix="bufdir-bench-") as var, \
-                    Database(topology, Path(var), args.postgres_url, args.redis_url) as database:
+            with (
+                tempfile.TemporaryDirectory(prefix="bufdir-bench-") as var,
+                Database(topology, Path(var), args.postgres_url, args.redis_url) as database,
+            ):
                 out = Path(var) / "out"
                 out.mkdir()
                 started = time.perf_counter()
@@ -189,8 +222,10 @@ def main() -> None:
                 report(size, topology, args.year, seeded, results)
                 if args.first_progress and size == sizes[0]:
                     clicks = first_progress(database.env, args.year, out)["clicks"]
-                    print(f"  click to first progress (worker running, POST to progress recorded and pushed): "
-                          f"{', '.join(f'{seconds:.2f}' for seconds in clicks)} s")
+                    print(
+                        f"  click to first progress (worker running, POST to progress recorded and pushed): "
+                        f"{', '.join(f'{seconds:.2f}' for seconds in clicks)} s"
+                    )
                 sys.stdout.flush()
 
 

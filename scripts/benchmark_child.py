@@ -1,5 +1,6 @@
 """One measured run of the benchmark, in its own process: the project's export, a bare openpyxl loop, or
 django-import-export, over the same rows. Prints one `BENCH_RESULT {json}` line with its peak RSS."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,20 @@ BENCH_PACKAGES = ROOT / "var" / "bench-packages"
 
 # The 14 columns of the peers' sheet: the activity with its peer mentor and local branch joined.
 PEER_COLUMNS = (
-    "id", "activity_type", "started_at", "duration_minutes", "participant_count", "country_code",
-    "municipality_code", "description", "status", "peer_mentor__full_name", "peer_mentor__certified_on",
-    "local_branch__name", "local_branch__county_code", "local_branch__municipality_code",
+    "id",
+    "activity_type",
+    "started_at",
+    "duration_minutes",
+    "participant_count",
+    "country_code",
+    "municipality_code",
+    "description",
+    "status",
+    "peer_mentor__full_name",
+    "peer_mentor__certified_on",
+    "local_branch__name",
+    "local_branch__county_code",
+    "local_branch__municipality_code",
 )
 
 
@@ -26,10 +38,13 @@ def _usage() -> dict[str, Any]:
     """Peak resident set sizes in KiB (this process's, the largest of its children: the writer process) and the
     CPU seconds of both."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"peak_rss_kib": max(own.ru_maxrss, children.ru_maxrss), "own_rss_kib": own.ru_maxrss,
-            "children_rss_kib": children.ru_maxrss,
-            "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
-            "cpu_children": children.ru_utime + children.ru_stime}
+    return {
+        "peak_rss_kib": max(own.ru_maxrss, children.ru_maxrss),
+        "own_rss_kib": own.ru_maxrss,
+        "children_rss_kib": children.ru_maxrss,
+        "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+        "cpu_children": children.ru_utime + children.ru_stime,
+    }
 
 
 def _setup() -> None:
@@ -49,8 +64,11 @@ def _queryset(org: str, year: int):
 
     organisation = Organisation.objects.get(slug=org)
     start, end = period_bounds(Period.year(year))
-    return (Activity.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
-            .exclude(status=Activity.Status.DELETED).order_by("started_at", "id"))
+    return (
+        Activity.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
+        .exclude(status=Activity.Status.DELETED)
+        .order_by("started_at", "id")
+    )
 
 
 def run_project(args: argparse.Namespace) -> dict[str, Any]:
@@ -71,7 +89,8 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     def count_queries(execute, sql, params, many, context):
         counts["queries"] += 1
         if sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"} and (
-                "bufdirexportaudit" in sql.lower()):
+            "bufdirexportaudit" in sql.lower()
+        ):
             counts["audit_writes"] += 1
         return execute(sql, params, many, context)
 
@@ -85,8 +104,13 @@ def run_project(args: argparse.Namespace) -> dict[str, Any]:
     phases: dict[str, float] = {}
     for (phase, at), (_, following) in zip(events, events[1:], strict=False):
         phases[phase] = phases.get(phase, 0.0) + (following - at).total_seconds()
-    return {"seconds": seconds, "rows_read": audit.rows_total, "rows_listed": audit.rows_exported,
-            "phases": phases, **counts}
+    return {
+        "seconds": seconds,
+        "rows_read": audit.rows_total,
+        "rows_listed": audit.rows_exported,
+        "phases": phases,
+        **counts,
+    }
 
 
 def _activity_sheets(out: Path) -> dict[str, Any]:
@@ -104,8 +128,10 @@ def _activity_sheets(out: Path) -> dict[str, Any]:
     with zipfile.ZipFile(out / "workbook-copy.xlsx") as workbook:
         sheets = re.findall(r'<sheet [^>]*name="([^"]+)"', workbook.read("xl/workbook.xml").decode())
     (out / "workbook-copy.xlsx").unlink()
-    return {"workbook_sheets": sheets,
-            "manifest_sheets": [[sheet["name"], sheet["rows"]] for sheet in manifest["activity_sheets"]]}
+    return {
+        "workbook_sheets": sheets,
+        "manifest_sheets": [[sheet["name"], sheet["rows"]] for sheet in manifest["activity_sheets"]],
+    }
 
 
 def run_bare(args: argparse.Namespace) -> dict[str, Any]:
@@ -143,18 +169,33 @@ def run_import_export(args: argparse.Namespace) -> dict[str, Any]:
 
     class ActivityResource(resources.ModelResource):
         peer_mentor_name = fields.Field(attribute="peer_mentor__full_name", column_name="peer_mentor_name")
-        peer_mentor_certified_on = fields.Field(attribute="peer_mentor__certified_on",
-                                                column_name="peer_mentor_certified_on")
+        peer_mentor_certified_on = fields.Field(
+            attribute="peer_mentor__certified_on", column_name="peer_mentor_certified_on"
+        )
         branch_name = fields.Field(attribute="local_branch__name", column_name="branch_name")
         county_code = fields.Field(attribute="local_branch__county_code", column_name="county_code")
-        branch_municipality_code = fields.Field(attribute="local_branch__municipality_code",
-                                                column_name="branch_municipality_code")
+        branch_municipality_code = fields.Field(
+            attribute="local_branch__municipality_code", column_name="branch_municipality_code"
+        )
 
         class Meta:
             model = Activity
-            fields = ("id", "activity_type", "started_at", "duration_minutes", "participant_count",
-                      "country_code", "municipality_code", "description", "status", "peer_mentor_name",
-                      "peer_mentor_certified_on", "branch_name", "county_code", "branch_municipality_code")
+            fields = (
+                "id",
+                "activity_type",
+                "started_at",
+                "duration_minutes",
+                "participant_count",
+                "country_code",
+                "municipality_code",
+                "description",
+                "status",
+                "peer_mentor_name",
+                "peer_mentor_certified_on",
+                "branch_name",
+                "county_code",
+                "branch_municipality_code",
+            )
 
     started = time.perf_counter()
     queryset = _queryset(args.org, args.year).select_related("peer_mentor", "local_branch")
@@ -180,8 +221,9 @@ def run_first_progress(args: argparse.Namespace) -> dict[str, Any]:
     for _ in range(3):
         newest = BufdirExportAudit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         started = time.perf_counter()
-        response = client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": args.year},
-                               HTTP_HX_REQUEST="true")
+        response = client.post(
+            reverse("exports:start", args=["nhf"]), {"mode": "year", "year": args.year}, HTTP_HX_REQUEST="true"
+        )
         if response.status_code != 200:
             raise SystemExit(f"start answered {response.status_code}")
         audit = None
@@ -197,8 +239,12 @@ def run_first_progress(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": max(seconds), "clicks": seconds, "rows_read": 0, "rows_listed": 0}
 
 
-RUNS = {"project": run_project, "bare": run_bare, "import-export": run_import_export,
-        "first-progress": run_first_progress}
+RUNS = {
+    "project": run_project,
+    "bare": run_bare,
+    "import-export": run_import_export,
+    "first-progress": run_first_progress,
+}
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ writing it to a real workbook (`cell_safety.sheet_row`,
 `OpenpyxlWorkbookWriter.add`); then the time of closing the workbook (it
 writes `Avvik`) per row, and the size of the workbook per row.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,8 +60,10 @@ def _per_row(rows: int, work: Callable[[], object]) -> tuple[list[float], list[i
 
 def _report(label: str, seconds: list[float], peaks: list[int]) -> None:
     """One line: median and worst time per row, worst peak memory per row."""
-    print(f"{label:<34} {statistics.median(seconds) * 1000:8.1f} ms median {max(seconds) * 1000:8.1f} ms max "
-          f"{max(peaks) / 2**20:8.2f} MiB peak")
+    print(
+        f"{label:<34} {statistics.median(seconds) * 1000:8.1f} ms median {max(seconds) * 1000:8.1f} ms max "
+        f"{max(peaks) / 2**20:8.2f} MiB peak"
+    )
 
 
 def main() -> None:
@@ -83,13 +86,17 @@ def main() -> None:
     document = costliest_config() if options.config == "costliest" else nhf_config()
     compiled = compile_document(document)
     mapper, record, summary = BufdirColumnMapper(), worst_record(), ExportSummary()
-    print(f"configuration: {options.config} ({len(compiled.columns)} columns, "
-          f"{len(compiled.counting_rules) + len(compiled.validations)} rules); bound {MAX_ROW_TEXT:,} characters of "
-          f"row text, {MAX_RULE_TEXT:,} of reasons and actions; {options.rows} rows")
+    print(
+        f"configuration: {options.config} ({len(compiled.columns)} columns, "
+        f"{len(compiled.counting_rules) + len(compiled.validations)} rules); bound {MAX_ROW_TEXT:,} characters of "
+        f"row text, {MAX_RULE_TEXT:,} of reasons and actions; {options.rows} rows"
+    )
     mapped = mapper.map_or_flag(record, compiled)
     row = cell_safety.sheet_row(mapped.values)
-    print(f"row text written: {sum(len(v) for v in row if isinstance(v, str)):,} characters; "
-          f"on Avvik: {mapped.is_deviation}, findings: {len(mapped.findings)}")
+    print(
+        f"row text written: {sum(len(v) for v in row if isinstance(v, str)):,} characters; "
+        f"on Avvik: {mapped.is_deviation}, findings: {len(mapped.findings)}"
+    )
     _report("map (the trial's work)", *_per_row(options.rows, lambda: mapper.map_or_flag(record, compiled)))
     with tempfile.TemporaryDirectory(prefix="cost-bound-") as workdir:
         path = Path(workdir) / "cost.xlsx"
@@ -101,18 +108,26 @@ def main() -> None:
             writer.add(done)
 
         _report("map + write (the export's work)", *_per_row(options.rows, export_row))
-        facts = WorkbookFacts(organisation_name="Kostnad", org_number="000000000", period_from=dt.date(2025, 1, 1),
-                              period_to=dt.date(2025, 12, 31), config_version=1, template_name="kostnad",
-                              generated_at=dt.datetime(2026, 1, 1, 12))
+        facts = WorkbookFacts(
+            organisation_name="Kostnad",
+            org_number="000000000",
+            period_from=dt.date(2025, 1, 1),
+            period_to=dt.date(2025, 12, 31),
+            config_version=1,
+            template_name="kostnad",
+            generated_at=dt.datetime(2026, 1, 1, 12),
+        )
         started = time.perf_counter()
         writer.close(facts, summary)
         closing = time.perf_counter() - started
         rows = 2 * options.rows
         with zipfile.ZipFile(path) as archive:
             xml = sum(member.file_size for member in archive.infolist())
-        print(f"{'close (Avvik, save) per row':<34} {closing / rows * 1000:8.1f} ms; workbook "
-              f"{path.stat().st_size / rows / 2**20:.2f} MiB per row ({xml / rows / 2**20:.2f} MiB of XML, what the "
-              "sheets' temporary files hold)")
+        print(
+            f"{'close (Avvik, save) per row':<34} {closing / rows * 1000:8.1f} ms; workbook "
+            f"{path.stat().st_size / rows / 2**20:.2f} MiB per row ({xml / rows / 2**20:.2f} MiB of XML, what the "
+            "sheets' temporary files hold)"
+        )
 
         _forked(options.rows * 10, compiled, mapper, record, facts, Path(workdir) / "forked.xlsx")
 
@@ -132,8 +147,10 @@ def _forked(rows: int, compiled: object, mapper: object, record: object, facts: 
     writer.close(facts, summary)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"export of {rows} rows (writer forked): {seconds:.1f} s, {seconds / rows * 1000:.1f} ms per row; peak RSS "
-          f"{own.ru_maxrss / 1024:.0f} MiB exporting process, {children.ru_maxrss / 1024:.0f} MiB writer process")
+    print(
+        f"export of {rows} rows (writer forked): {seconds:.1f} s, {seconds / rows * 1000:.1f} ms per row; peak RSS "
+        f"{own.ru_maxrss / 1024:.0f} MiB exporting process, {children.ru_maxrss / 1024:.0f} MiB writer process"
+    )
 
 
 if __name__ == "__main__":

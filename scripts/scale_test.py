@@ -7,6 +7,7 @@ states, the frames, readiness (workers stopped and started) and the metrics agai
 summary and exits 1 on any violation. Every process it started is killed on exit (Ctrl+C too); the database is
 dropped. Usage: scripts/scale-test.sh [--activities N] [--timeout SECONDS] [--keep]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,11 @@ PASSWORD = "demo-passord-2026"
 READY_BOUND_SECONDS = 32.0  # the documented bound: a heartbeat older than 30 s, plus 2 s of cached result
 FINAL = ("succeeded", "failed", "cancelled")
 STATUS_RE = re.compile(r'id="export-status"[^>]*?data-status="(\w+)"', re.S)
-ID_RES = (re.compile(r"history-status-(\d+)"), re.compile(r"/exports/(\d+)/download"),
-          re.compile(r"/exports/[a-z0-9-]+/(\d+)/cancel"))
+ID_RES = (
+    re.compile(r"history-status-(\d+)"),
+    re.compile(r"/exports/(\d+)/download"),
+    re.compile(r"/exports/[a-z0-9-]+/(\d+)/cancel"),
+)
 SLUG_RE = re.compile(r"/(?:exports|tokens)/(?:for/)?([a-z0-9-]+)/")
 
 
@@ -81,15 +85,23 @@ class Fleet:
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         """Start one process in a new session, its output appended to logs/<name>.log."""
         with (self.logs / f"{name}.log").open("ab") as log:
-            process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True)
+            process = subprocess.Popen(
+                args,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self.every.append(process)
         return process
 
     def start_web(self, i: int) -> None:
         """Daphne on loopback port i."""
-        self.web[i] = self._spawn(f"web{i}", [str(BIN / "daphne"), "-b", LOOPBACK, "-p", str(self.ports[i]),
-                                              "bufdir_site.asgi:application"])
+        self.web[i] = self._spawn(
+            f"web{i}", [str(BIN / "daphne"), "-b", LOOPBACK, "-p", str(self.ports[i]), "bufdir_site.asgi:application"]
+        )
 
     def start_worker(self, i: int) -> None:
         """One django-q2 cluster (manage.py qcluster)."""
@@ -168,8 +180,9 @@ def answers(url: str, path: str, code: int) -> Callable[[], bool]:
 
 def manage(env: dict[str, str], *args: str) -> None:
     """A management command in its own process; its output shown only on failure."""
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     if done.returncode:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
@@ -187,14 +200,22 @@ def seed_organisations(activities: int) -> list[Org]:
 
     rng = random.Random(19)
     today = dt.date.today()
-    orgs = [Org("nhf", generator.NHF.name, "nhf-admin", "page", 0), Org("hlf-demo", generator.HLF.name, "hlf-admin",
-                                                                         "api", 1)]
+    orgs = [
+        Org("nhf", generator.NHF.name, "nhf-admin", "page", 0),
+        Org("hlf-demo", generator.HLF.name, "hlf-admin", "api", 1),
+    ]
     with transaction.atomic():
         for n in range(3, 11):
             base = generator.NHF if n % 2 else generator.HLF
-            spec = dataclasses.replace(base, slug=f"skala-{n:02d}", name=f"Skalatest forening {n:02d}",
-                                       org_number=f"99000{n:04d}", mentor_count=16, activity_divisor=1,
-                                       branch_municipalities=base.branch_municipalities[n % 4::4][:6])
+            spec = dataclasses.replace(
+                base,
+                slug=f"skala-{n:02d}",
+                name=f"Skalatest forening {n:02d}",
+                org_number=f"99000{n:04d}",
+                mentor_count=16,
+                activity_divisor=1,
+                branch_municipalities=base.branch_municipalities[n % 4 :: 4][:6],
+            )
             organisation, _ = generator.seed_organisation(rng, spec, activities, today)
             user = get_user_model().objects.create_user(f"skala{n:02d}-admin", password=PASSWORD)
             Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADMINISTRATOR)
@@ -217,10 +238,13 @@ def log_in(base: str, username: str) -> requests.Session:
     """A session logged in through the login page (CSRF cookie and field)."""
     session = requests.Session()
     session.get(base + "/accounts/login/", timeout=20)
-    answer = session.post(base + "/accounts/login/", timeout=20, allow_redirects=False,
-                          data={"username": username, "password": PASSWORD,
-                                "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-                          headers={"Referer": base + "/accounts/login/"})
+    answer = session.post(
+        base + "/accounts/login/",
+        timeout=20,
+        allow_redirects=False,
+        data={"username": username, "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": base + "/accounts/login/"},
+    )
     if answer.status_code != 302 or "sessionid" not in session.cookies:
         raise RuntimeError(f"log-in of {username} failed: {answer.status_code}")
     return session
@@ -253,10 +277,12 @@ class Run:
             attempt += 1
             assert org.session is not None
             try:
-                async with connect(f"ws://{LOOPBACK}:{port}/ws/exports/{org.slug}/", open_timeout=10,
-                                   origin=f"http://{LOOPBACK}:{port}",  # type: ignore[arg-type]
-                                   additional_headers={"Cookie": f"sessionid={org.session.cookies['sessionid']}"}
-                                   ) as socket_:
+                async with connect(
+                    f"ws://{LOOPBACK}:{port}/ws/exports/{org.slug}/",
+                    open_timeout=10,
+                    origin=f"http://{LOOPBACK}:{port}",  # type: ignore[arg-type]
+                    additional_headers={"Cookie": f"sessionid={org.session.cookies['sessionid']}"},
+                ) as socket_:
                     org.connects += 1
                     attempt -= 1  # stay on this server while it answers
                     while not self.stop_listening.is_set() and time.monotonic() < deadline:
@@ -280,16 +306,23 @@ class Run:
             session = org.session
             session.get(f"{base}/exports/{org.slug}/", timeout=30)
             csrf = session.cookies["csrftoken"] or ""
-            answer = session.post(f"{base}/exports/{org.slug}/start/", data={"mode": "year", "year": self.year,
-                                                                             "csrfmiddlewaretoken": csrf},
-                                  headers={"HX-Request": "true", "X-CSRFToken": csrf, "Referer": base}, timeout=30)
+            answer = session.post(
+                f"{base}/exports/{org.slug}/start/",
+                data={"mode": "year", "year": self.year, "csrfmiddlewaretoken": csrf},
+                headers={"HX-Request": "true", "X-CSRFToken": csrf, "Referer": base},
+                timeout=30,
+            )
             found = [int(m) for pattern in ID_RES for m in pattern.findall(answer.text)]
             if answer.status_code != 200 or not found:
                 raise RuntimeError(f"{org.slug}: the page's start answered {answer.status_code}")
             org.export_id = max(found)
         else:
-            answer = requests.post(f"{base}/api/v1/exports", json={"year": self.year}, timeout=30,
-                                   headers={"Authorization": f"Bearer {org.token}"})
+            answer = requests.post(
+                f"{base}/api/v1/exports",
+                json={"year": self.year},
+                timeout=30,
+                headers={"Authorization": f"Bearer {org.token}"},
+            )
             if answer.status_code != 202:
                 raise RuntimeError(f"{org.slug}: the API's start answered {answer.status_code}: {answer.text[:200]}")
             org.export_id = int(answer.json()["id"])
@@ -298,8 +331,11 @@ class Run:
         """The export as the API shows it, from the first web server that answers."""
         for k in range(3):
             try:
-                answer = requests.get(f"{self.fleet.url((org.server + k) % 3)}/api/v1/exports/{org.export_id}",
-                                      headers={"Authorization": f"Bearer {org.token}"}, timeout=10)
+                answer = requests.get(
+                    f"{self.fleet.url((org.server + k) % 3)}/api/v1/exports/{org.export_id}",
+                    headers={"Authorization": f"Bearer {org.token}"},
+                    timeout=10,
+                )
             except requests.RequestException:
                 continue
             if answer.status_code == 200:
@@ -331,8 +367,9 @@ class Run:
         listeners = [asyncio.create_task(self.listen(org)) for org in self.orgs]
         await asyncio.sleep(2)
         self.note("starting ten exports at once")
-        results = await asyncio.gather(*(asyncio.to_thread(self.start_one, org) for org in self.orgs),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            *(asyncio.to_thread(self.start_one, org) for org in self.orgs), return_exceptions=True
+        )
         for org, result in zip(self.orgs, results, strict=True):
             if isinstance(result, Exception):
                 self.violations.append(f"{org.slug}: could not start: {result}")
@@ -365,28 +402,37 @@ class Run:
     @staticmethod
     def saw_final(org: Org) -> bool:
         """Whether a frame shows the export's final state (its status box, with the export in the history)."""
-        return any(STATUS_RE.findall(text)[-1:] == [org.final_status] and f"history-status-{org.export_id}" in text
-                   for _, text in org.frames)
+        return any(
+            STATUS_RE.findall(text)[-1:] == [org.final_status] and f"history-status-{org.export_id}" in text
+            for _, text in org.frames
+        )
 
 
 def names_only_its_own(text: str, *, org: Org, own_ids: set[int], others: list[Org]) -> bool:
     """Whether a frame names its organisation and no other: its name, only its slug and only its export ids."""
     found = {int(m) for pattern in ID_RES for m in pattern.findall(text)}
     slugs = {s for s in SLUG_RE.findall(text) if not s.isdigit()} - {"organisation"}
-    return (org.name in text and not found - own_ids and not slugs - {org.slug}
-            and not any(other.name in text for other in others))
+    return (
+        org.name in text
+        and not found - own_ids
+        and not slugs - {org.slug}
+        and not any(other.name in text for other in others)
+    )
 
 
 def check_frames(orgs: list[Org], violations: list[str]) -> None:
     """Every frame names only its organisation: its name, its slug and its own export ids."""
     from exports.models import BufdirExportAudit
 
-    ids = {org.slug: set(BufdirExportAudit.objects.filter(organisation__slug=org.slug).values_list("pk", flat=True))
-           for org in orgs}
+    ids = {
+        org.slug: set(BufdirExportAudit.objects.filter(organisation__slug=org.slug).values_list("pk", flat=True))
+        for org in orgs
+    }
     for org in orgs:
         others = [o for o in orgs if o is not org]
-        org.cross = sum(not names_only_its_own(text, org=org, own_ids=ids[org.slug], others=others)
-                        for _, text in org.frames)
+        org.cross = sum(
+            not names_only_its_own(text, org=org, own_ids=ids[org.slug], others=others) for _, text in org.frames
+        )
         org.final_frame = Run.saw_final(org)
         errors = [drop for drop in org.drops if drop.endswith("1011")]
         if errors:
@@ -413,8 +459,10 @@ def check_readiness(fleet: Fleet, token: str, violations: list[str]) -> list[str
         try:
             wait_for(f"web server {i} not ready", answers(url, "/readyz", 503), 60, 0.25)
             seconds = time.monotonic() - stopped
-            lines.append(f"workers stopped -> web server {i} /readyz 503 after {seconds:.1f} s "
-                         f"(bound {READY_BOUND_SECONDS:.0f} s)")
+            lines.append(
+                f"workers stopped -> web server {i} /readyz 503 after {seconds:.1f} s "
+                f"(bound {READY_BOUND_SECONDS:.0f} s)"
+            )
             if seconds > READY_BOUND_SECONDS:
                 violations.append(f"web server {i}: /readyz 503 only after {seconds:.1f} s")
         except TimeoutError as error:
@@ -440,8 +488,11 @@ def fleet_metric(url: str, token: str) -> dict[tuple[str, tuple[tuple[str, str],
 
     answer = requests.get(url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=20)
     answer.raise_for_status()
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(answer.text) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    }
 
 
 def check_metrics(fleet: Fleet, token: str, violations: list[str]) -> list[str]:
@@ -451,11 +502,14 @@ def check_metrics(fleet: Fleet, token: str, violations: list[str]) -> list[str]:
     from exports.models import BufdirExportAudit
 
     by_status = dict(BufdirExportAudit.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    expected = {"requested": sum(by_status.values()),
-                "started": BufdirExportAudit.objects.filter(started_at__isnull=False).count(),
-                "succeeded": by_status.get("succeeded", 0), "failed": by_status.get("failed", 0),
-                "cancelled": by_status.get("cancelled", 0),
-                "active": by_status.get("pending", 0) + by_status.get("running", 0)}
+    expected = {
+        "requested": sum(by_status.values()),
+        "started": BufdirExportAudit.objects.filter(started_at__isnull=False).count(),
+        "succeeded": by_status.get("succeeded", 0),
+        "failed": by_status.get("failed", 0),
+        "cancelled": by_status.get("cancelled", 0),
+        "active": by_status.get("pending", 0) + by_status.get("running", 0),
+    }
     lines = [f"audit trail: {expected}"]
     for i in range(3):
         samples = fleet_metric(fleet.url(i), token)
@@ -463,12 +517,14 @@ def check_metrics(fleet: Fleet, token: str, violations: list[str]) -> list[str]:
         def total(name: str, samples: dict[Any, float] = samples) -> int:
             return int(sum(value for (sample, _), value in samples.items() if sample == name))
 
-        scraped = {"requested": total("bufdir_exports_requested_total"),
-                   "started": total("bufdir_exports_started_total"),
-                   "succeeded": total("bufdir_exports_succeeded_total"),
-                   "failed": total("bufdir_exports_failed_total"),
-                   "cancelled": total("bufdir_exports_cancelled_total"),
-                   "active": total("bufdir_exports_active")}
+        scraped = {
+            "requested": total("bufdir_exports_requested_total"),
+            "started": total("bufdir_exports_started_total"),
+            "succeeded": total("bufdir_exports_succeeded_total"),
+            "failed": total("bufdir_exports_failed_total"),
+            "cancelled": total("bufdir_exports_cancelled_total"),
+            "active": total("bufdir_exports_active"),
+        }
         lines.append(f"web server {i} /metrics: {scraped}")
         if scraped != expected:
             violations.append(f"web server {i}: metrics {scraped} differ from the audit trail {expected}")
@@ -477,13 +533,17 @@ def check_metrics(fleet: Fleet, token: str, violations: list[str]) -> list[str]:
 
 def table(orgs: list[Org]) -> list[str]:
     """The per-organisation summary."""
-    head = (f"{'organisation':<14} {'via':<4} {'srv':>3} {'export':>6} {'final':<9} {'rows':>5} {'secs':>6} "
-            f"{'frames':>6} {'connects':>8} {'final seen':<10} {'cross-org':>9}  reason")
+    head = (
+        f"{'organisation':<14} {'via':<4} {'srv':>3} {'export':>6} {'final':<9} {'rows':>5} {'secs':>6} "
+        f"{'frames':>6} {'connects':>8} {'final seen':<10} {'cross-org':>9}  reason"
+    )
     rows = [head, "-" * len(head)]
     for o in orgs:
-        rows.append(f"{o.slug:<14} {o.via:<4} {o.server:>3} {o.export_id or 0:>6} {o.final_status:<9} "
-                    f"{o.rows:>5} {o.seconds:>6.1f} {len(o.frames):>6} {o.connects:>8} "
-                    f"{'yes' if o.final_frame else 'NO':<10} {o.cross:>9}  {o.error[:60]}")
+        rows.append(
+            f"{o.slug:<14} {o.via:<4} {o.server:>3} {o.export_id or 0:>6} {o.final_status:<9} "
+            f"{o.rows:>5} {o.seconds:>6.1f} {len(o.frames):>6} {o.connects:>8} "
+            f"{'yes' if o.final_frame else 'NO':<10} {o.cross:>9}  {o.error[:60]}"
+        )
     return rows
 
 
@@ -507,11 +567,16 @@ def fresh_database(base_url: str) -> tuple[str, Callable[[], None]]:
 def parse() -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("SCALE_DATABASE_URL",
-                                                                 "postgres://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL server (a fresh database bufdir_scale_* is created on it and dropped)")
-    parser.add_argument("--redis-url", default=os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/2"),
-                        help="a Redis database this run may empty (default db 2)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server (a fresh database bufdir_scale_* is created on it and dropped)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/2"),
+        help="a Redis database this run may empty (default db 2)",
+    )
     parser.add_argument("--activities", type=int, default=6000, help="activities of each added organisation")
     parser.add_argument("--timeout", type=float, default=420, help="seconds the exports may take in all")
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
@@ -523,11 +588,21 @@ def configure(args: argparse.Namespace, var: Path, database_url: str) -> dict[st
     for url in (args.database_url, args.redis_url):
         if urlsplit(url).hostname not in (LOOPBACK, "localhost", "::1"):
             raise SystemExit(f"only loopback addresses: {url}")
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": args.redis_url,
-           "DJANGO_SECRET_KEY": f"scale-{uuid.uuid4().hex}", "METRICS_TOKEN": f"metrics-{uuid.uuid4().hex}",
-           "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "BUFDIR_VAR_DIR": str(var),
-           "Q_CLUSTER_NAME": f"scale-{uuid.uuid4().hex[:8]}", "Q_WORKERS": "2", "PYTHONUNBUFFERED": "1",
-           "DJANGO_SETTINGS_MODULE": "bufdir_site.settings", "BUFDIR_SITE_URL": "http://127.0.0.1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": args.redis_url,
+        "DJANGO_SECRET_KEY": f"scale-{uuid.uuid4().hex}",
+        "METRICS_TOKEN": f"metrics-{uuid.uuid4().hex}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "BUFDIR_VAR_DIR": str(var),
+        "Q_CLUSTER_NAME": f"scale-{uuid.uuid4().hex[:8]}",
+        "Q_WORKERS": "2",
+        "PYTHONUNBUFFERED": "1",
+        "DJANGO_SETTINGS_MODULE": "bufdir_site.settings",
+        "BUFDIR_SITE_URL": "http://127.0.0.1",
+    }
     for name in ("SUPABASE_URL", "SUPABASE_SERVICE_KEY", "EXPORT_S3_BUCKET", "EMAIL_HOST"):
         env.pop(name, None)
     return env
@@ -562,10 +637,12 @@ def main() -> int:
         for i in range(3):
             fleet.start_web(i)
             fleet.start_worker(i)
-        wait_for("three web servers ready",
-                 lambda: all(status_of(fleet.url(i), "/readyz") == 200 for i in range(3)), 120)
-        print(f"3 web servers on ports {fleet.ports}, 3 workers; ready after {time.monotonic() - began:.0f} s",
-              flush=True)
+        wait_for(
+            "three web servers ready", lambda: all(status_of(fleet.url(i), "/readyz") == 200 for i in range(3)), 120
+        )
+        print(
+            f"3 web servers on ports {fleet.ports}, 3 workers; ready after {time.monotonic() - began:.0f} s", flush=True
+        )
         for org in orgs:
             org.session = log_in(fleet.url(org.server), org.username)
         from django.utils import timezone

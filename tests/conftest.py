@@ -1,4 +1,5 @@
 """Shared fixtures: an in-memory channel layer, local storage in a temporary folder, synchronous tasks, exports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,10 +26,12 @@ def fresh_channel_layer(settings):
     The SQLite layer of the embedded default is exercised across processes by the browser test.
     """
     if settings.REDIS_URL:
-        settings.CHANNEL_LAYERS = {"default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
-        }}
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [settings.REDIS_URL], "prefix": f"test-{uuid.uuid4().hex}"},
+            }
+        }
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layers.backends.clear()
@@ -69,9 +72,13 @@ def org_with_activities(db):
     mentor = factories.mentor(org, bergen)
     for index in range(25):
         local = bergen if index % 2 else oslo
-        factories.activity(org, peer_mentor=mentor, local_branch=local,
-                           municipality_code=local.municipality_code,
-                           started_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index))
+        factories.activity(
+            org,
+            peer_mentor=mentor,
+            local_branch=local,
+            municipality_code=local.municipality_code,
+            started_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index),
+        )
     return org
 
 
@@ -106,10 +113,12 @@ def run_export(export_files) -> RunExport:
 
     def run(org: Organisation, period: Period | None = None, *, requested_by: str = "test") -> FinishedExport:
         period = period or Period.year(2025)
-        audit = services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                         requested_by_label=requested_by, period=period)
-        result = services().orchestrator.run(ExportRequest(audit_id=audit.pk, organisation_id=org.pk,
-                                                           period=period, requested_by=requested_by))
+        audit = services().audits.create(
+            organisation_id=org.pk, requested_by_id=None, requested_by_label=requested_by, period=period
+        )
+        result = services().orchestrator.run(
+            ExportRequest(audit_id=audit.pk, organisation_id=org.pk, period=period, requested_by=requested_by)
+        )
         bundle = data = None
         if isinstance(result, ExportSuccess):
             with services().storage.open(result.file_key) as handle:

@@ -1,7 +1,8 @@
 """The worst case of the cost bound: the costliest configuration it accepts and a row with every text at a cell's limit.
 
-Used by tests/test_cost_bound.py and by scripts/cost_bound.py (which prints time and peak memory per row).
+Used by tests/config/test_cost.py and by scripts/cost_bound.py (which prints time and peak memory per row).
 """
+
 from __future__ import annotations
 
 import copy
@@ -16,8 +17,18 @@ from exports.demo.configs import nhf_config
 from exports.source.activities import ActivityRecord
 
 WHOLE_CELL_SOURCES = (
-    "description", "peer_mentor_name", "branch_name", "activity_type", "activity_label", "status", "country_code",
-    "municipality_code", "county_code", "county_name_of_branch", "branch_municipality_code", "not_counted_reason",
+    "description",
+    "peer_mentor_name",
+    "branch_name",
+    "activity_type",
+    "activity_label",
+    "status",
+    "country_code",
+    "municipality_code",
+    "county_code",
+    "county_name_of_branch",
+    "branch_municipality_code",
+    "not_counted_reason",
     "data_issues",
 )
 WHOLE_CELL_EXPRESSIONS = ("lower(peer_mentor_name)", "str(branch_name)", "label('koder', description)")
@@ -38,24 +49,36 @@ def worst_text(seed: str) -> str:
 def worst_record() -> ActivityRecord:
     """An activity whose every text field from the app holds a whole cell's worth of the costliest text."""
     return ActivityRecord(
-        id=uuid.uuid4(), activity_type=worst_text("type"), started_at=dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC),
-        duration_minutes=None, participant_count=None, country_code=worst_text("country"),
-        municipality_code=worst_text("municipality"), description=worst_text("description"),
-        status=worst_text("status"), peer_mentor_id=uuid.uuid4(), peer_mentor_name=worst_text("mentor"),
-        peer_mentor_certified_on=None, local_branch_name=worst_text("branch"),
-        local_branch_county_code=worst_text("county"), local_branch_municipality_code=worst_text("branch municipality"),
+        id=uuid.uuid4(),
+        activity_type=worst_text("type"),
+        started_at=dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC),
+        duration_minutes=None,
+        participant_count=None,
+        country_code=worst_text("country"),
+        municipality_code=worst_text("municipality"),
+        description=worst_text("description"),
+        status=worst_text("status"),
+        peer_mentor_id=uuid.uuid4(),
+        peer_mentor_name=worst_text("mentor"),
+        peer_mentor_certified_on=None,
+        local_branch_name=worst_text("branch"),
+        local_branch_county_code=worst_text("county"),
+        local_branch_municipality_code=worst_text("branch municipality"),
     )
 
 
 def _rules(prefix: str, count: int, calls: int) -> list[dict[str, Any]]:
     """`count` rules the worst row fails, each comparing two whole texts; the first `calls` lower-case one first."""
     share = MAX_RULE_TEXT // (2 * MAX_RULES) // 2  # reason and action: the budget shared by 200 rules
-    return [{
-        "id": f"{prefix}_{index}",
-        "require": ("lower(description) == status" if index < calls else "description == status"),
-        "reason": f"{prefix} {index} ".ljust(share, "r"),
-        "action": f"{prefix} {index} ".ljust(share, "a"),
-    } for index in range(count)]
+    return [
+        {
+            "id": f"{prefix}_{index}",
+            "require": ("lower(description) == status" if index < calls else "description == status"),
+            "reason": f"{prefix} {index} ".ljust(share, "r"),
+            "action": f"{prefix} {index} ".ljust(share, "a"),
+        }
+        for index in range(count)
+    ]
 
 
 def costliest_config(*, whole: int = MAX_ROW_TEXT // CELL - 1) -> dict[str, Any]:
@@ -65,10 +88,13 @@ def costliest_config(*, whole: int = MAX_ROW_TEXT // CELL - 1) -> dict[str, Any]
     document = copy.deepcopy(nhf_config())
     document["value_lists"] = {"koder": {"x": "y"}}
     specs = [{"source": source} for source in WHOLE_CELL_SOURCES] + [
-        {"expression": expression} for expression in WHOLE_CELL_EXPRESSIONS]
+        {"expression": expression} for expression in WHOLE_CELL_EXPRESSIONS
+    ]
     specs = (specs * 2)[:whole] + [{"source": "started_at", "format": "datetime"}] * (MAX_COLUMNS - whole)
-    document["columns"] = [{"key": f"k{index}", "heading": f"Kolonne {index}", "format": "text", **spec}
-                           for index, spec in enumerate(specs)]
+    document["columns"] = [
+        {"key": f"k{index}", "heading": f"Kolonne {index}", "format": "text", **spec}
+        for index, spec in enumerate(specs)
+    ]
     calls = MAX_DOCUMENT_CALLS - sum(spec.get("expression", "").count("(") for spec in specs)
     document["counting_rules"] = _rules("telling", MAX_RULES, calls)
     document["validations"] = _rules("sjekk", MAX_RULES, 0)

@@ -1,4 +1,5 @@
 """The English-word heuristic of the Norwegian-everywhere test: what fails a page, and what may stay."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,9 @@ bufdir nhf hlf json api ok e-post id sha csv xlsx zip url https http www utc cet
 """)
 """Words that read the same in both languages, abbreviations and proper nouns (never a finding)."""
 
-_NAMES = re.compile(r"\S+://\S+|(?<!\S)/\S*|--[\w-]+|\S+@\S+|\w+(?:\.\w+)+|<\w+>|\b[A-Z]{2,5}\b|\b[^\W_]*\d[^\W_]*\b|\b[a-zA-Z][–-][a-zA-Z]\b")
+_NAMES = re.compile(
+    r"\S+://\S+|(?<!\S)/\S*|--[\w-]+|\S+@\S+|\w+(?:\.\w+)+|<\w+>|\b[A-Z]{2,5}\b|\b[^\W_]*\d[^\W_]*\b|\b[a-zA-Z][–-][a-zA-Z]\b"
+)
 """Web addresses, paths, command-line options, e-mail addresses, dotted Python names, placeholders,
 acronyms (GET, POST, SHA), identifiers with digits (digests, token prefixes) and letter ranges (a–z): names,
 not words."""
@@ -50,8 +53,7 @@ ALLOWED_PHRASES = ("«Command» på en Mac",)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _HIDDEN_ELEMENTS = {"script", "style", "textarea", "code", "noscript"}
 _VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
-_VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                  "wbr"}
+_VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 class _VisibleText(HTMLParser):
@@ -91,7 +93,7 @@ def english_in(pieces: list[str], *, also_allowed: frozenset[str] = frozenset())
     """Each piece of text holding an English word, as `word: «piece»`."""
     findings = []
     for piece in pieces:
-        if piece.startswith(("{\"", "[{")):
+        if piece.startswith(('{"', "[{")):
             continue  # a stored JSON document (an export's result) is data, not wording
         text = piece
         for phrase in ALLOWED_PHRASES:

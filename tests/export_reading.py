@@ -1,4 +1,5 @@
 """Opens an export bundle again: the manifest and the three sheets, read back with openpyxl."""
+
 from __future__ import annotations
 
 import io

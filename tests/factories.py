@@ -1,4 +1,5 @@
 """Small builders of test data in the app's tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ _numbers = itertools.count(1)
 
 def organisation(slug: str = "nhf", **fields: Any) -> Organisation:
     """An organisation with an active NHF-style configuration."""
-    org = Organisation.objects.create(slug=slug, name=fields.pop("name", f"Org {slug}"),
-                                      org_number=fields.pop("org_number", "938477566"), **fields)
+    org = Organisation.objects.create(
+        slug=slug, name=fields.pop("name", f"Org {slug}"), org_number=fields.pop("org_number", "938477566"), **fields
+    )
     save_column_config(organisation=org, document=nhf_config(), active=True)
     return org
 
@@ -33,11 +35,19 @@ def branch(org: Organisation, name: str = "Bergen", county: str = "46", municipa
     return LocalBranch.objects.create(organisation=org, name=name, county_code=county, municipality_code=municipality)
 
 
-def mentor(org: Organisation, local_branch: LocalBranch | None = None,
-           certified_on: dt.date | None = dt.date(2020, 1, 1), name: str | None = None) -> PeerMentor:
+def mentor(
+    org: Organisation,
+    local_branch: LocalBranch | None = None,
+    certified_on: dt.date | None = dt.date(2020, 1, 1),
+    name: str | None = None,
+) -> PeerMentor:
     """A peer mentor, certified since 2020 unless told otherwise."""
-    return PeerMentor.objects.create(organisation=org, local_branch=local_branch,
-                                     full_name=name or f"Likeperson {next(_numbers)}", certified_on=certified_on)
+    return PeerMentor.objects.create(
+        organisation=org,
+        local_branch=local_branch,
+        full_name=name or f"Likeperson {next(_numbers)}",
+        certified_on=certified_on,
+    )
 
 
 def activity(org: Organisation, **fields: Any) -> Activity:

@@ -1,4 +1,5 @@
 """A PDF printed by LibreOffice read back: each page's text (poppler's `pdftotext`), sheet and type sizes."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,22 @@ def convert_to_pdf(workbook: Path, *, out_dir: Path, profile: Path) -> Path:
     """The workbook printed to PDF by LibreOffice, with a private profile so parallel runs do not clash."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice is not installed: run scripts/ensure-services.sh (it installs libreoffice-calc)"
-    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
-                    "--convert-to", "pdf", "--outdir", str(out_dir), str(workbook)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return out_dir / f"{workbook.stem}.pdf"
 
 
@@ -43,16 +57,19 @@ def read_pages(pdf: Path) -> list[PrintedPage]:
     layout, raw = (_pdftotext(pdf, mode).split("\f") for mode in ("-layout", "-raw"))
     sizes = font_sizes(pdf)
     assert len(layout) >= len(sizes) and len(raw) >= len(sizes), (len(layout), len(raw), len(sizes))
-    return [PrintedPage(number=index + 1, sheet=_sheet_of(layout[index]), text=raw[index], sizes=page_sizes)
-            for index, page_sizes in enumerate(sizes)]
+    return [
+        PrintedPage(number=index + 1, sheet=_sheet_of(layout[index]), text=raw[index], sizes=page_sizes)
+        for index, page_sizes in enumerate(sizes)
+    ]
 
 
 def _pdftotext(pdf: Path, mode: str) -> str:
     """The text of `pdf` by poppler's `pdftotext` in `mode`, pages separated by form feeds."""
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "poppler-utils is not installed: run scripts/ensure-services.sh (it installs it)"
-    return subprocess.run([pdftotext, mode, "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
-                          timeout=300).stdout.decode("utf-8")
+    return subprocess.run(
+        [pdftotext, mode, "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, timeout=300
+    ).stdout.decode("utf-8")
 
 
 def pages_per_sheet(pages: list[PrintedPage]) -> dict[str, int]:
@@ -74,10 +91,15 @@ def font_sizes(pdf: Path) -> list[tuple[float, ...]]:
     """
     data = pdf.read_bytes()
     starts = list(_OBJECT_START.finditer(data))
-    objects = {int(start.group(1)): data[start.end():end.start() if end else len(data)]
-               for start, end in zip(starts, [*starts[1:], None], strict=True)}
-    root = next(body for body in objects.values() if re.search(rb"/Type\s*/Pages\b", body)
-                and not re.search(rb"/Parent\s", body))
+    objects = {
+        int(start.group(1)): data[start.end() : end.start() if end else len(data)]
+        for start, end in zip(starts, [*starts[1:], None], strict=True)
+    }
+    root = next(
+        body
+        for body in objects.values()
+        if re.search(rb"/Type\s*/Pages\b", body) and not re.search(rb"/Parent\s", body)
+    )
     return [_sizes_in(_content(objects, page)) for page in _pages(objects, root)]
 
 

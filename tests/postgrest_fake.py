@@ -15,6 +15,7 @@ Followed (PostgREST 12/13 docs and the Supabase docs):
 - PostgREST "Horizontal Filtering" and "Ordering": `col=op.value` filters (eq, neq, gt, gte, lt, lte), the
   `or=(…)` / `and(…)` logic trees with double-quoted values, and `order=col.asc,col.asc`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,12 @@ import httpx
 
 SUPABASE_DEFAULT_MAX_ROWS = 1000
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "neq": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
 }
 _TYPED: dict[str, Callable[[str], Any]] = {"started_at": dt.datetime.fromisoformat, "id": uuid.UUID}
 _RESERVED = {"select", "order", "limit", "offset", "or", "and"}
@@ -117,8 +122,13 @@ class FakePostgrest:
     "reset", "drop" (the connection closes without a response) or "timeout".
     """
 
-    def __init__(self, rows: list[dict[str, Any]], *, max_rows: int | None = SUPABASE_DEFAULT_MAX_ROWS,
-                 faults: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        *,
+        max_rows: int | None = SUPABASE_DEFAULT_MAX_ROWS,
+        faults: dict[int, str] | None = None,
+    ) -> None:
         self.rows = rows
         self.max_rows = max_rows
         self.faults = dict(faults or {})
@@ -133,8 +143,9 @@ class FakePostgrest:
         try:
             response = self._answer(request)
         except BadRequest as exc:
-            response = httpx.Response(400, json={"code": "PGRST100", "details": None, "hint": None,
-                                                 "message": str(exc)})
+            response = httpx.Response(
+                400, json={"code": "PGRST100", "details": None, "hint": None, "message": str(exc)}
+            )
         self.served.append(response)
         return response
 
@@ -147,9 +158,15 @@ class FakePostgrest:
         if fault == "timeout":
             raise httpx.ReadTimeout("timed out", request=request)
         if fault == "503":
-            return httpx.Response(503, json={"code": "PGRST001", "details": "connection to server was lost",
-                                             "hint": None,
-                                             "message": "Database client error. Retrying the connection."})
+            return httpx.Response(
+                503,
+                json={
+                    "code": "PGRST001",
+                    "details": "connection to server was lost",
+                    "hint": None,
+                    "message": "Database client error. Retrying the connection.",
+                },
+            )
         return httpx.Response(int(fault), text=f"<html><body>{fault} from the gateway</body></html>")
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
@@ -162,21 +179,31 @@ class FakePostgrest:
         offset, limit = self._range(request, dict(params))
         if self.max_rows is not None:
             limit = self.max_rows if limit is None else min(limit, self.max_rows)
-        page = matching[offset:] if limit is None else matching[offset:offset + limit]
+        page = matching[offset:] if limit is None else matching[offset : offset + limit]
         counted = "count=exact" in request.headers.get("prefer", "")
         total = len(matching) if counted else None
         headers = {"Content-Range": self._content_range(offset, len(page), total)}
         if total is not None and offset > total:
-            return httpx.Response(416, headers=headers, json={
-                "code": "PGRST103", "details": f"An offset of {offset} was requested, but there are only "
-                f"{total} rows.", "hint": None, "message": "Requested range not satisfiable"})
+            return httpx.Response(
+                416,
+                headers=headers,
+                json={
+                    "code": "PGRST103",
+                    "details": f"An offset of {offset} was requested, but there are only {total} rows.",
+                    "hint": None,
+                    "message": "Requested range not satisfiable",
+                },
+            )
         status = 206 if total is not None and len(page) < total else 200
         if request.method == "HEAD":
             return httpx.Response(status, headers=headers)
         select = dict(params).get("select", "*")
         body = page if select == "*" else [_project(row, select) for row in page]
-        return httpx.Response(status, headers={**headers, "Content-Type": "application/json; charset=utf-8"},
-                              content=json.dumps(body).encode())
+        return httpx.Response(
+            status,
+            headers={**headers, "Content-Type": "application/json; charset=utf-8"},
+            content=json.dumps(body).encode(),
+        )
 
     @staticmethod
     def _matches(row: dict[str, Any], params: list[tuple[str, str]]) -> bool:

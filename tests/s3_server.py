@@ -28,9 +28,13 @@ def s3_server() -> Iterator[str]:
     server.start()
     endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     try:
-        boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=CREDENTIALS["access_key"],
-                     aws_secret_access_key=CREDENTIALS["secret_key"], region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=CREDENTIALS["access_key"],
+            aws_secret_access_key=CREDENTIALS["secret_key"],
+            region_name=REGION,
+        ).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         yield endpoint
     finally:
         server.stop()

@@ -1,4 +1,5 @@
 """A plugin that makes every row take a few milliseconds, so an export runs long enough to be stopped."""
+
 from __future__ import annotations
 
 import time

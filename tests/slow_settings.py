@@ -1,4 +1,5 @@
 """The project's settings with a slow plugin for the demo organisation `nhf` (live-process tests)."""
+
 from bufdir_site.settings import *  # noqa: F403
 from bufdir_site.settings import BUFDIR_EXPORT
 

@@ -1,4 +1,5 @@
 """A websocket client for an organisation's export page, routed as the server routes it."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Users reach only their own organisation's pages and files, and only with an export role."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -83,14 +84,16 @@ def test_a_link_for_one_audit_does_not_open_another(client, finished_export):
     org, audit = finished_export
     client.force_login(factories.member(org))
     token = download_url(audit.pk).split("token=")[1]
-    second = services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                      requested_by_label="test",
-                                      period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 2)))
+    second = services().audits.create(
+        organisation_id=org.pk,
+        requested_by_id=None,
+        requested_by_label="test",
+        period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 2)),
+    )
     assert client.get(reverse("exports:download", args=[second.pk]) + f"?token={token}").status_code == 404
     forged = client.get(reverse("exports:download", args=[audit.pk]) + "?token=forged")
     assert forged.status_code == 403 and "ikke gyldig" in forged.content.decode()
     assert client.get(reverse("exports:download", args=[audit.pk])).status_code == 403
-
 
 
 @pytest.mark.parametrize("lose", ["demoted", "removed", "logged out"])

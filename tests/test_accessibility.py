@@ -1,4 +1,5 @@
 """axe-core finds no violations on the app's pages, at desktop width and at 390 px (headless Chromium)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,17 +29,40 @@ def pages(live_server):
         user.set_password(PASSWORD)
         user.save()
     BufdirExportAudit.objects.create(
-        organisation=org, period_from=dt.date(2024, 1, 1), period_to=dt.date(2024, 12, 31), status="failed",
-        error_message="Organisasjonen har ingen aktiv kolonnekonfigurasjon.", phase="failed")
+        organisation=org,
+        period_from=dt.date(2024, 1, 1),
+        period_to=dt.date(2024, 12, 31),
+        status="failed",
+        error_message="Organisasjonen har ingen aktiv kolonnekonfigurasjon.",
+        phase="failed",
+    )
     BufdirExportAudit.objects.create(
-        organisation=org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
-        phase="done", rows_exported=10486, rows_counted=7225, rows_deviations=244, file_key="nhf/x.zip",
-        result={"rows": {"read": 10498, "exported": 10486, "counted": 7225, "deviations": 244, "rejected": 12,
-                         "unreadable": 0},
-                "counted_by_category": {"oppsokende": 4295, "samtalegruppe": 1312, "aktivitetsgruppe": 1297,
-                                        "kurs": 321},
-                "deviations_by_reason": {"Sykehusbesøk telles bare når likepersonen er godkjent": 47,
-                                         "Mangler likeperson": 16, "Registreringen er avvist": 12}})
+        organisation=org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="succeeded",
+        phase="done",
+        rows_exported=10486,
+        rows_counted=7225,
+        rows_deviations=244,
+        file_key="nhf/x.zip",
+        result={
+            "rows": {
+                "read": 10498,
+                "exported": 10486,
+                "counted": 7225,
+                "deviations": 244,
+                "rejected": 12,
+                "unreadable": 0,
+            },
+            "counted_by_category": {"oppsokende": 4295, "samtalegruppe": 1312, "aktivitetsgruppe": 1297, "kurs": 321},
+            "deviations_by_reason": {
+                "Sykehusbesøk telles bare når likepersonen er godkjent": 47,
+                "Mangler likeperson": 16,
+                "Registreringen er avvist": 12,
+            },
+        },
+    )
     return live_server.url
 
 
@@ -95,14 +119,21 @@ def admin_pages(pages):
     audit = BufdirExportAudit.objects.filter(status="succeeded").first()
     for phase in ("queued", "querying", "done"):
         BufdirExportAuditEvent.objects.create(audit=audit, phase=phase, message=f"steg {phase}")
-    return pages, root.username, [
-        "/admin/", "/admin/exports/organisationcolumnconfig/",
-        f"/admin/exports/organisationcolumnconfig/{config.pk}/change/",
-        "/admin/exports/organisationcolumnconfig/add/",
-        f"/admin/exports/organisationcolumnconfig/{config.pk}/try/",
-        "/admin/exports/organisationcolumnconfig/documentation/",
-        "/admin/exports/bufdirexportaudit/", f"/admin/exports/bufdirexportaudit/{audit.pk}/change/",
-    ], config.pk
+    return (
+        pages,
+        root.username,
+        [
+            "/admin/",
+            "/admin/exports/organisationcolumnconfig/",
+            f"/admin/exports/organisationcolumnconfig/{config.pk}/change/",
+            "/admin/exports/organisationcolumnconfig/add/",
+            f"/admin/exports/organisationcolumnconfig/{config.pk}/try/",
+            "/admin/exports/organisationcolumnconfig/documentation/",
+            "/admin/exports/bufdirexportaudit/",
+            f"/admin/exports/bufdirexportaudit/{audit.pk}/change/",
+        ],
+        config.pk,
+    )
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -146,16 +177,16 @@ def test_the_admin_pages_have_no_axe_violations_and_show_their_columns(admin_pag
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_page_fits_brings_progress_into_view_asks_before_cancelling_and_copies_a_token(pages, width,
-                                                                                            monkeypatch):
+def test_the_page_fits_brings_progress_into_view_asks_before_cancelling_and_copies_a_token(pages, width, monkeypatch):
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the database beside Playwright's loop
 
     other = factories.organisation("hlf", name="Hørselshemmedes Landsforbund – landsdekkende likepersonsarbeid")
     both = factories.member(other, Membership.Role.ADMINISTRATOR, username="begge-administrator")
-    Membership.objects.create(user=both, organisation_id=BufdirExportAudit.objects.first().organisation_id,
-                              role=Membership.Role.ADMINISTRATOR)
+    Membership.objects.create(
+        user=both, organisation_id=BufdirExportAudit.objects.first().organisation_id, role=Membership.Role.ADMINISTRATOR
+    )
     both.set_password(PASSWORD)
     both.save()
     with sync_playwright() as playwright:

@@ -1,4 +1,5 @@
 """The Django admin: column configurations with validation and versions, audits read-only and filterable."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,9 @@ def test_saving_a_changed_document_creates_a_new_inactive_version_and_keeps_the_
     document["template"]["boolean_labels"] = {"true": 1, "false": 0}
     url = reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk])
     assert "&quot;format_version&quot;: 1" in admin_client.get(url).content.decode()
-    response = admin_client.post(url, {"organisation": org.pk, "is_active": "on", "comment": "1/0",
-                                       "document": json.dumps(document)})
+    response = admin_client.post(
+        url, {"organisation": org.pk, "is_active": "on", "comment": "1/0", "document": json.dumps(document)}
+    )
     versions = list(OrganisationColumnConfig.objects.filter(organisation=org).order_by("version"))
     assert [(v.version, v.is_active) for v in versions] == [(1, True), (2, False)]
     assert versions[0].document == nhf_config() and versions[1].document == document
@@ -48,8 +50,10 @@ def test_an_invalid_document_is_shown_with_its_errors_and_not_saved(admin_client
     org = factories.organisation()
     document = nhf_config()
     document["columns"][0]["source"] = "dato"
-    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_add"),
-                                 {"organisation": org.pk, "comment": "", "document": json.dumps(document)})
+    response = admin_client.post(
+        reverse("admin:exports_organisationcolumnconfig_add"),
+        {"organisation": org.pk, "comment": "", "document": json.dumps(document)},
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "$.columns[0].source" in content and "«dato»" in content
@@ -59,15 +63,22 @@ def test_an_invalid_document_is_shown_with_its_errors_and_not_saved(admin_client
 def test_audits_are_read_only_and_filterable(admin_client):
     org, other = factories.organisation("nhf"), factories.organisation("other")
     for organisation, status in ((org, "succeeded"), (other, "failed")):
-        BufdirExportAudit.objects.create(organisation=organisation, period_from=dt.date(2025, 1, 1),
-                                         period_to=dt.date(2025, 12, 31), status=status)
-    listing = admin_client.get(reverse("admin:exports_bufdirexportaudit_changelist"),
-                               {"organisation__id__exact": org.pk, "status__exact": "succeeded"})
+        BufdirExportAudit.objects.create(
+            organisation=organisation, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status=status
+        )
+    listing = admin_client.get(
+        reverse("admin:exports_bufdirexportaudit_changelist"),
+        {"organisation__id__exact": org.pk, "status__exact": "succeeded"},
+    )
     assert listing.status_code == 200 and listing.context["cl"].result_count == 1
     audit = BufdirExportAudit.objects.get(organisation=org)
     assert admin_client.get(reverse("admin:exports_bufdirexportaudit_add")).status_code == 403
-    assert admin_client.post(reverse("admin:exports_bufdirexportaudit_delete", args=[audit.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:exports_bufdirexportaudit_delete", args=[audit.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk]))
     assert change.status_code == 200 and 'name="status"' not in change.content.decode()
 
@@ -77,8 +88,9 @@ def test_the_active_version_keeps_its_activation_when_only_its_comment_changes(a
     config = OrganisationColumnConfig.objects.get(organisation=org)
     url = reverse("admin:exports_organisationcolumnconfig_change", args=[config.pk])
     assert 'name="is_active"' not in admin_client.get(url).content.decode()
-    response = admin_client.post(url, {"organisation": org.pk, "comment": "off",
-                                       "document": json.dumps(config.document)})
+    response = admin_client.post(
+        url, {"organisation": org.pk, "comment": "off", "document": json.dumps(config.document)}
+    )
     assert response.status_code == 302
     stored = OrganisationColumnConfig.objects.get(organisation=org)
     assert (stored.pk, stored.is_active, stored.comment) == (config.pk, True, "off")
@@ -89,9 +101,11 @@ def test_saving_a_new_version_does_not_activate_it_and_the_action_needs_a_trial(
     factories.activity(org, started_at=dt.datetime(2025, 3, 3, 10, tzinfo=dt.UTC))
     document = nhf_config()
     document["template"]["name"] = "Ny mal"
-    response = admin_client.post(reverse("admin:exports_organisationcolumnconfig_add"),
-                                 {"organisation": org.pk, "comment": "utkast", "document": json.dumps(document)},
-                                 follow=True)
+    response = admin_client.post(
+        reverse("admin:exports_organisationcolumnconfig_add"),
+        {"organisation": org.pk, "comment": "utkast", "document": json.dumps(document)},
+        follow=True,
+    )
     assert "Versjon 2 er lagret, men ikke aktiv; eksportene bruker fortsatt versjon 1" in response.content.decode()
     draft = OrganisationColumnConfig.objects.get(organisation=org, version=2)
     assert not draft.is_active and draft.comment == "utkast"
@@ -118,8 +132,13 @@ def test_code_saves_versions_through_the_same_service():
 def test_audits_filter_by_year_and_speak_norwegian(admin_client):
     org = factories.organisation()
     for year, status in ((2024, "failed"), (2025, "succeeded")):
-        BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(year, 1, 1),
-                                         period_to=dt.date(year, 12, 31), status=status, phase="done")
+        BufdirExportAudit.objects.create(
+            organisation=org,
+            period_from=dt.date(year, 1, 1),
+            period_to=dt.date(year, 12, 31),
+            status=status,
+            phase="done",
+        )
     listing = admin_client.get(reverse("admin:exports_bufdirexportaudit_changelist"), {"year": "2025"})
     assert listing.context["cl"].result_count == 1
     page = listing.content.decode()
@@ -133,10 +152,16 @@ def test_a_version_is_tried_on_a_period_before_activation_and_nothing_is_stored(
     local = factories.branch(org)
     mentor = factories.mentor(org, local)
     for day in range(1, 4):
-        factories.activity(org, peer_mentor=mentor, local_branch=local,
-                           started_at=dt.datetime(2025, 3, day, 10, tzinfo=dt.UTC))
-    factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type="telefon",
-                       started_at=dt.datetime(2025, 3, 9, tzinfo=dt.UTC))
+        factories.activity(
+            org, peer_mentor=mentor, local_branch=local, started_at=dt.datetime(2025, 3, day, 10, tzinfo=dt.UTC)
+        )
+    factories.activity(
+        org,
+        peer_mentor=mentor,
+        local_branch=local,
+        activity_type="telefon",
+        started_at=dt.datetime(2025, 3, 9, tzinfo=dt.UTC),
+    )
     document = nhf_config()
     document["activity_types"]["telefon"]["category"] = "oppsokende"
     draft = save_column_config(organisation=org, document=document, comment="telefon teller")
@@ -165,24 +190,41 @@ def test_trying_needs_a_period(admin_client):
 
 def test_admin_pages_have_no_english_left(admin_client):
     org = factories.organisation()
-    audit = BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
-                                             period_to=dt.date(2025, 12, 31), status="succeeded", phase="done")
+    audit = BufdirExportAudit.objects.create(
+        organisation=org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="succeeded",
+        phase="done",
+    )
     index = admin_client.get(reverse("admin:index")).content.decode()
     assert "Modellnavn" in index and "Mislykkede oppgaver" in index and "Model name" not in index
     change = admin_client.get(reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk])).content.decode()
     assert "01.01.2025–31.12.2025 (Ferdig)" in change and ">done<" not in change and "succeeded" not in change
 
 
-@pytest.mark.parametrize("params", [
-    {"year": "abc"}, {"year": "0"}, {"year": "10000"}, {"year": "9" * 20}, {"year": "٢٠٢٥"}, {"year": "-1"},
-    {"created_at__year": "9999"}, {"created_at__year": "10000"}, {"created_at__year": "0"},
-    {"created_at__year": "9" * 20}, {"created_at__year": "2025", "created_at__month": "13"},
-    {"created_at__year": "9999", "created_at__month": "12", "created_at__day": "31"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "abc"},
+        {"year": "0"},
+        {"year": "10000"},
+        {"year": "9" * 20},
+        {"year": "٢٠٢٥"},
+        {"year": "-1"},
+        {"created_at__year": "9999"},
+        {"created_at__year": "10000"},
+        {"created_at__year": "0"},
+        {"created_at__year": "9" * 20},
+        {"created_at__year": "2025", "created_at__month": "13"},
+        {"created_at__year": "9999", "created_at__month": "12", "created_at__day": "31"},
+    ],
+)
 def test_out_of_range_audit_filters_are_the_admins_invalid_lookup_not_a_500(admin_client, params):
     org = factories.organisation()
-    BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
-                                     period_to=dt.date(2025, 12, 31), status="succeeded")
+    BufdirExportAudit.objects.create(
+        organisation=org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded"
+    )
     url = reverse("admin:exports_bufdirexportaudit_changelist")
     response = admin_client.get(url, params)
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
@@ -207,9 +249,11 @@ def test_the_documentation_page_escapes_what_it_shows():
     from exports.markdown_page import render_markdown
 
     html = render_markdown("# <b>x</b>\n\n| a | `b | c` |\n|---|---|\n| <i> | **y** |\n\n```\n<script>\n```")
-    assert html == ("<h1>&lt;b&gt;x&lt;/b&gt;</h1>\n<table><thead><tr><th scope=\"col\">a</th>"
-                    "<th scope=\"col\"><code>b | c</code></th></tr></thead><tbody><tr><td>&lt;i&gt;</td>"
-                    "<td><strong>y</strong></td></tr></tbody></table>\n<pre><code>&lt;script&gt;</code></pre>")
+    assert html == (
+        '<h1>&lt;b&gt;x&lt;/b&gt;</h1>\n<table><thead><tr><th scope="col">a</th>'
+        '<th scope="col"><code>b | c</code></th></tr></thead><tbody><tr><td>&lt;i&gt;</td>'
+        "<td><strong>y</strong></td></tr></tbody></table>\n<pre><code>&lt;script&gt;</code></pre>"
+    )
 
 
 def test_the_documentation_covers_every_row_field_function_and_format():

@@ -1,4 +1,5 @@
 """The JSON API's contract through the Django test client: every endpoint, status and the error shape."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,9 @@ def nhf():
     local = factories.branch(org)
     mentor = factories.mentor(org, local)
     for day in range(1, 6):
-        factories.activity(org, peer_mentor=mentor, local_branch=local,
-                           started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC))
+        factories.activity(
+            org, peer_mentor=mentor, local_branch=local, started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC)
+        )
     return org
 
 
@@ -78,8 +80,12 @@ def assert_error(response, status: int, code: str) -> dict:
 
 def finished_export(org, **fields) -> BufdirExportAudit:
     """A recorded export of `org` in 2025 (succeeded unless told otherwise)."""
-    values = {"status": Status.SUCCEEDED, "period_from": dt.date(2025, 1, 1), "period_to": dt.date(2025, 12, 31),
-              "finished_at": timezone.now()}
+    values = {
+        "status": Status.SUCCEEDED,
+        "period_from": dt.date(2025, 1, 1),
+        "period_to": dt.date(2025, 12, 31),
+        "finished_at": timezone.now(),
+    }
     values.update(fields)
     return BufdirExportAudit.objects.create(organisation=org, **values)
 
@@ -129,17 +135,20 @@ def test_a_second_start_is_409_with_the_running_export(api, django_capture_on_co
     assert BufdirExportAudit.objects.count() == 1
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "year"),
-    ({"year": 2025, "from": "2025-01-01", "to": "2025-02-01"}, "year"),
-    ({"year": 1990}, "year"),
-    ({"from": "2025-03-01", "to": "2025-01-01"}, "to"),
-    ({"from": "2024-01-01", "to": "2025-06-30"}, "to"),
-    ({"from": "2025-01-01"}, "to"),
-    ({"from": "2025-02-30", "to": "2025-03-01"}, "from"),
-    ({"year": "tjuefemten"}, "year"),
-    ({"year": 2025, "organisation": "hlf"}, "organisation"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "year"),
+        ({"year": 2025, "from": "2025-01-01", "to": "2025-02-01"}, "year"),
+        ({"year": 1990}, "year"),
+        ({"from": "2025-03-01", "to": "2025-01-01"}, "to"),
+        ({"from": "2024-01-01", "to": "2025-06-30"}, "to"),
+        ({"from": "2025-01-01"}, "to"),
+        ({"from": "2025-02-30", "to": "2025-03-01"}, "from"),
+        ({"year": "tjuefemten"}, "year"),
+        ({"year": 2025, "organisation": "hlf"}, "organisation"),
+    ],
+)
 def test_a_bad_period_is_422_with_field_errors(api, body, field):
     response = api.post("/api/v1/exports", body)
     errors = assert_error(response, 422, response.json()["code"])["fields"]
@@ -185,13 +194,24 @@ def test_a_succeeded_export_accounts_for_every_row(api, nhf, run_export):
     detail = api.get(f"/api/v1/exports/{audit.pk}").json()
 
     breakdown = detail["row_breakdown"]
-    assert breakdown == {"counted_by_category": {"oppsokende": 5, "samtalegruppe": 0, "aktivitetsgruppe": 0,
-                                                 "kurs": 0},
-                         "counted": 5, "phone_and_contact": 1, "other": 1, "not_counted_by_rule": 1,
-                         "not_counted": 3, "exported": 8, "rejected": 1, "unreadable": 0, "read": 9}
+    assert breakdown == {
+        "counted_by_category": {"oppsokende": 5, "samtalegruppe": 0, "aktivitetsgruppe": 0, "kurs": 0},
+        "counted": 5,
+        "phone_and_contact": 1,
+        "other": 1,
+        "not_counted_by_rule": 1,
+        "not_counted": 3,
+        "exported": 8,
+        "rejected": 1,
+        "unreadable": 0,
+        "read": 9,
+    }
     assert sum(breakdown["counted_by_category"].values()) == breakdown["counted"]
-    assert breakdown["counted"] + breakdown["phone_and_contact"] + breakdown["other"] + breakdown[
-        "not_counted_by_rule"] == breakdown["exported"] == detail["rows"]["exported"]
+    assert (
+        breakdown["counted"] + breakdown["phone_and_contact"] + breakdown["other"] + breakdown["not_counted_by_rule"]
+        == breakdown["exported"]
+        == detail["rows"]["exported"]
+    )
     assert breakdown["exported"] + breakdown["rejected"] + breakdown["unreadable"] == breakdown["read"]
     schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert "not_counted_by_rule" in schema["RowBreakdownOut"]["properties"]
@@ -236,8 +256,7 @@ def test_another_organisations_token_reaches_nothing_of_it(api, other_api, nhf):
 
 
 @pytest.mark.parametrize("request_", ["list", "detail", "download", "start"])
-def test_no_token_a_wrong_one_a_revoked_or_expired_one_or_a_lost_role_is_401(client, api, nhf, nhf_user,
-                                                                               request_):
+def test_no_token_a_wrong_one_a_revoked_or_expired_one_or_a_lost_role_is_401(client, api, nhf, nhf_user, request_):
     audit = finished_export(nhf, file_key="nhf/1/x.zip")
     revoked = issue_token(user=nhf_user, organisation=nhf, name="revoked")
     ApiToken.objects.filter(pk=revoked.token.pk).update(revoked_at=timezone.now())
@@ -291,7 +310,8 @@ def test_the_openapi_document_and_the_docs_page(client):
     document = client.get("/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.")
     assert {"/api/v1/exports", "/api/v1/exports/{export_id}", "/api/v1/exports/{export_id}/download"} <= set(
-        document["paths"])
+        document["paths"]
+    )
     assert "ErrorOut" in document["components"]["schemas"]
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200
@@ -336,11 +356,20 @@ def test_delete_of_another_organisations_export_is_404(api, other_api, nhf):
     assert audit.status == Status.PENDING
 
 
-@pytest.mark.parametrize("body", [
-    {"year": "2025"}, {"year": 2025.0}, {"year": None}, {"year": True}, {"from": 1735689600, "to": 1751241600},
-    {"from": "2025-01-01", "to": "2025-06-30", "year": None}, {"from": "20250101", "to": "2025-06-30"},
-    [2025], "2025",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"year": "2025"},
+        {"year": 2025.0},
+        {"year": None},
+        {"year": True},
+        {"from": 1735689600, "to": 1751241600},
+        {"from": "2025-01-01", "to": "2025-06-30", "year": None},
+        {"from": "20250101", "to": "2025-06-30"},
+        [2025],
+        "2025",
+    ],
+)
 def test_only_the_documented_json_types_are_accepted(api, body):
     response = api.post("/api/v1/exports", body)
     assert_error(response, 422, "invalid")

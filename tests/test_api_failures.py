@@ -1,4 +1,5 @@
 """Every failure under /api/v1/ is the API's JSON error: a service down (503), a body too large (413), a bug (500)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,7 @@ def headers(nhf):
 @pytest.fixture
 def redis_down(settings):
     """Django's cache is Redis on a port where nothing listens (as with REDIS_URL and Redis stopped)."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": CLOSED_PORT}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CLOSED_PORT}}
     with pytest.raises(RedisConnectionError):
         cache.get("anything")
 
@@ -61,11 +61,16 @@ def assert_error(response, status: int, code: str) -> dict:
     return body
 
 
-def test_with_the_cache_down_the_throttle_fails_open_and_exports_stay_readable(client, nhf, headers, redis_down,
-                                                                                caplog):
-    audit = BufdirExportAudit.objects.create(organisation=nhf, period_from=dt.date(2025, 1, 1),
-                                             period_to=dt.date(2025, 12, 31), status="failed",
-                                             finished_at=timezone.now())
+def test_with_the_cache_down_the_throttle_fails_open_and_exports_stay_readable(
+    client, nhf, headers, redis_down, caplog
+):
+    audit = BufdirExportAudit.objects.create(
+        organisation=nhf,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="failed",
+        finished_at=timezone.now(),
+    )
     with caplog.at_level(logging.WARNING, logger="api.throttling"):
         listing = client.get("/api/v1/exports", **headers)
         detail = client.get(f"/api/v1/exports/{audit.pk}", **headers)
@@ -100,9 +105,14 @@ def test_a_broker_error_named_broker_unavailable_is_503(client, headers, monkeyp
 
 
 def test_a_refused_connection_while_downloading_is_503(client, nhf, headers, monkeypatch):
-    audit = BufdirExportAudit.objects.create(organisation=nhf, period_from=dt.date(2025, 1, 1),
-                                             period_to=dt.date(2025, 12, 31), status="succeeded",
-                                             finished_at=timezone.now(), file_key="nhf/1/bundle.zip")
+    audit = BufdirExportAudit.objects.create(
+        organisation=nhf,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="succeeded",
+        finished_at=timezone.now(),
+        file_key="nhf/1/bundle.zip",
+    )
 
     class Unreachable:
         def open(self, key):
@@ -124,16 +134,16 @@ def test_a_body_over_the_upload_limit_is_413(client, headers, settings):
 
 
 @pytest.mark.parametrize("debug", [False, True])
-def test_an_unexpected_exception_in_an_operation_is_a_json_500(client, nhf, headers, monkeypatch, settings, debug,
-                                                               caplog):
+def test_an_unexpected_exception_in_an_operation_is_a_json_500(
+    client, nhf, headers, monkeypatch, settings, debug, caplog
+):
     settings.DEBUG = debug
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret detail of the bug")
 
     monkeypatch.setattr("api.v1.export_document", broken)
-    BufdirExportAudit.objects.create(organisation=nhf, period_from=dt.date(2025, 1, 1),
-                                     period_to=dt.date(2025, 12, 31))
+    BufdirExportAudit.objects.create(organisation=nhf, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31))
     with caplog.at_level(logging.ERROR, logger="api.errors"):
         response = client.get("/api/v1/exports", **headers)
     body = assert_error(response, 500, "server_error")

@@ -1,4 +1,5 @@
 """The API on real server and worker processes: schemathesis runs the OpenAPI document against it."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 def live_api(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """A migrated, seeded app with a worker, and the environment to run commands against it."""
     var = tmp_path_factory.mktemp("var")
-    with app_environment(var, Q_WORKERS="1", Q_CLUSTER_NAME=f"api-{uuid.uuid4().hex[:8]}",
-                         DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or f"api-{uuid.uuid4().hex}") as env:
+    with app_environment(
+        var,
+        Q_WORKERS="1",
+        Q_CLUSTER_NAME=f"api-{uuid.uuid4().hex[:8]}",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or f"api-{uuid.uuid4().hex}",
+    ) as env:
         server = serve(env, var)
         url = next(server)
         try:
@@ -33,15 +38,25 @@ def live_api(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
 
 def create_token(env: dict[str, str], username: str, org: str) -> str:
     """A token made by `create_api_token` in its own process (the last line it prints)."""
-    result = subprocess.run([sys.executable, "manage.py", "create_api_token", username, "--org", org], cwd=ROOT,
-                            env=env, check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "create_api_token", username, "--org", org],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return result.stdout.strip().splitlines()[-1]
 
 
 def call(url: str, token: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
     """One JSON request to the live API."""
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=json.dumps(body).encode() if body else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response)
@@ -55,10 +70,27 @@ def test_schemathesis_finds_no_server_error_and_no_schema_breaking_answer(live_a
     status, started = call(f"{url}/api/v1/exports", token, "POST", {"year": 2025})
     assert status == 202
     result = subprocess.run(
-        [str(SCHEMATHESIS), "--config-file", str(ROOT / "schemathesis.toml"), "run", f"{url}/api/v1/openapi.json",
-         "--header", f"Authorization: Bearer {token}", "--max-examples", "15", "--seed", "20251126",
-         "--request-timeout", "30", "--no-color"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240,
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(ROOT / "schemathesis.toml"),
+            "run",
+            f"{url}/api/v1/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "15",
+            "--seed",
+            "20251126",
+            "--request-timeout",
+            "30",
+            "--no-color",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert result.returncode == 0, result.stdout[-6000:]
 

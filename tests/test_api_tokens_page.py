@@ -1,4 +1,5 @@
 """The personal API token page: create (shown once), list, revoke; only for users who may export."""
+
 from __future__ import annotations
 
 import pytest

@@ -3,6 +3,7 @@
 Every import counts, also those inside functions (a lazy import is still a dependency); only imports for type
 checkers (`if TYPE_CHECKING:`) do not.
 """
+
 from __future__ import annotations
 
 import ast
@@ -117,8 +118,12 @@ def test_each_package_of_the_export_imports_only_the_ones_before_it():
             continue
         for target in targets:
             target_parts = target.split(".")
-            if len(target_parts) > 1 and target_parts[0] == "exports" and target_parts[1] in LAYERS and (
-                    LAYERS.index(target_parts[1]) > LAYERS.index(parts[1])):
+            if (
+                len(target_parts) > 1
+                and target_parts[0] == "exports"
+                and target_parts[1] in LAYERS
+                and (LAYERS.index(target_parts[1]) > LAYERS.index(parts[1]))
+            ):
                 backwards.append(f"{module} -> {target}")
     assert backwards == []
 
@@ -127,3 +132,14 @@ def test_the_services_are_in_packages_not_one_flat_room():
     assert not (ROOT / "exports" / "services").exists()
     for layer in LAYERS:
         assert (ROOT / "exports" / layer / "__init__.py").exists(), layer
+
+
+def test_the_architecture_page_names_every_module_of_the_packages():
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    unnamed = [
+        f"{layer}/{path.stem}"
+        for layer in LAYERS
+        for path in sorted((ROOT / "exports" / layer).glob("*.py"))
+        if path.stem != "__init__" and f"`{path.stem}`" not in page
+    ]
+    assert unnamed == []

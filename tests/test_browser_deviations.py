@@ -1,4 +1,5 @@
 """The deviations view in headless Chromium: from the export's result to the list, filtered by reason and paged."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.browser
 def live_app(tmp_path_factory) -> Iterator[str]:
     """The seeded app with a server and a worker (as in test_browser_e2e)."""
     var = tmp_path_factory.mktemp("var")
-    with app_environment(var, EXPORT_CHUNK_SIZE="500", Q_WORKERS="1",
-                         Q_CLUSTER_NAME=f"e2e-{uuid.uuid4().hex[:8]}") as env:
+    with app_environment(
+        var, EXPORT_CHUNK_SIZE="500", Q_WORKERS="1", Q_CLUSTER_NAME=f"e2e-{uuid.uuid4().hex[:8]}"
+    ) as env:
         yield from serve(env, var, activities=9000)
 
 
@@ -40,8 +42,11 @@ def test_open_the_deviations_filter_by_reason_and_follow_the_pages(live_app, pag
     page.wait_for_url("**/exports/nhf/deviations/")
     assert page.locator("h1").inner_text() == "Avvik for Norges Handikapforbund"
     assert page.locator("#deviations-table tbody tr").count() == 25
-    assert page.locator("#deviations-table a", has_text="Åpne i appen").first.get_attribute("href").startswith(
-        "https://app.nhf.example/aktiviteter/")
+    assert (
+        page.locator("#deviations-table a", has_text="Åpne i appen")
+        .first.get_attribute("href")
+        .startswith("https://app.nhf.example/aktiviteter/")
+    )
 
     options = page.locator("#filter-reason option").all()
     top = options[1]  # the most common reason (the first option is "all"), on more than ten rows

@@ -1,4 +1,5 @@
 """End to end in headless Chromium: real server and worker processes on the embedded default."""
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,9 @@ def live_app(tmp_path_factory) -> Iterator[str]:
     DATABASE_URL and REDIS_URL set it is a fresh PostgreSQL database, Redis as channel layer and broker.
     """
     var = tmp_path_factory.mktemp("var")
-    with app_environment(var, EXPORT_CHUNK_SIZE="250", Q_WORKERS="1",
-                         Q_CLUSTER_NAME=f"e2e-{uuid.uuid4().hex[:8]}") as env:
+    with app_environment(
+        var, EXPORT_CHUNK_SIZE="250", Q_WORKERS="1", Q_CLUSTER_NAME=f"e2e-{uuid.uuid4().hex[:8]}"
+    ) as env:
         yield from serve(env, var)
 
 
@@ -90,10 +92,20 @@ def serve(env: dict[str, str], var: Path, *, activities: int = 4000) -> Iterator
     port = free_port()
     logs = var / "logs"
     logs.mkdir()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                              cwd=ROOT, env=env, stdout=(logs / "server.log").open("w"), stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                              stdout=(logs / "worker.log").open("w"), stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "server.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -121,9 +133,16 @@ def page():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(accept_downloads=True)
         yield context.new_page()

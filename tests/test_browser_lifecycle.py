@@ -1,4 +1,5 @@
 """Faults against real processes, watched in headless Chromium: a worker killed mid-export, the next export."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,14 @@ LOST_AFTER_SECONDS = 60
 def live(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """Server and a two-worker cluster on enough activities that an export runs for a few seconds."""
     var = tmp_path_factory.mktemp("var")
-    with app_environment(var, EXPORT_CHUNK_SIZE="100", Q_WORKERS="2", Q_CLUSTER_NAME=f"life-{uuid.uuid4().hex[:8]}",
-                         EXPORT_LOST_AFTER_SECONDS=str(LOST_AFTER_SECONDS), EXPORT_WRITER_PROCESS="0") as env:
+    with app_environment(
+        var,
+        EXPORT_CHUNK_SIZE="100",
+        Q_WORKERS="2",
+        Q_CLUSTER_NAME=f"life-{uuid.uuid4().hex[:8]}",
+        EXPORT_LOST_AFTER_SECONDS=str(LOST_AFTER_SECONDS),
+        EXPORT_WRITER_PROCESS="0",
+    ) as env:
         for url in serve(env, var, activities=20000):
             yield url, var / "logs" / "worker.log"
 
@@ -58,19 +65,26 @@ def test_a_worker_killed_mid_export_fails_on_the_open_page_and_the_next_export_s
     log_in(page, url)
     page.select_option("#id_year", str(last_year))
     page.click("#export-button")
-    page.wait_for_function("() => document.querySelector('#export-status').dataset.status === 'running' && "
-                           "Number(document.querySelector('#export-progress')?.value) >= 6", timeout=120_000)
+    page.wait_for_function(
+        "() => document.querySelector('#export-status').dataset.status === 'running' && "
+        "Number(document.querySelector('#export-progress')?.value) >= 6",
+        timeout=120_000,
+    )
     assert page.is_disabled("#export-button")
 
     workers = live_workers(worker_log)
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
     killed_at = time.monotonic()
-    page.wait_for_function("() => document.querySelector('#export-status').dataset.status === 'failed'",
-                           timeout=(LOST_AFTER_SECONDS + 15) * 1000)
+    page.wait_for_function(
+        "() => document.querySelector('#export-status').dataset.status === 'failed'",
+        timeout=(LOST_AFTER_SECONDS + 15) * 1000,
+    )
     elapsed = time.monotonic() - killed_at
-    print(f"\nSIGKILL of {len(workers)} worker(s) -> failed on the open page: {elapsed:.1f} s "
-          f"({'PostgreSQL+Redis' if os.environ.get('REDIS_URL') else 'embedded default'})")
+    print(
+        f"\nSIGKILL of {len(workers)} worker(s) -> failed on the open page: {elapsed:.1f} s "
+        f"({'PostgreSQL+Redis' if os.environ.get('REDIS_URL') else 'embedded default'})"
+    )
     assert elapsed <= LOST_AFTER_SECONDS
     assert "sluttet å svare" in page.inner_text("#export-error")
     assert not page.is_disabled("#export-button")
@@ -101,9 +115,11 @@ def test_the_form_never_guesses_and_a_bad_link_says_what_happened(live, page):
 
     page.fill("#id_date_to", f"{last_year}-03-31")
     page.click("#export-button")
-    page.wait_for_function("() => { const box = document.querySelector('#export-status'); "
-                           "return box.dataset.status === 'succeeded' && box.innerText.includes('10.03.'); }",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => { const box = document.querySelector('#export-status'); "
+        "return box.dataset.status === 'succeeded' && box.innerText.includes('10.03.'); }",
+        timeout=120_000,
+    )
     assert page.is_checked("#mode-range") and page.input_value("#id_date_to") == f"{last_year}-03-31"
 
     link = page.get_attribute("#download-link", "href")

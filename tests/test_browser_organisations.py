@@ -1,5 +1,6 @@
 """In headless Chromium on real processes: a user of two organisations switches and exports each; the
 background tab gets a browser notification and the starter a Norwegian e-mail file per finished export."""
+
 from __future__ import annotations
 
 import time
@@ -52,7 +53,9 @@ def test_a_user_of_two_organisations_switches_and_exports_each(live_api, page): 
     page.click("button[type=submit]")
     page.wait_for_url("**/exports/*/")
     assert set(page.locator("#organisation-choice option").all_inner_texts()) == {
-        "Norges Handikapforbund", "Hørselshemmedes Likepersonsforbund (demo)"}
+        "Norges Handikapforbund",
+        "Hørselshemmedes Likepersonsforbund (demo)",
+    }
     first = page.locator("#organisation-choice option:checked").inner_text()
 
     page.check("#notify-browser")

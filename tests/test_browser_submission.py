@@ -1,4 +1,5 @@
 """Sent to Bufdir in headless Chromium: mark, a second leader confirms, a later edit in the app is warned of."""
+
 from __future__ import annotations
 
 import subprocess
@@ -78,6 +79,12 @@ def test_mark_confirm_and_see_a_later_edit_warned_of(live_app, page):  # noqa: F
 
 def subprocess_output(env: dict[str, str], code: str) -> str:
     """What `manage.py shell -c code` prints last, run against the live app's database."""
-    finished = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                              capture_output=True, text=True)
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return finished.stdout.strip().splitlines()[-1]

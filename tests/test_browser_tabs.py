@@ -1,5 +1,6 @@
 """In headless Chromium on real processes: two tabs of one user on two organisations. A tab left open on one
 organisation exports that organisation after the other tab switched, and says so."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,10 +18,18 @@ HLF = "Hørselshemmedes Likepersonsforbund (demo)"
 
 def audits_by_organisation(env: dict[str, str]) -> list[str]:
     """The organisation of every export the live app recorded, oldest first (read in a process of its own)."""
-    script = ("from exports.models import BufdirExportAudit as A; "
-              "print('audits:', *A.objects.order_by('pk').values_list('organisation__slug', flat=True))")
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
-                            capture_output=True, text=True)
+    script = (
+        "from exports.models import BufdirExportAudit as A; "
+        "print('audits:', *A.objects.order_by('pk').values_list('organisation__slug', flat=True))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return next(line for line in result.stdout.splitlines() if line.startswith("audits:")).split()[1:]
 
 

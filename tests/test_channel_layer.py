@@ -1,4 +1,5 @@
 """The embedded default's channel layer outlives a locked database: its poller keeps delivering afterwards."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,15 @@ def test_a_locked_database_during_clean_up_does_not_kill_the_poller(settings, mo
     settings.DATABASES = {**settings.DATABASES, "layer-test": {"ENGINE": "django.db.backends.sqlite3"}}
     layer = ResilientSQLiteChannelLayer(database="layer-test", polling_interval=0.001)
     prefix = layer.client_prefix + "!"
-    outcomes = iter([ChannelEmpty(), ChannelEmpty(), OperationalError("database is locked"), ChannelEmpty(),
-                     (prefix + "page", {"type": "export.state", "n": 1})])
+    outcomes = iter(
+        [
+            ChannelEmpty(),
+            ChannelEmpty(),
+            OperationalError("database is locked"),
+            ChannelEmpty(),
+            (prefix + "page", {"type": "export.state", "n": 1}),
+        ]
+    )
 
     async def receive_single(channel):
         outcome = next(outcomes, ChannelEmpty())

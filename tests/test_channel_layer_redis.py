@@ -1,4 +1,5 @@
 """The production channel layer (channels_redis on redis-py 8): an idle page's receive outlives Redis's read timeout."""
+
 from __future__ import annotations
 
 import asyncio

@@ -42,11 +42,14 @@ def test_an_importable_plugin_passes(export_options):
     assert export_check_ids() == []
 
 
-@pytest.mark.parametrize(("url", "key", "missing"), [
-    ("", "", "SUPABASE_URL and SUPABASE_SERVICE_KEY are"),
-    ("https://example.supabase.co", "", "SUPABASE_SERVICE_KEY is"),
-    ("", "service-key", "SUPABASE_URL is"),
-])
+@pytest.mark.parametrize(
+    ("url", "key", "missing"),
+    [
+        ("", "", "SUPABASE_URL and SUPABASE_SERVICE_KEY are"),
+        ("https://example.supabase.co", "", "SUPABASE_SERVICE_KEY is"),
+        ("", "service-key", "SUPABASE_URL is"),
+    ],
+)
 def test_the_supabase_source_without_its_keys_is_an_error(settings, export_options, url, key, missing):
     export_options["ACTIVITY_SOURCE"] = "supabase"
     settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY = url, key
@@ -66,11 +69,14 @@ def test_an_unknown_activity_source_is_an_error(export_options):
     assert export_check_ids() == ["exports.E003"]
 
 
-@pytest.mark.parametrize(("generated", "production", "expected"), [
-    (True, True, ["exports.E005"]),
-    (True, False, []),
-    (False, True, []),
-])
+@pytest.mark.parametrize(
+    ("generated", "production", "expected"),
+    [
+        (True, True, ["exports.E005"]),
+        (True, False, []),
+        (False, True, []),
+    ],
+)
 def test_a_generated_secret_key_is_refused_only_under_the_production_topology(
     settings, export_options, generated, production, expected
 ):

@@ -1,4 +1,5 @@
 """The command-line tools: seed_demo and bufdir_export."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,17 @@ def seed(activities: int = 800, seed: int = 3) -> str:
 def fingerprint() -> str:
     """A digest of every activity's content, in id order."""
     rows = Activity.objects.order_by("id").values_list(
-        "id", "activity_type", "started_at", "duration_minutes", "participant_count", "country_code",
-        "municipality_code", "status", "peer_mentor_id", "local_branch_id")
+        "id",
+        "activity_type",
+        "started_at",
+        "duration_minutes",
+        "participant_count",
+        "country_code",
+        "municipality_code",
+        "status",
+        "peer_mentor_id",
+        "local_branch_id",
+    )
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
@@ -55,9 +65,12 @@ def test_demo_data_has_both_organisations_logins_configs_and_every_deviation():
     nhf, other = Organisation.objects.get(slug="nhf"), Organisation.objects.get(slug="hlf-demo")
     assert OrganisationColumnConfig.objects.filter(is_active=True).count() == 2
     assert set(Activity.objects.filter(organisation=other).values_list("activity_type", flat=True)).isdisjoint(
-        Activity.objects.filter(organisation=nhf).values_list("activity_type", flat=True))
-    assert authenticate(RequestFactory().post("/accounts/login/"), username="nhf-admin",
-                        password="demo-passord-2026") is not None
+        Activity.objects.filter(organisation=nhf).values_list("activity_type", flat=True)
+    )
+    assert (
+        authenticate(RequestFactory().post("/accounts/login/"), username="nhf-admin", password="demo-passord-2026")
+        is not None
+    )
     assert Membership.objects.get(user__username="nhf-likeperson").role == "peer_mentor"
     activities = Activity.objects.filter(organisation=nhf)
     this_year = dt.date.today().year
@@ -74,8 +87,10 @@ def test_demo_data_has_both_organisations_logins_configs_and_every_deviation():
     assert activities.filter(started_at=dt.datetime(this_year - 1, 12, 31, 23, 30, tzinfo=dt.UTC)).exists()
 
 
-PROGRESS_FRAME = re.compile(r"\[(?P<filled>#*)(?P<empty>\.*)\] +(?P<percent>\d+)% (?P<done>\d+)(?:/(?P<total>\d+))? "
-                            r"(?P<phase>\S.*)\x1b\[K")
+PROGRESS_FRAME = re.compile(
+    r"\[(?P<filled>#*)(?P<empty>\.*)\] +(?P<percent>\d+)% (?P<done>\d+)(?:/(?P<total>\d+))? "
+    r"(?P<phase>\S.*)\x1b\[K"
+)
 """One redraw of the command's progress bar."""
 
 
@@ -86,8 +101,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_bufdir_export_command_draws_a_bar_on_a_terminal_and_prints_the_path_last(tmp_path, export_files,
-                                                                                     monkeypatch):
+def test_bufdir_export_command_draws_a_bar_on_a_terminal_and_prints_the_path_last(tmp_path, export_files, monkeypatch):
     seed(activities=600)
     out, terminal = io.StringIO(), Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
@@ -126,19 +140,24 @@ def test_bufdir_export_command_writes_plain_lines_to_a_log_and_a_norwegian_summa
 
     def figure(label: str) -> int:
         line = next(line for line in text.splitlines() if line.strip().startswith(label))
-        return int(re.sub(r"\D", "", line[len(line.rstrip("0123456789\xa0 ")):]))
+        return int(re.sub(r"\D", "", line[len(line.rstrip("0123456789\xa0 ")) :]))
 
     assert figure("Eksportert (arket Aktiviteter)") == manifest["rows"]["exported"]
     assert figure("Tellende") == manifest["rows"]["counted"]
     assert figure("Oppsøkende likepersonsarbeid") == manifest["counted_by_category"]["oppsokende"]
     assert figure("Trenger oppfølging (arket Avvik)") == manifest["rows"]["deviations"]
-    why_not = ("Telefon- og kontakttjeneste (føres for seg, telles aldri)",
-               "Andre aktiviteter (dokumenteres, telles aldri)", "Telles ikke etter en telleregel (står i Avvik)")
-    assert [figure(label) for label in why_not] == [manifest["exported_by_outcome"][key] for key in (
-        "phone_and_contact", "other", "not_counted_by_rule")]
+    why_not = (
+        "Telefon- og kontakttjeneste (føres for seg, telles aldri)",
+        "Andre aktiviteter (dokumenteres, telles aldri)",
+        "Telles ikke etter en telleregel (står i Avvik)",
+    )
+    assert [figure(label) for label in why_not] == [
+        manifest["exported_by_outcome"][key] for key in ("phone_and_contact", "other", "not_counted_by_rule")
+    ]
     assert figure("Tellende") + sum(figure(label) for label in why_not) == figure("Eksportert (arket Aktiviteter)")
     assert figure("Eksportert (arket Aktiviteter)") + figure("Avviste registreringer (bare i Avvik)") + figure(
-        "Uleselige rader (bare i Avvik)") == figure("Registreringer lest")
+        "Uleselige rader (bare i Avvik)"
+    ) == figure("Registreringer lest")
     for reason, count in manifest["deviations_by_reason"].items():
         assert figure(reason) == count
 
@@ -147,13 +166,20 @@ def test_bufdir_export_command_fails_with_the_message(tmp_path, export_files):
     seed(activities=100)
     OrganisationColumnConfig.objects.update(is_active=False)
     with pytest.raises(CommandError, match="ingen aktiv kolonnekonfigurasjon"):
-        call_command("bufdir_export", "--org", "nhf", "--from", "2025-01-01", "--to", "2025-03-31",
-                     "--out", str(tmp_path))
+        call_command(
+            "bufdir_export", "--org", "nhf", "--from", "2025-01-01", "--to", "2025-03-31", "--out", str(tmp_path)
+        )
     assert BufdirExportAudit.objects.get().status == "failed"
 
 
-@pytest.mark.parametrize("args", [["--org", "nope", "--year", "2025"], ["--org", "nhf"],
-                                  ["--org", "nhf", "--from", "2025-02-01", "--to", "2025-01-01"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--org", "nope", "--year", "2025"],
+        ["--org", "nhf"],
+        ["--org", "nhf", "--from", "2025-02-01", "--to", "2025-01-01"],
+    ],
+)
 def test_bufdir_export_command_refuses_bad_arguments(tmp_path, args):
     seed(activities=10)
     with pytest.raises(CommandError):
@@ -162,5 +188,6 @@ def test_bufdir_export_command_refuses_bad_arguments(tmp_path, args):
 
 def test_bufdir_export_command_says_plainly_what_is_wrong_with_a_date(tmp_path):
     with pytest.raises(CommandError, match="«2025-13-01» er ikke en dato på formen ÅÅÅÅ-MM-DD"):
-        call_command("bufdir_export", "--org", "nhf", "--from", "2025-13-01", "--to", "2025-12-31",
-                     "--out", str(tmp_path))
+        call_command(
+            "bufdir_export", "--org", "nhf", "--from", "2025-13-01", "--to", "2025-12-31", "--out", str(tmp_path)
+        )

@@ -1,4 +1,5 @@
 """The websocket consumer through Channels' communicator."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,9 @@ def test_users_without_the_role_are_refused(role):
 def test_connect_shows_the_current_state_then_pushes_progress_and_success(export_files):
     org = factories.organisation()
     user = factories.member(org)
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=user.pk,
-                                     requested_by_label=user.username, period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=org.pk, requested_by_id=user.pk, requested_by_label=user.username, period=Period.year(2025)
+    )
 
     async def body():
         communicator = communicator_for(user)
@@ -52,7 +54,9 @@ def test_connect_shows_the_current_state_then_pushes_progress_and_success(export
         assert 'id="export-status"' in first and 'hx-swap-oob="true"' in first
         assert 'data-status="pending"' in first
 
-        progress = ExportProgress(audit.pk, Phase.MAPPING, 500, 1000, 47)
+        progress = ExportProgress(
+            audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=500, rows_total=1000, percent=47
+        )
         await sync_to_async(services().audits.start)(audit.pk)
         await sync_to_async(services().progress.publish)(org.pk, progress)
         loading = await communicator.receive_from()
@@ -71,8 +75,12 @@ def test_connect_shows_the_current_state_then_pushes_progress_and_success(export
 def test_a_user_never_receives_another_organisations_progress():
     nhf, other = factories.organisation("nhf"), factories.organisation("other")
     user = factories.member(nhf)
-    foreign = services().audits.create(organisation_id=other.pk, requested_by_id=None,
-                                       requested_by_label="x", period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)))
+    foreign = services().audits.create(
+        organisation_id=other.pk,
+        requested_by_id=None,
+        requested_by_label="x",
+        period=Period(dt.date(2025, 1, 1), dt.date(2025, 1, 31)),
+    )
 
     async def body():
         communicator = communicator_for(user)
@@ -89,8 +97,9 @@ def test_a_user_never_receives_another_organisations_progress():
 def test_a_user_who_loses_the_role_stops_receiving(lose):
     org = factories.organisation()
     user = factories.member(org)
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="x",
-                                     period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=org.pk, requested_by_id=None, requested_by_label="x", period=Period.year(2025)
+    )
 
     def take_away() -> None:
         if lose == "demoted":
@@ -146,9 +155,16 @@ def test_logging_out_ends_the_live_updates():
         connected, _ = await communicator.connect()
         assert connected
         await sync_to_async(session.flush)()
-        await sync_to_async(services().progress.push_state)(org.pk, (await sync_to_async(
-            lambda: services().audits.create(organisation_id=org.pk, requested_by_id=None,
-                                             requested_by_label="x", period=Period.year(2025)))()).pk)
+        await sync_to_async(services().progress.push_state)(
+            org.pk,
+            (
+                await sync_to_async(
+                    lambda: services().audits.create(
+                        organisation_id=org.pk, requested_by_id=None, requested_by_label="x", period=Period.year(2025)
+                    )
+                )()
+            ).pk,
+        )
         closed = await communicator.receive_output(timeout=5)
         assert closed == {"type": "websocket.close", "code": 4403}
 

@@ -1,4 +1,5 @@
 """The service graph: built once, every node replaceable through one override mechanism."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,6 +58,7 @@ def test_building_a_graph_runs_factories_in_dependency_order():
         def make(*deps):
             built.append(name)
             return (name, deps)
+
         return make
 
     container = ServiceContainer({"a": (factory("a"), ()), "b": (factory("b"), ("a",))})

@@ -1,4 +1,5 @@
 """manage.py finds the data folder the app runs with, and says plainly when there is no database there."""
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def manage(var: Path | str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     """Run manage.py with BUFDIR_VAR_DIR=var and no other setting of ours."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DJANGO_", "BUFDIR_", "DATABASE_URL", "REDIS_URL"))}
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=cwd,
-                          env={**env, "BUFDIR_VAR_DIR": str(var)}, capture_output=True, text=True, timeout=120)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "BUFDIR_", "DATABASE_URL", "REDIS_URL"))
+    }
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=cwd,
+        env={**env, "BUFDIR_VAR_DIR": str(var)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("command", [["create_api_token", "nhf-admin", "--org", "nhf"], ["fail_stale_exports"]])

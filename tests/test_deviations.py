@@ -1,4 +1,5 @@
 """Deviations where the work is done: links on Avvik, the page's list, the API's list and the sheet Likepersoner."""
+
 from __future__ import annotations
 
 import copy
@@ -16,7 +17,7 @@ from exports.demo.configs import nhf_config
 from exports.domain import Period
 from exports.models import Activity, BufdirExportAudit, ExportDeviation, Organisation
 from tests import factories
-from tests.test_recomputation import NHF_CATEGORIES
+from tests.rules.test_recomputation import NHF_CATEGORIES
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -31,24 +32,28 @@ def with_url(url: object) -> dict:
     return document
 
 
-@pytest.mark.parametrize("url", ["https://app.nhf.example/aktiviteter/{id}",
-                                 "https://app.example.no/a?registrering={id}&vis=1"])
+@pytest.mark.parametrize(
+    "url", ["https://app.nhf.example/aktiviteter/{id}", "https://app.example.no/a?registrering={id}&vis=1"]
+)
 def test_an_https_address_with_one_id_may_be_saved(url):
     assert validate_document(with_url(url)) == []
 
 
-@pytest.mark.parametrize(("url", "words"), [
-    ("http://app.nhf.example/aktiviteter/{id}", "https://"),
-    ("javascript:alert(1)//{id}", "https://"),
-    ("https://app.nhf.example/aktiviteter/", "{id}"),
-    ("https://app.nhf.example/{id}/{id}", "{id}"),
-    ("https://app.nhf.example/{name}/{id}", "krøllparenteser"),
-    ("https://app.nhf.example/a b/{id}", "mellomrom"),
-    ('https://app.nhf.example/"/{id}', "anførselstegn"),
-    ("https://user:pw@app.nhf.example/{id}", "vert"),
-    ("https://app.nhf.example/" + "x" * 500 + "{id}", "500"),
-    (42, "tekst"),
-])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://app.nhf.example/aktiviteter/{id}", "https://"),
+        ("javascript:alert(1)//{id}", "https://"),
+        ("https://app.nhf.example/aktiviteter/", "{id}"),
+        ("https://app.nhf.example/{id}/{id}", "{id}"),
+        ("https://app.nhf.example/{name}/{id}", "krøllparenteser"),
+        ("https://app.nhf.example/a b/{id}", "mellomrom"),
+        ('https://app.nhf.example/"/{id}', "anførselstegn"),
+        ("https://user:pw@app.nhf.example/{id}", "vert"),
+        ("https://app.nhf.example/" + "x" * 500 + "{id}", "500"),
+        (42, "tekst"),
+    ],
+)
 def test_a_bad_address_is_refused_in_norwegian_at_its_field(url, words):
     errors = validate_document(with_url(url))
     assert errors and all(error.path == "$.activity_url" for error in errors), errors
@@ -68,8 +73,11 @@ def demo(run_export):
 def recount_mentors(org: Organisation, year: int) -> dict[str, dict]:
     """Each peer mentor's activities in the year, counted again from the database (rejected ones are not listed)."""
     mentors: dict[str, dict] = defaultdict(lambda: {"documented": 0, "counting": 0, "branches": set()})
-    for activity in (Activity.objects.filter(organisation=org, peer_mentor__isnull=False).exclude(status="deleted")
-                     .select_related("peer_mentor", "local_branch")):
+    for activity in (
+        Activity.objects.filter(organisation=org, peer_mentor__isnull=False)
+        .exclude(status="deleted")
+        .select_related("peer_mentor", "local_branch")
+    ):
         if activity.started_at.astimezone(OSLO).year != year:
             continue
         line = mentors[str(activity.peer_mentor_id)]
@@ -94,8 +102,9 @@ def test_avvik_links_every_row_to_its_registration_and_the_table_keeps_the_same_
         link = by_heading["Lenke"]
         assert link.value == "Åpne i appen" and link.data_type == "s"
         links[by_heading["Aktivitets-ID"].value] = link.hyperlink.target
-    assert links and all(target == f"https://app.nhf.example/aktiviteter/{activity_id}"
-                         for activity_id, target in links.items())
+    assert links and all(
+        target == f"https://app.nhf.example/aktiviteter/{activity_id}" for activity_id, target in links.items()
+    )
     stored = ExportDeviation.objects.filter(audit=finished.audit)
     assert {str(row.activity_id): row.activity_url for row in stored} == links
     avvik = {row["Aktivitets-ID"]: row for row in bundle.rows("Avvik")}
@@ -187,8 +196,10 @@ def test_the_page_lists_filters_and_pages_the_current_exports_deviations(demo, n
     assert all(reason in row.reason_list for row in filtered.context["page"].object_list)
     branch = ExportDeviation.objects.filter(audit=finished.audit).exclude(local_branch="").first().local_branch
     by_branch = client.get(url, {"local_branch": branch})
-    assert by_branch.context["page"].paginator.count == ExportDeviation.objects.filter(
-        audit=finished.audit, local_branch=branch).count()
+    assert (
+        by_branch.context["page"].paginator.count
+        == ExportDeviation.objects.filter(audit=finished.audit, local_branch=branch).count()
+    )
     mentor = ExportDeviation.objects.filter(audit=finished.audit).exclude(peer_mentor="").first().peer_mentor
     by_mentor = client.get(url, {"peer_mentor": mentor.split()[0].lower()})
     assert by_mentor.context["page"].paginator.count >= 1
@@ -247,8 +258,9 @@ def test_the_api_answers_404_for_another_organisation_and_409_before_success(dem
     foreign = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user=other, organisation=hlf, name='t').secret}"}
     response = client.get(f"/api/v1/exports/{finished.audit.pk}/deviations", **foreign)
     assert response.status_code == 404 and response.json()["code"] == "not_found"
-    pending = BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2020, 1, 1),
-                                               period_to=dt.date(2020, 12, 31))
+    pending = BufdirExportAudit.objects.create(
+        organisation=org, period_from=dt.date(2020, 1, 1), period_to=dt.date(2020, 12, 31)
+    )
     own = {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user=nhf_admin, organisation=org, name='u').secret}"}
     response = client.get(f"/api/v1/exports/{pending.pk}/deviations", **own)
     assert response.status_code == 409

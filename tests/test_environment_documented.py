@@ -24,8 +24,12 @@ def test_the_scan_finds_the_settings_variables():
 
 
 def test_every_variable_is_in_the_readme_table():
-    table = {name for row in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if row.startswith("| `")
-             for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    table = {
+        name
+        for row in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
+    }
     assert sorted(variables_read() - table) == []
     assert sorted(table - variables_read()) == []
 

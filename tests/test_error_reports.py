@@ -1,4 +1,5 @@
 """Django's DEBUG error page shows no secret: not in settings, not in request.META, not in frame variables."""
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,14 @@ SECRETS = {
 }
 AUTHORIZATION = "Bearer bearer-token-4711"
 PASSWORD = SECRETS["DATABASE_URL"].split(":")[2].split("@")[0]
-MARKERS = ["redis-pass-4711", "db-pass-4711", "supabase-service-key-4711", "s3-secret-key-4711",
-           "query-token-4711", "bearer-token-4711"]
+MARKERS = [
+    "redis-pass-4711",
+    "db-pass-4711",
+    "supabase-service-key-4711",
+    "s3-secret-key-4711",
+    "query-token-4711",
+    "bearer-token-4711",
+]
 
 
 @pytest.fixture
@@ -26,11 +33,16 @@ def secret_settings(settings):
     settings.DEBUG = True
     settings.REDIS_URL = SECRETS["REDIS_URL"]
     settings.DATABASE_URL = SECRETS["DATABASE_URL"]
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": [SECRETS["REDIS_URL"]]}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [SECRETS["REDIS_URL"]]}}
+    }
     settings.Q_CLUSTER = {"name": "bufdir", "redis": SECRETS["REDIS_URL"]}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": ("redis://user:redis-pass-4711@cache:6379",)}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": ("redis://user:redis-pass-4711@cache:6379",),
+        }
+    }
     settings.SUPABASE_SERVICE_KEY = SECRETS["SUPABASE_SERVICE_KEY"]
     settings.SUPABASE_URL = "https://x.supabase.co/rest/v1?apikey=query-token-4711"
     settings.EXPORT_STORAGE = {"OPTIONS": {"secret_key": SECRETS["EXPORT_S3_SECRET_ACCESS_KEY"]}}
@@ -39,8 +51,7 @@ def secret_settings(settings):
 
 def _error_page(reporter_filter=None) -> str:
     """The technical 500 page of an error raised where a local variable holds a secret URL."""
-    request = RequestFactory().get("/boom", HTTP_AUTHORIZATION=AUTHORIZATION,
-                                   **dict(SECRETS))
+    request = RequestFactory().get("/boom", HTTP_AUTHORIZATION=AUTHORIZATION, **dict(SECRETS))
     if reporter_filter is not None:
         request.exception_reporter_filter = reporter_filter
     connection = {"url": SECRETS["DATABASE_URL"], "password": PASSWORD}  # noqa: F841 - shown in the frame
@@ -63,11 +74,14 @@ def test_django_alone_would_have_shown_them(secret_settings):
     assert "redis-pass-4711" in page
 
 
-@pytest.mark.parametrize(("text", "masked"), [
-    ("redis://:pw-1@h:6379/0", "redis://:********************@h:6379/0"),
-    ("postgres://u:pw-1@h/db", "postgres://u:********************@h/db"),
-    ("https://h/x?token=pw-1&a=b", "https://h/x?token=********************&a=b"),
-    ("no secret here", "no secret here"),
-])
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("redis://:pw-1@h:6379/0", "redis://:********************@h:6379/0"),
+        ("postgres://u:pw-1@h/db", "postgres://u:********************@h/db"),
+        ("https://h/x?token=pw-1&a=b", "https://h/x?token=********************&a=b"),
+        ("no secret here", "no secret here"),
+    ],
+)
 def test_urls_are_masked(text, masked):
     assert SecretMaskingFilter().mask_text(text) == masked

@@ -1,4 +1,5 @@
 """The page's states through the Django test client: None -> loading -> success or failure, and replacement."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ def admin_client(client, export_files):
     local = factories.branch(org)
     mentor = factories.mentor(org, local)
     for day in range(1, 6):
-        factories.activity(org, peer_mentor=mentor, local_branch=local,
-                           started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC))
+        factories.activity(
+            org, peer_mentor=mentor, local_branch=local, started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC)
+        )
     client.force_login(factories.member(org))
     client.org = org
     return client
@@ -58,8 +60,7 @@ def test_none_then_loading_then_success(admin_client, django_capture_on_commit_c
     assert bundle.manifest["organisation"]["slug"] == "nhf"
 
 
-def test_none_then_loading_then_failure_with_the_message(admin_client, django_capture_on_commit_callbacks,
-                                                          sync_tasks):
+def test_none_then_loading_then_failure_with_the_message(admin_client, django_capture_on_commit_callbacks, sync_tasks):
     OrganisationColumnConfig.objects.filter(organisation=admin_client.org).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
@@ -71,13 +72,15 @@ def test_none_then_loading_then_failure_with_the_message(admin_client, django_ca
     assert audit.events.last().phase == "failed"
 
 
-def test_a_second_export_replaces_the_first_on_the_page(admin_client, django_capture_on_commit_callbacks,
-                                                       sync_tasks):
+def test_a_second_export_replaces_the_first_on_the_page(admin_client, django_capture_on_commit_callbacks, sync_tasks):
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("exports:start", args=["nhf"]),
-                          {"mode": "range", "date_from": "2025-05-02", "date_to": "2025-05-03"}, **HTMX)
+        admin_client.post(
+            reverse("exports:start", args=["nhf"]),
+            {"mode": "range", "date_from": "2025-05-02", "date_to": "2025-05-03"},
+            **HTMX,
+        )
     html = admin_client.get(reverse("exports:status", args=["nhf"])).content.decode().split("</section>", 1)[0]
     assert "02.05.2025" in html and "01.01.2025" not in html
     first, second = BufdirExportAudit.objects.order_by("pk")
@@ -88,23 +91,30 @@ def test_a_second_export_replaces_the_first_on_the_page(admin_client, django_cap
     # The status card links the latest export; the history links both. No `download` attribute: a link
     # that fails must land on a page that says why, not in the browser's download list.
     assert sorted(links) == sorted([first_url, second_url, second_url])
-    assert not re.search(r'<a [^>]*\sdownload[\s>=]', page)
+    assert not re.search(r"<a [^>]*\sdownload[\s>=]", page)
 
 
-def test_the_organisation_comes_from_the_membership_not_the_form(admin_client, sync_tasks,
-                                                                 django_capture_on_commit_callbacks):
+def test_the_organisation_comes_from_the_membership_not_the_form(
+    admin_client, sync_tasks, django_capture_on_commit_callbacks
+):
     other = factories.organisation("other")
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(reverse("exports:start", args=["nhf"]),
-                          {"mode": "year", "year": 2025, "organisation": str(other.pk), "org": "other"}, **HTMX)
+        admin_client.post(
+            reverse("exports:start", args=["nhf"]),
+            {"mode": "year", "year": 2025, "organisation": str(other.pk), "org": "other"},
+            **HTMX,
+        )
     assert BufdirExportAudit.objects.get().organisation == admin_client.org
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"mode": "range", "date_from": "2025-05-03", "date_to": "2025-05-02"}, "date_to"),
-    ({"mode": "range", "date_from": "2024-01-01", "date_to": "2025-06-30"}, "date_to"),
-    ({"mode": "range", "date_from": "", "date_to": "2025-06-30"}, "date_from"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"mode": "range", "date_from": "2025-05-03", "date_to": "2025-05-02"}, "date_to"),
+        ({"mode": "range", "date_from": "2024-01-01", "date_to": "2025-06-30"}, "date_to"),
+        ({"mode": "range", "date_from": "", "date_to": "2025-06-30"}, "date_from"),
+    ],
+)
 def test_bad_periods_are_refused_and_nothing_is_queued(admin_client, data, field):
     response = admin_client.post(reverse("exports:start", args=["nhf"]), data, **HTMX)
     assert response.status_code == 422
@@ -117,8 +127,12 @@ def test_a_worker_that_died_leaves_a_failed_export_not_a_running_one(admin_clien
 
     from exports.tasks import export_finished
 
-    audit = BufdirExportAudit.objects.create(organisation=admin_client.org, period_from=dt.date(2025, 1, 1),
-                                             period_to=dt.date(2025, 12, 31), status=ExportStatus.RUNNING)
+    audit = BufdirExportAudit.objects.create(
+        organisation=admin_client.org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status=ExportStatus.RUNNING,
+    )
     export_finished(SimpleNamespace(success=False, args=[audit.pk]))
     audit.refresh_from_db()
     assert audit.status == "failed" and "arbeidsprosessen" in audit.error_message

@@ -35,12 +35,15 @@ def test_every_county_has_a_municipality_and_every_name_is_given():
     assert all(name.strip() for name in [*COUNTIES.values(), *MUNICIPALITIES.values()])
 
 
-@pytest.mark.parametrize(("code", "county", "name", "county_label"), [
-    ("0301", "03", "Oslo", "Oslo"),
-    ("4601", "46", "Bergen", "Vestland"),
-    ("5001", "50", "Trondheim", "Trøndelag"),
-    ("5601", "56", "Alta", "Finnmark"),
-])
+@pytest.mark.parametrize(
+    ("code", "county", "name", "county_label"),
+    [
+        ("0301", "03", "Oslo", "Oslo"),
+        ("4601", "46", "Bergen", "Vestland"),
+        ("5001", "50", "Trondheim", "Trøndelag"),
+        ("5601", "56", "Alta", "Finnmark"),
+    ],
+)
 def test_a_municipality_is_looked_up_with_its_county(code, county, name, county_label):
     assert is_municipality(code)
     assert municipality_county(code) == county

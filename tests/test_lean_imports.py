@@ -1,4 +1,5 @@
 """An exporting process loads only what it uses: no Fernet without keys, no openpyxl beside a writer process."""
+
 from __future__ import annotations
 
 import json
@@ -33,19 +34,28 @@ def test_a_process_that_sends_progress_loads_no_cryptography_bindings(tmp_path, 
     if layer == "redis":
         environment["REDIS_URL"] = REDIS_URL
     else:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--database", "channels", "-v0"], cwd=ROOT,
-                       env=environment, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--database", "channels", "-v0"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+        )
 
-    probe = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=environment, check=True,
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=environment, check=True, capture_output=True, text=True
+    )
 
     assert json.loads(probe.stdout.strip().splitlines()[-1]) == {"bindings": False, "fernet": "None"}
 
 
 def test_a_layer_with_encryption_keys_keeps_fernet(monkeypatch):
     monkeypatch.delitem(sys.modules, lean_imports.FERNET, raising=False)
-    layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                          "CONFIG": {"hosts": ["redis://x"], "symmetric_encryption_keys": ["secret"]}}}
+    layers = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://x"], "symmetric_encryption_keys": ["secret"]},
+        }
+    }
 
     assert lean_imports.skip_unused_fernet(layers) is False
     assert lean_imports.FERNET not in sys.modules
@@ -73,13 +83,24 @@ def test_fernet_already_loaded_is_left_alone(monkeypatch):
 
 
 def test_the_exporting_process_leaves_openpyxl_to_the_writer_process(tmp_path):
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bufdir_site.settings", "BUFDIR_VAR_DIR": str(tmp_path),
-                   "EXPORT_WRITER_PROCESS": "true"}
-    probe = ("import sys, django; django.setup(); from exports.container import services; "
-             "services().orchestrator; import exports.workbook.forked; "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in {'openpyxl', 'lxml'}))")
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bufdir_site.settings",
+        "BUFDIR_VAR_DIR": str(tmp_path),
+        "EXPORT_WRITER_PROCESS": "true",
+    }
+    probe = (
+        "import sys, django; django.setup(); from exports.container import services; "
+        "services().orchestrator; import exports.workbook.forked; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'openpyxl', 'lxml'}))"
+    )
 
-    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True,
-                            capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    loaded = (
+        subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=environment, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     assert loaded == "[]"

@@ -16,8 +16,9 @@ def pins(path: Path) -> dict[str, str]:
     return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in PIN.findall(path.read_text())}
 
 
-@pytest.mark.parametrize(("direct", "lock"), [("requirements.txt", "requirements.lock"),
-                                              ("requirements-dev.txt", "requirements-dev.lock")])
+@pytest.mark.parametrize(
+    ("direct", "lock"), [("requirements.txt", "requirements.lock"), ("requirements-dev.txt", "requirements-dev.lock")]
+)
 def test_every_direct_pin_is_locked_at_its_version(direct, lock):
     locked = pins(ROOT / lock)
     wanted = pins(ROOT / direct) | (pins(ROOT / "requirements.txt") if direct != "requirements.txt" else {})

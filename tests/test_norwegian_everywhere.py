@@ -4,6 +4,7 @@ Each page is fetched as a logged-in user with the nb language; its visible text 
 stripped; title, aria-label, placeholder and alt attributes kept) must hold no common English word
 (tests.english_words). A failure lists the page and the piece of text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,9 @@ pytestmark = pytest.mark.django_db
 Status = BufdirExportAudit.Status
 ORGANISATION = "Norges Handikapforbund"
 OWN_OPTIONS = {"org", "year", "date_from", "date_to", "out", "requested_by"}
-PEOPLE = frozenset({"nhf-admin", "root", "likeperson", "bergen", "oslo", "norges", "handikapforbund",
-                    "bufdir-reap-lost-exports"})
+PEOPLE = frozenset(
+    {"nhf-admin", "root", "likeperson", "bergen", "oslo", "norges", "handikapforbund", "bufdir-reap-lost-exports"}
+)
 """Usernames, places, the organisation and the name of the reaper's schedule (exports/migrations/0004)."""
 SAME_IN_NORWEGIAN = frozenset({"%(class_name)s %(instance)s", "salt", "hash"})
 """Texts of Django whose Norwegian is the same text (a placeholder pair; salt and hash are Norwegian words too)."""
@@ -55,36 +57,73 @@ def world(settings, org_with_activities, run_export):
     Membership.objects.create(user=root, organisation=org, role=Membership.Role.ADMINISTRATOR)
     member = factories.member(org, username="nhf-admin")
     run_export(org, requested_by=_command_line_label())
-    BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2024, 1, 1), period_to=dt.date(2024, 12, 31),
-                                     status=Status.FAILED, error_message="Kilden svarte ikke.",
-                                     finished_at=timezone.now(), requested_by_label="nhf-admin")
-    BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 6, 30),
-                                     requested_by=member, requested_by_label="nhf-admin")
+    BufdirExportAudit.objects.create(
+        organisation=org,
+        period_from=dt.date(2024, 1, 1),
+        period_to=dt.date(2024, 12, 31),
+        status=Status.FAILED,
+        error_message="Kilden svarte ikke.",
+        finished_at=timezone.now(),
+        requested_by_label="nhf-admin",
+    )
+    BufdirExportAudit.objects.create(
+        organisation=org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 6, 30),
+        requested_by=member,
+        requested_by_label="nhf-admin",
+    )
     issue_token(user=member, organisation=org, name="nhf-admin")
     _third_party_rows()
     Group.objects.create(name="Koordinatorer")
-    ConfigTrialRun.objects.create(config=OrganisationColumnConfig.objects.get(organisation=org),
-                                  document_sha256="0" * 64, period_from=dt.date(2024, 1, 1),
-                                  period_to=dt.date(2024, 12, 31), requested_by=root, status=TrialStatus.FAILED,
-                                  error_message="Kilden svarte ikke.", finished_at=timezone.now())
+    ConfigTrialRun.objects.create(
+        config=OrganisationColumnConfig.objects.get(organisation=org),
+        document_sha256="0" * 64,
+        period_from=dt.date(2024, 1, 1),
+        period_to=dt.date(2024, 12, 31),
+        requested_by=root,
+        status=TrialStatus.FAILED,
+        error_message="Kilden svarte ikke.",
+        finished_at=timezone.now(),
+    )
     return org, root, member
 
 
 def _third_party_rows() -> None:
     """One row in each of django-axes' and django-q2's tables, so their change pages have something to show."""
     now = timezone.now()
-    common = {"user_agent": "Firefox", "ip_address": "127.0.0.1", "username": "nhf-admin", "http_accept": "*/*",
-              "path_info": "/accounts/login/"}
+    common = {
+        "user_agent": "Firefox",
+        "ip_address": "127.0.0.1",
+        "username": "nhf-admin",
+        "http_accept": "*/*",
+        "path_info": "/accounts/login/",
+    }
     AccessAttempt.objects.create(**common, get_data="", post_data="", failures_since_start=1)
     AccessFailureLog.objects.create(**common, locked_out=False)
     AccessLog.objects.create(**common, logout_time=now)
     Schedule.objects.create(func="exports.tasks.fail_stale_exports", schedule_type=Schedule.MINUTES, minutes=1)
     for number, success in enumerate((True, False)):
-        Task.objects.create(id=f"oppgave{number}", name=f"eksport{number}", func="exports.tasks.run_export",
-                            started=now, stopped=now, success=success, result="1")
-    package = SignedPackage.dumps({"id": "oppgave9", "name": "eksport9", "func": "exports.tasks.run_export",
-                                   "group": "eksport", "q_options": {"timeout": 60},
-                                   "args": (), "kwargs": {}})
+        Task.objects.create(
+            id=f"oppgave{number}",
+            name=f"eksport{number}",
+            func="exports.tasks.run_export",
+            started=now,
+            stopped=now,
+            success=success,
+            result="1",
+        )
+    package = SignedPackage.dumps(
+        {
+            "id": "oppgave9",
+            "name": "eksport9",
+            "func": "exports.tasks.run_export",
+            "group": "eksport",
+            "q_options": {"timeout": 60},
+            "args": (),
+            "kwargs": {},
+        }
+    )
     OrmQ.objects.create(key="bufdir", payload=package, lock=now)
 
 
@@ -92,8 +131,7 @@ def _findings(client, url: str, *, status: int = 200, **extra) -> list[str]:
     """The English on the page at `url`, each finding prefixed with the URL."""
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="nb", **extra)
     assert response.status_code == status, (url, response.status_code)
-    return [f"{url}: {finding}" for finding in english_in(visible_text(response.content.decode()),
-                                                          also_allowed=PEOPLE)]
+    return [f"{url}: {finding}" for finding in english_in(visible_text(response.content.decode()), also_allowed=PEOPLE)]
 
 
 def _admin_urls(root_client) -> list[str]:
@@ -136,11 +174,13 @@ def test_the_pages_hold_no_english(client, world):
         *_findings(client, reverse("exports:download", args=[999999]), status=404),
         *_findings(client, "/nowhere/", status=404),
     ]
-    BufdirExportAudit.objects.filter(pk=pending.pk).update(status=Status.RUNNING, phase="mapping",
-                                                           started_at=timezone.now(), heartbeat_at=timezone.now())
+    BufdirExportAudit.objects.filter(pk=pending.pk).update(
+        status=Status.RUNNING, phase="mapping", started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
     findings += _findings(client, reverse("exports:page", args=[org.slug]))
-    outsider = factories.member(factories.organisation("hlf", name="HLF"), username="likeperson",
-                                role=Membership.Role.PEER_MENTOR)
+    outsider = factories.member(
+        factories.organisation("hlf", name="HLF"), username="likeperson", role=Membership.Role.PEER_MENTOR
+    )
     client.force_login(outsider)
     findings += _findings(client, reverse("exports:index"), status=403)
     client.logout()
@@ -157,8 +197,9 @@ def test_the_admin_holds_no_english(client, world):
         findings += _findings(client, url)
     findings += _findings(client, reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]))
     response = client.post(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]), {"year": 2025})
-    findings += [f"try (POST): {finding}" for finding in english_in(visible_text(response.content.decode()),
-                                                                    also_allowed=PEOPLE)]
+    findings += [
+        f"try (POST): {finding}" for finding in english_in(visible_text(response.content.decode()), also_allowed=PEOPLE)
+    ]
     assert not findings, "\n".join(findings)
 
 
@@ -166,24 +207,39 @@ def test_the_admin_holds_no_english(client, world):
 def test_a_json_syntax_error_in_the_configuration_is_told_in_norwegian(client, world, document):
     org, root, _member = world
     client.force_login(root)
-    response = client.post(reverse("admin:exports_organisationcolumnconfig_add"),
-                           {"organisation": org.pk, "comment": "", "document": document})
+    response = client.post(
+        reverse("admin:exports_organisationcolumnconfig_add"),
+        {"organisation": org.pk, "comment": "", "document": document},
+    )
     assert response.status_code == 200
     findings = english_in(visible_text(response.content.decode()), also_allowed=PEOPLE)
     assert not findings, "\n".join(findings)
     assert "JSON" in response.content.decode()
 
 
-@pytest.mark.parametrize("body", [
-    {"year": "2025"}, {"year": 2025.5}, {"year": None}, {"from": "20250101", "to": "2025-06-30"},
-    {"from": 1, "to": 2}, {"year": 2025, "organisation": "hlf"}, [2025], "2025", {"year": 1800},
-    {"from": "2025-03-01", "to": "2025-01-01"}, {"from": "2025-01-01"}, {},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"year": "2025"},
+        {"year": 2025.5},
+        {"year": None},
+        {"from": "20250101", "to": "2025-06-30"},
+        {"from": 1, "to": 2},
+        {"year": 2025, "organisation": "hlf"},
+        [2025],
+        "2025",
+        {"year": 1800},
+        {"from": "2025-03-01", "to": "2025-01-01"},
+        {"from": "2025-01-01"},
+        {},
+    ],
+)
 def test_the_apis_errors_hold_no_english(client, world, body):
     _org, _root, member = world
     secret = issue_token(user=member, organisation=member.memberships.get().organisation, name="test").secret
-    response = client.post("/api/v1/exports", body, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {secret}")
+    response = client.post(
+        "/api/v1/exports", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
     assert response.status_code in {400, 422}, response.content
     error = response.json()
     texts = [error["message"], *(message for messages in (error["fields"] or {}).values() for message in messages)]
@@ -193,8 +249,12 @@ def test_the_apis_errors_hold_no_english(client, world, body):
 
 
 def test_the_apis_other_errors_and_documentation_title_hold_no_english(client, world):
-    responses = [client.get("/api/v1/exports"), client.post("/api/v1/exports", "{", content_type="application/json"),
-                 client.put("/api/v1/exports"), client.get("/api/v1/nothing")]
+    responses = [
+        client.get("/api/v1/exports"),
+        client.post("/api/v1/exports", "{", content_type="application/json"),
+        client.put("/api/v1/exports"),
+        client.get("/api/v1/nothing"),
+    ]
     texts = [response.json()["message"] for response in responses]
     document = client.get("/api/v1/openapi.json").json()
     texts.append(document["info"]["title"])
@@ -209,10 +269,18 @@ def test_the_emails_hold_no_english(world, settings):
     member.save()
     for status in (Status.SUCCEEDED, Status.FAILED):
         audit = BufdirExportAudit.objects.create(
-            organisation=member.memberships.get().organisation, period_from=dt.date(2023, 1, 1),
-            period_to=dt.date(2023, 12, 31), status=status, requested_by=member, requested_by_label="nhf-admin",
-            finished_at=timezone.now(), rows_exported=3, rows_counted=2, rows_deviations=1,
-            error_message="Kilden svarte ikke." if status == Status.FAILED else "")
+            organisation=member.memberships.get().organisation,
+            period_from=dt.date(2023, 1, 1),
+            period_to=dt.date(2023, 12, 31),
+            status=status,
+            requested_by=member,
+            requested_by_label="nhf-admin",
+            finished_at=timezone.now(),
+            rows_exported=3,
+            rows_counted=2,
+            rows_deviations=1,
+            error_message="Kilden svarte ikke." if status == Status.FAILED else "",
+        )
         notify_finished(audit.pk)
     assert len(mail.outbox) == 2
     texts = [piece for message in mail.outbox for piece in (message.subject, *message.body.splitlines())]
@@ -233,11 +301,16 @@ def test_the_command_lines_messages_hold_no_english(world, tmp_path, capsys):
     texts.append(str(busy.value))
     with translation.override("nb"):
         parser = ExportCommand().create_parser("manage.py", "bufdir_export")
-        texts += [str(parser.description), *(str(action.help) for action in parser._actions
-                                              if action.dest in OWN_OPTIONS)]
+        texts += [
+            str(parser.description),
+            *(str(action.help) for action in parser._actions if action.dest in OWN_OPTIONS),
+        ]
     texts.append(_command_line_label())
-    for arguments in (["nobody", "--org", "nhf"], ["nhf-admin", "--org", "hlf"], ["nhf-admin", "--org", "nhf",
-                                                                                  "--days", "0"]):
+    for arguments in (
+        ["nobody", "--org", "nhf"],
+        ["nhf-admin", "--org", "hlf"],
+        ["nhf-admin", "--org", "nhf", "--days", "0"],
+    ):
         with pytest.raises(CommandError) as refused:
             call_command("create_api_token", *arguments)
         texts.append(str(refused.value))
@@ -298,9 +371,12 @@ def test_the_admins_own_text_is_all_translated(package):
     source = (Path(django.__file__).parent / package / "locale/en/LC_MESSAGES/django.po").read_text()
     entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid "(.+)"$', source, re.M)
     with translation.override("nb"):
-        missing = [msgid for context, msgid in entries
-                   if (translation.pgettext(context, msgid) if context else translation.gettext(msgid)) == msgid
-                   and msgid not in SAME_IN_NORWEGIAN]
+        missing = [
+            msgid
+            for context, msgid in entries
+            if (translation.pgettext(context, msgid) if context else translation.gettext(msgid)) == msgid
+            and msgid not in SAME_IN_NORWEGIAN
+        ]
     assert len(entries) > 50 and not missing, missing
 
 
@@ -310,9 +386,13 @@ def test_exports_recorded_with_the_old_english_starter_are_renamed(world):
     from django.apps import apps
 
     migration = importlib.import_module("exports.migrations.0009_norwegian_command_line_label")
-    old = BufdirExportAudit.objects.create(organisation=world[0], period_from=dt.date(2022, 1, 1),
-                                           period_to=dt.date(2022, 12, 31), status=Status.SUCCEEDED,
-                                           requested_by_label="command line")
+    old = BufdirExportAudit.objects.create(
+        organisation=world[0],
+        period_from=dt.date(2022, 1, 1),
+        period_to=dt.date(2022, 12, 31),
+        status=Status.SUCCEEDED,
+        requested_by_label="command line",
+    )
     migration.to_norwegian(apps, None)
     old.refresh_from_db()
     assert old.requested_by_label == _command_line_label() == "kommandolinjen"
@@ -326,9 +406,11 @@ def test_djangos_error_pages_are_ours_and_norwegian(rf, world, status):
 
     request = rf.get("/")
     request.user = AnonymousUser()
-    views = {400: lambda: defaults.bad_request(request, ValueError()),
-             403: lambda: defaults.permission_denied(request, PermissionDenied()),
-             500: lambda: defaults.server_error(request)}
+    views = {
+        400: lambda: defaults.bad_request(request, ValueError()),
+        403: lambda: defaults.permission_denied(request, PermissionDenied()),
+        500: lambda: defaults.server_error(request),
+    }
     response = views[status]()
     assert response.status_code == status and 'role="alert"' in response.content.decode()
     findings = english_in(visible_text(response.content.decode()))

@@ -1,4 +1,5 @@
 """Notices that names cannot break: plain subjects, private mail files, safe slugs, bounded retries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,9 +35,17 @@ def finished_by_starter(org) -> BufdirExportAudit:
     user.email, user.first_name = "nora@example.org", "Nora"
     user.save()
     return BufdirExportAudit.objects.create(
-        organisation=org, status=Status.SUCCEEDED, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31),
-        finished_at=timezone.now(), requested_by=user, requested_by_label=user.username, rows_exported=1,
-        rows_counted=1, rows_deviations=0)
+        organisation=org,
+        status=Status.SUCCEEDED,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        finished_at=timezone.now(),
+        requested_by=user,
+        requested_by_label=user.username,
+        rows_exported=1,
+        rows_counted=1,
+        rows_deviations=0,
+    )
 
 
 def test_the_subject_is_plain_text_on_one_line(mailoutbox):
@@ -62,8 +71,9 @@ def test_mail_files_and_their_folder_are_the_owners_alone(nhf, settings, tmp_pat
     assert stat.S_IMODE((tmp_path / "mail").stat().st_mode) == 0o700
 
 
-@pytest.mark.parametrize("slug", ["a/b", "../x", "Nhf", "nhf_2", "nhf.", "nhf\n", "", " nhf", "æøå", "x" * 51,
-                                  "organisation", "for"])
+@pytest.mark.parametrize(
+    "slug", ["a/b", "../x", "Nhf", "nhf_2", "nhf.", "nhf\n", "", " nhf", "æøå", "x" * 51, "organisation", "for"]
+)
 def test_a_hostile_slug_is_refused_at_save(slug):
     with pytest.raises(ValidationError) as refused:
         Organisation.objects.create(slug=slug, name="Hostile", org_number="1")
@@ -79,8 +89,9 @@ def test_good_slugs_are_saved():
 
 def test_the_admin_refuses_a_hostile_slug_in_norwegian(client):
     client.force_login(get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-123"))
-    response = client.post(reverse("admin:exports_organisation_add"),
-                           {"slug": "inj/co", "name": "Inj", "org_number": "1"})
+    response = client.post(
+        reverse("admin:exports_organisation_add"), {"slug": "inj/co", "name": "Inj", "org_number": "1"}
+    )
     assert response.status_code == 200
     assert "Bruk bare små bokstaver a–z, sifre og bindestrek" in response.content.decode()
     assert not Organisation.objects.exists()
@@ -99,8 +110,7 @@ def due_now() -> None:
     ExportNotice.objects.filter(state=State.RETRY).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
 
 
-def test_a_notice_that_cannot_be_sent_is_tried_a_bounded_number_of_times_then_failed_once(nhf, monkeypatch,
-                                                                                           caplog):
+def test_a_notice_that_cannot_be_sent_is_tried_a_bounded_number_of_times_then_failed_once(nhf, monkeypatch, caplog):
     audit = finished_by_starter(nhf)
     calls = []
 
@@ -137,8 +147,10 @@ def test_a_retry_waits_longer_each_time(nhf, monkeypatch):
 def test_what_cannot_succeed_is_failed_at_once(nhf, monkeypatch, mailoutbox, error):
     audit = finished_by_starter(nhf)
     if error is None:
-        monkeypatch.setattr("notices.services.render_to_string",
-                            lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("template broken")))
+        monkeypatch.setattr(
+            "notices.services.render_to_string",
+            lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("template broken")),
+        )
     else:
         monkeypatch.setattr("notices.services.send_mail", lambda **kwargs: (_ for _ in ()).throw(error))
     assert not notify_finished(audit.pk)
@@ -151,8 +163,13 @@ def test_what_cannot_succeed_is_failed_at_once(nhf, monkeypatch, mailoutbox, err
 
 def test_a_notice_left_sending_by_a_stopped_process_is_failed_not_resent(nhf, mailoutbox):
     audit = finished_by_starter(nhf)
-    ExportNotice.objects.create(audit=audit, recipient="nora@example.org", state=State.SENDING, attempts=1,
-                                last_attempt_at=timezone.now() - dt.timedelta(hours=2))
+    ExportNotice.objects.create(
+        audit=audit,
+        recipient="nora@example.org",
+        state=State.SENDING,
+        attempts=1,
+        last_attempt_at=timezone.now() - dt.timedelta(hours=2),
+    )
     assert send_pending_notices() == 0
     notice = ExportNotice.objects.get(audit=audit)
     assert notice.state == State.FAILED and "interrupted" in notice.failure

@@ -1,4 +1,5 @@
 """Notice when ready: one e-mail in Norwegian per finished export, to whoever started it, unless turned off."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,9 +31,18 @@ def starter(nhf):
 
 
 def finished(org, user, **fields) -> BufdirExportAudit:
-    values = {"status": Status.SUCCEEDED, "period_from": dt.date(2025, 1, 1), "period_to": dt.date(2025, 12, 31),
-              "finished_at": timezone.now(), "requested_by": user, "requested_by_label": user.username,
-              "rows_exported": 120, "rows_counted": 100, "rows_deviations": 7, "file_key": "nhf/1/bundle.zip"}
+    values = {
+        "status": Status.SUCCEEDED,
+        "period_from": dt.date(2025, 1, 1),
+        "period_to": dt.date(2025, 12, 31),
+        "finished_at": timezone.now(),
+        "requested_by": user,
+        "requested_by_label": user.username,
+        "rows_exported": 120,
+        "rows_counted": 100,
+        "rows_deviations": 7,
+        "file_key": "nhf/1/bundle.zip",
+    }
     values.update(fields)
     return BufdirExportAudit.objects.create(organisation=org, **values)
 
@@ -54,8 +64,7 @@ def test_a_succeeded_export_sends_one_norwegian_email_with_a_link_to_the_page(nh
 
 
 def test_a_failed_export_sends_its_message(nhf, starter, mailoutbox):
-    audit = finished(nhf, starter, status=Status.FAILED, error_message="Ingen aktiv kolonnekonfigurasjon.",
-                     file_key="")
+    audit = finished(nhf, starter, status=Status.FAILED, error_message="Ingen aktiv kolonnekonfigurasjon.", file_key="")
     assert notify_finished(audit.pk)
     assert mailoutbox[0].subject == "Bufdir-eksporten for Norges Handikapforbund feilet"
     assert "Ingen aktiv kolonnekonfigurasjon." in mailoutbox[0].body
@@ -100,15 +109,17 @@ def test_a_failed_send_is_tried_again_later(nhf, starter, mailoutbox, monkeypatc
     assert len(mailoutbox) == 1
 
 
-def test_an_export_run_by_the_worker_mails_its_starter_once(client, nhf, starter, mailoutbox, export_files,
-                                                             django_capture_on_commit_callbacks, sync_tasks):
+def test_an_export_run_by_the_worker_mails_its_starter_once(
+    client, nhf, starter, mailoutbox, export_files, django_capture_on_commit_callbacks, sync_tasks
+):
     from api.tokens import issue_token
 
     factories.activity(nhf, started_at=dt.datetime(2025, 5, 2, 10, tzinfo=dt.UTC))
     secret = issue_token(user=starter, organisation=nhf, name="ci").secret
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/exports", {"year": 2025}, content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {secret}")
+        response = client.post(
+            "/api/v1/exports", {"year": 2025}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
     assert response.status_code == 202
     audit = BufdirExportAudit.objects.get()
     assert audit.status == Status.SUCCEEDED
@@ -121,8 +132,9 @@ def test_the_reaper_mails_the_starter_of_an_export_no_worker_took(nhf, starter, 
     from exports.rules.periods import check_year
     from exports.tasks import reap_lost_exports
 
-    audit = services().audits.create(organisation_id=nhf.pk, requested_by_id=starter.pk,
-                                     requested_by_label=starter.username, period=check_year(2025))
+    audit = services().audits.create(
+        organisation_id=nhf.pk, requested_by_id=starter.pk, requested_by_label=starter.username, period=check_year(2025)
+    )
     BufdirExportAudit.objects.filter(pk=audit.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
     assert reap_lost_exports() == [audit.pk]
     assert len(mailoutbox) == 1 and mailoutbox[0].subject.endswith("feilet")

@@ -3,6 +3,7 @@
 On the embedded default: SQLite, the ORM broker and the SQLite channel layer; in the production pass
 (DATABASE_URL, REDIS_URL): PostgreSQL, the Redis broker and the Redis channel layer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,10 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "chan
 CHECKS = {"database", "broker", "channel_layer", "storage", "worker"}
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
 FOUND = (
-    {"database": "sqlite", "broker": "ORM default", "channel_layer": "ResilientSQLiteChannelLayer"} if EMBEDDED
-    else {"database": "postgresql", "broker": "Redis ", "channel_layer": "RedisChannelLayer"})
+    {"database": "sqlite", "broker": "ORM default", "channel_layer": "ResilientSQLiteChannelLayer"}
+    if EMBEDDED
+    else {"database": "postgresql", "broker": "Redis ", "channel_layer": "RedisChannelLayer"}
+)
 
 
 @pytest.fixture(autouse=True)
@@ -119,9 +122,11 @@ def test_readyz_is_503_without_a_recent_worker_heartbeat(client, seen_seconds_ag
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 503
-    assert body["checks"]["worker"] == {"status": "fail", "ms": body["checks"]["worker"]["ms"],
-                                        "detail": f"RuntimeError: no worker was seen within "
-                                                  f"{SEEN_WITHIN_SECONDS:g} s"}
+    assert body["checks"]["worker"] == {
+        "status": "fail",
+        "ms": body["checks"]["worker"]["ms"],
+        "detail": f"RuntimeError: no worker was seen within {SEEN_WITHIN_SECONDS:g} s",
+    }
     assert {name for name, check in body["checks"].items() if check["status"] == "ok"} == CHECKS - {"worker"}
 
 
@@ -177,10 +182,13 @@ def test_a_probe_that_is_not_ready_logs_the_change_once_not_every_probe(client, 
         assert client.get("/readyz").status_code == 503
     beat(worker="worker-host:9", started_at=timezone.now())
     assert client.get("/readyz").status_code == 200
-    messages = [record.getMessage() for record in caplog.records if record.name.startswith(("operations",
-                                                                                             "django.request"))]
-    assert messages == [f"not ready: worker: RuntimeError: no worker was seen within {SEEN_WITHIN_SECONDS:g} s",
-                        "ready again"]
+    messages = [
+        record.getMessage() for record in caplog.records if record.name.startswith(("operations", "django.request"))
+    ]
+    assert messages == [
+        f"not ready: worker: RuntimeError: no worker was seen within {SEEN_WITHIN_SECONDS:g} s",
+        "ready again",
+    ]
 
 
 def test_probes_are_not_redirected_to_https(client, settings, worker_alive):

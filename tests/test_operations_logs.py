@@ -1,4 +1,5 @@
 """LOG_FORMAT=json: every line one JSON object, carrying the export's id, organisation and phase in every process."""
+
 from __future__ import annotations
 
 import json
@@ -61,12 +62,15 @@ def lines(path: Path) -> list[dict]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_and_the_writer_process_log_json_with_the_exports_context(org_with_activities, export_files,
-                                                                             json_log):
-    audit = services().audits.create(organisation_id=org_with_activities.pk, requested_by_id=None,
-                                     requested_by_label="t", period=Period.year(2025))
-    with services().override(activity_source=CountingSource(),
-                             workbook_generator=ForkedWorkbookOpener(AnnouncingGenerator())):
+def test_the_worker_and_the_writer_process_log_json_with_the_exports_context(
+    org_with_activities, export_files, json_log
+):
+    audit = services().audits.create(
+        organisation_id=org_with_activities.pk, requested_by_id=None, requested_by_label="t", period=Period.year(2025)
+    )
+    with services().override(
+        activity_source=CountingSource(), workbook_generator=ForkedWorkbookOpener(AnnouncingGenerator())
+    ):
         assert run_export(audit.pk)["outcome"] == "succeeded"
     logged = lines(json_log)
     counting = next(line for line in logged if line["message"] == "counting the activities")
@@ -100,28 +104,55 @@ def test_the_context_is_left_behind_with_the_block(json_log):
 @pytest.mark.parametrize("log_format", ["json", "plain"])
 def test_log_format_configures_the_console_of_every_process(tmp_path, log_format):
     """A process started with LOG_FORMAT=json (web, worker, command: same settings) writes JSON to stderr."""
-    script = ("import django, logging; django.setup()\n"
-              "from operations.log_context import export_log_context\n"
-              "with export_log_context(export_id=3, organisation='blindeforbundet'):\n"
-              "    logging.getLogger('exports.x').warning('hello %s', 'world')\n")
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "bufdir_site.settings", "BUFDIR_VAR_DIR": str(tmp_path),
-                   "LOG_FORMAT": log_format}
+    script = (
+        "import django, logging; django.setup()\n"
+        "from operations.log_context import export_log_context\n"
+        "with export_log_context(export_id=3, organisation='blindeforbundet'):\n"
+        "    logging.getLogger('exports.x').warning('hello %s', 'world')\n"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bufdir_site.settings",
+        "BUFDIR_VAR_DIR": str(tmp_path),
+        "LOG_FORMAT": log_format,
+    }
     for name in ("DATABASE_URL", "REDIS_URL"):
         environment.pop(name, None)
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True,
-                          timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     if log_format == "json":
         (line,) = [json.loads(text) for text in done.stderr.splitlines()]
         assert {key: line[key] for key in ("level", "logger", "message", "export_id", "organisation")} == {
-            "level": "WARNING", "logger": "exports.x", "message": "hello world", "export_id": 3,
-            "organisation": "blindeforbundet"}
+            "level": "WARNING",
+            "logger": "exports.x",
+            "message": "hello world",
+            "export_id": 3,
+            "organisation": "blindeforbundet",
+        }
     else:
         assert done.stderr.strip().endswith("WARNING exports.x hello world")
 
 
 def test_an_unknown_log_format_is_refused(tmp_path):
-    environment = {**os.environ, "BUFDIR_VAR_DIR": str(tmp_path), "LOG_FORMAT": "xml",
-                   "DJANGO_SETTINGS_MODULE": "bufdir_site.settings"}
-    done = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    environment = {
+        **os.environ,
+        "BUFDIR_VAR_DIR": str(tmp_path),
+        "LOG_FORMAT": "xml",
+        "DJANGO_SETTINGS_MODULE": "bufdir_site.settings",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0 and "LOG_FORMAT must be plain or json" in done.stderr

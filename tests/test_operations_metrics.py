@@ -1,4 +1,5 @@
 """/metrics: refused to strangers, and its figures agree with the audit rows (whoever ran the exports)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,23 +39,30 @@ def samples(response) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """Every sample of a scrape, by (name, sorted labels)."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain; version=")
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(response.content.decode()) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.content.decode())
+        for sample in family.samples
+    }
 
 
-@pytest.mark.parametrize(("token", "remote", "header", "status"), [
-    ("", "127.0.0.1", "", 200),
-    ("", "::1", "", 200),
-    ("", "198.51.100.20", "", 403),
-    ("", "198.51.100.20", f"Bearer {TOKEN}", 403),  # no token configured: a bearer means nothing
-    (TOKEN, "127.0.0.1", "", 403),
-    (TOKEN, "198.51.100.20", "Bearer wrong-token", 403),
-    (TOKEN, "198.51.100.20", f"Basic {TOKEN}", 403),
-    (TOKEN, "198.51.100.20", f"Bearer {TOKEN}", 200),
-    (TOKEN, "127.0.0.1", f"bearer {TOKEN}", 200),
-])
-def test_metrics_are_answered_only_to_the_token_or_without_it_to_loopback(client, settings, token, remote, header,
-                                                                          status):
+@pytest.mark.parametrize(
+    ("token", "remote", "header", "status"),
+    [
+        ("", "127.0.0.1", "", 200),
+        ("", "::1", "", 200),
+        ("", "198.51.100.20", "", 403),
+        ("", "198.51.100.20", f"Bearer {TOKEN}", 403),  # no token configured: a bearer means nothing
+        (TOKEN, "127.0.0.1", "", 403),
+        (TOKEN, "198.51.100.20", "Bearer wrong-token", 403),
+        (TOKEN, "198.51.100.20", f"Basic {TOKEN}", 403),
+        (TOKEN, "198.51.100.20", f"Bearer {TOKEN}", 200),
+        (TOKEN, "127.0.0.1", f"bearer {TOKEN}", 200),
+    ],
+)
+def test_metrics_are_answered_only_to_the_token_or_without_it_to_loopback(
+    client, settings, token, remote, header, status
+):
     settings.METRICS_TOKEN = token
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
     response = client.get("/metrics", REMOTE_ADDR=remote, **extra)
@@ -67,8 +75,12 @@ def finished(audit: BufdirExportAudit, *, status: str, seconds: float, rows: int
     """Move an audit to `status`, `seconds` after it started."""
     started = timezone.now() - dt.timedelta(hours=1)
     BufdirExportAudit.objects.filter(pk=audit.pk).update(
-        status=status, started_at=started, heartbeat_at=started + dt.timedelta(seconds=seconds),
-        finished_at=started + dt.timedelta(seconds=seconds), rows_total=rows)
+        status=status,
+        started_at=started,
+        heartbeat_at=started + dt.timedelta(seconds=seconds),
+        finished_at=started + dt.timedelta(seconds=seconds),
+        rows_total=rows,
+    )
 
 
 def test_the_figures_agree_with_the_audit_rows(client):
@@ -76,8 +88,9 @@ def test_the_figures_agree_with_the_audit_rows(client):
     orgs = [factories.organisation(f"org{index}") for index in range(10)]
 
     def create(org):
-        return audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="t",
-                             period=Period.year(2025))
+        return audits.create(
+            organisation_id=org.pk, requested_by_id=None, requested_by_label="t", period=Period.year(2025)
+        )
 
     # Two successes: 3 s for 270 rows (90 rows/s) and 40 s for 4,400 rows (110 rows/s).
     for org, seconds, rows in ((orgs[0], 3.0, 270), (orgs[1], 40.0, 4400)):
@@ -112,15 +125,20 @@ def test_the_figures_agree_with_the_audit_rows(client):
     figures = samples(client.get("/metrics"))
 
     assert figures[("bufdir_exports_requested_total", ())] == 10
-    assert figures[("bufdir_exports_started_total", ())] == BufdirExportAudit.objects.filter(
-        started_at__isnull=False).count() == 7
+    assert (
+        figures[("bufdir_exports_started_total", ())]
+        == BufdirExportAudit.objects.filter(started_at__isnull=False).count()
+        == 7
+    )
     assert figures[("bufdir_exports_succeeded_total", ())] == 2
     failed = {labels: value for (name, labels), value in figures.items() if name == "bufdir_exports_failed_total"}
-    assert failed == {(("cause", "other"), ("phase", "mapping")): 1,
-                      (("cause", "disk_full"), ("phase", "writing")): 1,
-                      (("cause", "worker_lost"), ("phase", "writing")): 1,
-                      (("cause", "stuck"), ("phase", "mapping")): 1,
-                      (("cause", "not_taken"), ("phase", "queued")): 1}
+    assert failed == {
+        (("cause", "other"), ("phase", "mapping")): 1,
+        (("cause", "disk_full"), ("phase", "writing")): 1,
+        (("cause", "worker_lost"), ("phase", "writing")): 1,
+        (("cause", "stuck"), ("phase", "mapping")): 1,
+        (("cause", "not_taken"), ("phase", "queued")): 1,
+    }
     assert figures[("bufdir_exports_cancelled_total", (("phase", "queued"),))] == 1
     assert figures[("bufdir_reaper_actions_total", (("reason", "not_taken"),))] == 1
     assert figures[("bufdir_reaper_actions_total", (("reason", "worker_lost"),))] == 1
@@ -177,8 +195,9 @@ def test_a_restart_a_broken_configuration_and_a_short_read_are_failure_causes_of
     details["service_restarted"] = ServiceStopping("SIGTERM").detail
     details["configuration_error"] = "phase: mapping\ncause: configuration error\n\nRegler som ikke kunne beregnes"
     for cause, detail in details.items():
-        audit = BufdirExportAudit.objects.create(organisation=org, period_from=dt.date(2025, 1, 1),
-                                                 period_to=dt.date(2025, 12, 31), requested_by_label=cause)
+        audit = BufdirExportAudit.objects.create(
+            organisation=org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), requested_by_label=cause
+        )
         audits.start(audit.pk)
         audits.record_phase(audit.pk, Phase.MAPPING)
         audits.fail(audit.pk, cause, detail=detail)

@@ -1,4 +1,5 @@
 """Readiness and the queue depth on the production topology: PostgreSQL, django-q2's Redis broker, Redis layer."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,10 @@ from operations.heartbeat import beat
 pytestmark = [
     pytest.mark.production,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not (django_settings.REDIS_URL and django_settings.DATABASES["default"]["ENGINE"].endswith(
-        "postgresql")), reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL"),
+    pytest.mark.skipif(
+        not (django_settings.REDIS_URL and django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")),
+        reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL",
+    ),
 ]
 
 
@@ -65,6 +68,10 @@ def test_the_queue_depth_is_the_redis_lists(client):
     for _ in range(2):
         async_task("math.floor", 1.5)
     text = client.get("/metrics").content.decode()
-    queued = {sample.labels.get("state"): sample.value for family in text_string_to_metric_families(text)
-              for sample in family.samples if sample.name == "bufdir_queue_tasks"}
+    queued = {
+        sample.labels.get("state"): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "bufdir_queue_tasks"
+    }
     assert queued == {"queued": 2}  # the Redis broker has no count of taken tasks

@@ -1,5 +1,6 @@
 """Several organisations per user: the organisation a page shows is the one in its URL, and every request and
 socket of the page acts for that one (checked against the memberships now), whatever another tab switched to."""
+
 from __future__ import annotations
 
 import pytest
@@ -98,8 +99,9 @@ def test_a_stale_tab_exports_the_organisation_it_shows(client, user, orgs, djang
 def test_cancel_acts_only_within_the_urls_organisation(client, user, orgs):
     alfa, beta, _ = orgs
     client.force_login(user)
-    audit = services().audits.create(organisation_id=beta.pk, requested_by_id=None, requested_by_label="x",
-                                     period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=beta.pk, requested_by_id=None, requested_by_label="x", period=Period.year(2025)
+    )
     assert client.post(f"/exports/alfa/{audit.pk}/cancel", **HTMX).status_code == 404
     assert BufdirExportAudit.objects.get(pk=audit.pk).status == BufdirExportAudit.Status.PENDING
     response = client.post(f"/exports/beta/{audit.pk}/cancel", **HTMX)
@@ -108,8 +110,9 @@ def test_cancel_acts_only_within_the_urls_organisation(client, user, orgs):
 
 
 @pytest.mark.parametrize("slug", ["gamma", "nope", "delta"])
-def test_an_organisation_the_user_may_not_export_for_is_404_on_every_endpoint(client, user, slug,
-                                                                                django_capture_on_commit_callbacks):
+def test_an_organisation_the_user_may_not_export_for_is_404_on_every_endpoint(
+    client, user, slug, django_capture_on_commit_callbacks
+):
     factories.organisation("delta", name="Delta-forbundet")
     client.force_login(user)
     assert client.get(f"/exports/{slug}/").status_code == 404
@@ -142,10 +145,14 @@ def test_a_get_never_switches(client, user):
 
 def test_the_switch_goes_to_the_same_page_of_the_other_organisation_and_only_on_this_host(client, user):
     client.force_login(user)
-    assert client.post("/exports/organisation/", {"organisation": "beta", "next": "/tokens/alfa/"})[
-        "Location"] == "/tokens/beta/"
-    assert client.post("/exports/organisation/", {"organisation": "alfa", "next": "https://evil.example/"})[
-        "Location"] == "/exports/alfa/"
+    assert (
+        client.post("/exports/organisation/", {"organisation": "beta", "next": "/tokens/alfa/"})["Location"]
+        == "/tokens/beta/"
+    )
+    assert (
+        client.post("/exports/organisation/", {"organisation": "alfa", "next": "https://evil.example/"})["Location"]
+        == "/exports/alfa/"
+    )
 
 
 def test_the_choice_is_checked_against_the_memberships_on_every_request(client, user, orgs):
@@ -159,16 +166,26 @@ def test_the_choice_is_checked_against_the_memberships_on_every_request(client, 
 
 def test_downloads_are_checked_against_the_memberships(client, user, orgs, export_files):
     _, _, gamma = orgs
-    audit = BufdirExportAudit.objects.create(organisation=gamma, period_from="2025-01-01", period_to="2025-12-31",
-                                             status=BufdirExportAudit.Status.SUCCEEDED, file_key="gamma/1/x.zip")
+    audit = BufdirExportAudit.objects.create(
+        organisation=gamma,
+        period_from="2025-01-01",
+        period_to="2025-12-31",
+        status=BufdirExportAudit.Status.SUCCEEDED,
+        file_key="gamma/1/x.zip",
+    )
     client.force_login(user)
     assert client.get(download_url(audit.pk)).status_code == 404
 
 
 def test_a_failed_download_links_to_its_own_organisations_page(client, user, orgs):
     _, beta, _ = orgs
-    audit = BufdirExportAudit.objects.create(organisation=beta, period_from="2025-01-01", period_to="2025-12-31",
-                                             status=BufdirExportAudit.Status.SUCCEEDED, file_key="beta/1/x.zip")
+    audit = BufdirExportAudit.objects.create(
+        organisation=beta,
+        period_from="2025-01-01",
+        period_to="2025-12-31",
+        status=BufdirExportAudit.Status.SUCCEEDED,
+        file_key="beta/1/x.zip",
+    )
     client.force_login(user)
     html = client.get(f"/exports/{audit.pk}/download?token=forged").content.decode()
     assert 'href="/exports/beta/"' in html and "Åpne eksportsiden for Beta-forbundet for en ny lenke" in html
@@ -178,8 +195,9 @@ def test_a_failed_download_links_to_its_own_organisations_page(client, user, org
 def test_the_websocket_follows_its_url_not_the_sessions_choice(user, orgs, export_files):
     alfa, beta, gamma = orgs
     for org, status in ((alfa, "failed"), (beta, "pending"), (gamma, "running")):
-        BufdirExportAudit.objects.create(organisation=org, period_from="2025-01-01", period_to="2025-12-31",
-                                         status=status)
+        BufdirExportAudit.objects.create(
+            organisation=org, period_from="2025-01-01", period_to="2025-12-31", status=status
+        )
     session = SessionStore()
     session[SESSION_KEY] = str(beta.pk)
     session.save()
@@ -209,8 +227,11 @@ def test_the_websocket_follows_its_url_not_the_sessions_choice(user, orgs, expor
 def test_a_socket_for_one_organisation_never_gets_anothers_frames(user, orgs, export_files):
     alfa, beta, _ = orgs
     alfa_audit, beta_audit = (
-        services().audits.create(organisation_id=org.pk, requested_by_id=None, requested_by_label="x",
-                                 period=Period.year(2025)) for org in (alfa, beta))
+        services().audits.create(
+            organisation_id=org.pk, requested_by_id=None, requested_by_label="x", period=Period.year(2025)
+        )
+        for org in (alfa, beta)
+    )
 
     async def body() -> None:
         tab_a, tab_b = page_socket(user, "alfa"), page_socket(user, "beta")

@@ -1,5 +1,6 @@
 """The page never contradicts itself: the history row follows the status box, cancel asks first, tokens copy,
 and the notice e-mails print numbers and cancellations as the page does."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,11 +30,13 @@ def history_status(html: str, audit_id: int) -> str:
 
 def running_export(org, user, *, percent: int) -> BufdirExportAudit:
     """An export of `org` that a worker is mapping, `percent` done."""
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=user.pk,
-                                     requested_by_label=user.username, period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=org.pk, requested_by_id=user.pk, requested_by_label=user.username, period=Period.year(2025)
+    )
     services().audits.start(audit.pk)
-    services().audits.record_progress(audit.pk, phase=Phase.MAPPING, rows_processed=percent * 10,
-                                      rows_total=1000, percent=percent)
+    services().audits.record_progress(
+        audit.pk, phase=Phase.MAPPING, rows_processed=percent * 10, rows_total=1000, percent=percent
+    )
     return audit
 
 
@@ -42,14 +45,14 @@ def test_the_polled_status_carries_the_history_row_of_the_running_export(client)
     org = factories.organisation()
     user = factories.member(org)
     client.force_login(user)
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=user.pk,
-                                     requested_by_label=user.username, period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=org.pk, requested_by_id=user.pk, requested_by_label=user.username, period=Period.year(2025)
+    )
     page = client.get("/exports/nhf/").content.decode()
     assert history_status(page, audit.pk) == "Venter på å starte"
 
     services().audits.start(audit.pk)
-    services().audits.record_progress(audit.pk, phase=Phase.MAPPING, rows_processed=180, rows_total=1000,
-                                      percent=18)
+    services().audits.record_progress(audit.pk, phase=Phase.MAPPING, rows_processed=180, rows_total=1000, percent=18)
     fragment = client.get("/exports/nhf/status/", HTTP_HX_REQUEST="true").content.decode()
     assert 'value="18"' in fragment
     row = re.search(rf'<span id="history-status-{audit.pk}" hx-swap-oob="true">', fragment)
@@ -62,8 +65,9 @@ def test_the_polled_status_carries_the_history_row_of_the_running_export(client)
 def test_each_websocket_frame_carries_the_history_row_with_the_status(export_files):
     org = factories.organisation()
     user = factories.member(org)
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=user.pk,
-                                     requested_by_label=user.username, period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=org.pk, requested_by_id=user.pk, requested_by_label=user.username, period=Period.year(2025)
+    )
 
     async def body():
         communicator = page_socket(user, "nhf")
@@ -72,8 +76,10 @@ def test_each_websocket_frame_carries_the_history_row_with_the_status(export_fil
         first = await communicator.receive_from()
         assert 'data-status="pending"' in first and history_status(first, audit.pk).startswith("Venter")
         await sync_to_async(services().audits.start)(audit.pk)
-        await sync_to_async(services().progress.publish)(org.pk, ExportProgress(audit.pk, Phase.MAPPING, 180,
-                                                                                 1000, 18))
+        await sync_to_async(services().progress.publish)(
+            org.pk,
+            ExportProgress(audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=180, rows_total=1000, percent=18),
+        )
         frame = await communicator.receive_from()
         assert 'value="18"' in frame
         assert history_status(frame, audit.pk) == "Pågår (behandler aktiviteter, 18 %)"
@@ -110,9 +116,18 @@ def test_a_new_token_has_a_copy_button(client):
 
 
 def finished(org, user, **fields) -> BufdirExportAudit:
-    values = {"status": Status.SUCCEEDED, "period_from": dt.date(2025, 1, 1), "period_to": dt.date(2025, 12, 31),
-              "finished_at": timezone.now(), "requested_by": user, "requested_by_label": user.username,
-              "rows_exported": 13000, "rows_counted": 12500, "rows_deviations": 1234, "file_key": "nhf/1/x.zip"}
+    values = {
+        "status": Status.SUCCEEDED,
+        "period_from": dt.date(2025, 1, 1),
+        "period_to": dt.date(2025, 12, 31),
+        "finished_at": timezone.now(),
+        "requested_by": user,
+        "requested_by_label": user.username,
+        "rows_exported": 13000,
+        "rows_counted": 12500,
+        "rows_deviations": 1234,
+        "file_key": "nhf/1/x.zip",
+    }
     values.update(fields)
     return BufdirExportAudit.objects.create(organisation=org, **values)
 
@@ -168,8 +183,12 @@ def test_the_worker_tells_the_starter_of_a_cancellation_on_the_page(client, mail
     starter = with_email(factories.member(org, username="nora"), "nora@example.org")
     factories.activity(org, started_at=dt.datetime(2025, 5, 2, 10, tzinfo=dt.UTC))
     client.force_login(factories.member(org, username="kari"))
-    audit = services().audits.create(organisation_id=org.pk, requested_by_id=starter.pk,
-                                     requested_by_label=starter.username, period=Period.year(2025))
+    audit = services().audits.create(
+        organisation_id=org.pk,
+        requested_by_id=starter.pk,
+        requested_by_label=starter.username,
+        period=Period.year(2025),
+    )
     response = client.post(f"/exports/nhf/{audit.pk}/cancel", HTTP_HX_REQUEST="true")
     assert 'id="export-cancelled"' in response.content.decode()
     run_export(audit.pk)

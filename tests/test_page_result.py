@@ -1,4 +1,5 @@
 """The page after an export: what it found (in Norwegian number form), the history, and the 403 page that helps."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,13 +27,24 @@ def nhf(client, export_files):
     local = factories.branch(org)
     mentor = factories.mentor(org, local)
     for day in range(1, 4):
-        factories.activity(org, peer_mentor=mentor, local_branch=local,
-                           started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC))
+        factories.activity(
+            org, peer_mentor=mentor, local_branch=local, started_at=dt.datetime(2025, 5, day, 10, tzinfo=dt.UTC)
+        )
     factories.activity(org, peer_mentor=None, local_branch=local, started_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC))
-    factories.activity(org, peer_mentor=mentor, local_branch=local, country_code="SE",
-                       started_at=dt.datetime(2025, 6, 2, tzinfo=dt.UTC))
-    factories.activity(org, peer_mentor=mentor, local_branch=local, activity_type="telefon",
-                       started_at=dt.datetime(2025, 6, 3, tzinfo=dt.UTC))
+    factories.activity(
+        org,
+        peer_mentor=mentor,
+        local_branch=local,
+        country_code="SE",
+        started_at=dt.datetime(2025, 6, 2, tzinfo=dt.UTC),
+    )
+    factories.activity(
+        org,
+        peer_mentor=mentor,
+        local_branch=local,
+        activity_type="telefon",
+        started_at=dt.datetime(2025, 6, 3, tzinfo=dt.UTC),
+    )
     factories.activity(org, peer_mentor=mentor, status="rejected", started_at=dt.datetime(2025, 6, 4, tzinfo=dt.UTC))
     factories.activity(org, peer_mentor=mentor, status="deleted", started_at=dt.datetime(2025, 6, 5, tzinfo=dt.UTC))
     client.force_login(factories.member(org))
@@ -59,8 +71,10 @@ def test_success_shows_counts_per_category_the_rows_needing_attention_and_why_ro
 def breakdown_of(html: str) -> dict[str, int]:
     """The page's table of the rows on Aktiviteter, label to number."""
     table = html.split('id="export-breakdown"')[1].split("</table>")[0]
-    return {label.strip(): int(re.sub(r"\D", "", number))
-            for label, number in re.findall(r'<th scope="row">(.*?)</th><td class="number">(.*?)</td>', table)}
+    return {
+        label.strip(): int(re.sub(r"\D", "", number))
+        for label, number in re.findall(r'<th scope="row">(.*?)</th><td class="number">(.*?)</td>', table)
+    }
 
 
 def test_the_page_accounts_for_every_exported_row(nhf, run_export):
@@ -68,9 +82,11 @@ def test_the_page_accounts_for_every_exported_row(nhf, run_export):
     html = nhf.get(reverse("exports:status", args=["nhf"])).content.decode()
     shown = breakdown_of(html)
     categories = ("Oppsøkende likepersonsarbeid", "Samtalegruppe", "Aktivitetsgruppe", "Likepersonskurs")
-    why_not = {"Telefon- og kontakttjeneste (føres for seg, telles aldri)": 1,
-               "Andre aktiviteter (dokumenteres, telles aldri)": 0,
-               "Telles ikke etter en telleregel (står i Avvik)": 2}
+    why_not = {
+        "Telefon- og kontakttjeneste (føres for seg, telles aldri)": 1,
+        "Andre aktiviteter (dokumenteres, telles aldri)": 0,
+        "Telles ikke etter en telleregel (står i Avvik)": 2,
+    }
     assert {label: shown[label] for label in why_not} == why_not
     assert sum(shown[label] for label in categories) == shown["Sum tellende"] == 3
     assert sum(why_not.values()) == shown["Sum ikke tellende"] == 3
@@ -82,10 +98,18 @@ def test_the_page_accounts_for_every_exported_row(nhf, run_export):
 
 def test_an_export_recorded_before_the_breakdown_still_adds_up(nhf):
     BufdirExportAudit.objects.create(
-        organisation=nhf.org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
-        rows_exported=10, rows_counted=7, file_key="x.zip",
-        result={"rows": {"read": 10, "exported": 10, "counted": 7, "not_counted": 3, "deviations": 0},
-                "counted_by_category": {"oppsokende": 7}})
+        organisation=nhf.org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="succeeded",
+        rows_exported=10,
+        rows_counted=7,
+        file_key="x.zip",
+        result={
+            "rows": {"read": 10, "exported": 10, "counted": 7, "not_counted": 3, "deviations": 0},
+            "counted_by_category": {"oppsokende": 7},
+        },
+    )
     shown = breakdown_of(nhf.get(reverse("exports:page", args=["nhf"])).content.decode())
     assert shown["Sum tellende"] == 7 and shown["Sum ikke tellende"] == 3 and shown["Rader i Aktiviteter"] == 10
     assert not any(label.startswith("Telles ikke etter") for label in shown), "no breakdown was recorded"
@@ -93,13 +117,27 @@ def test_an_export_recorded_before_the_breakdown_still_adds_up(nhf):
 
 def test_numbers_have_norwegian_thousands_separators(nhf):
     BufdirExportAudit.objects.create(
-        organisation=nhf.org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
-        rows_exported=10486, rows_counted=7225, rows_deviations=244, file_key="x.zip",
-        result={"rows": {"read": 10498, "exported": 10486, "counted": 7225, "deviations": 244, "rejected": 12,
-                         "unreadable": 0},
-                "counted_by_category": {"oppsokende": 5102, "samtalegruppe": 900, "aktivitetsgruppe": 800,
-                                        "kurs": 423},
-                "deviations_by_reason": {"A": 47, "B": 29, "C": 28, "D": 1}})
+        organisation=nhf.org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="succeeded",
+        rows_exported=10486,
+        rows_counted=7225,
+        rows_deviations=244,
+        file_key="x.zip",
+        result={
+            "rows": {
+                "read": 10498,
+                "exported": 10486,
+                "counted": 7225,
+                "deviations": 244,
+                "rejected": 12,
+                "unreadable": 0,
+            },
+            "counted_by_category": {"oppsokende": 5102, "samtalegruppe": 900, "aktivitetsgruppe": 800, "kurs": 423},
+            "deviations_by_reason": {"A": 47, "B": 29, "C": 28, "D": 1},
+        },
+    )
     page = text_of(nhf.get(reverse("exports:page", args=["nhf"])).content.decode())
     assert f"10{NBSP}498 registreringer lest, 10{NBSP}486 eksportert" in page
     assert f"Oppsøkende likepersonsarbeid 5{NBSP}102" in page and f"Sum tellende 7{NBSP}225" in page
@@ -111,8 +149,12 @@ def test_numbers_have_norwegian_thousands_separators(nhf):
 
 def test_history_says_why_an_export_failed_in_words(nhf, run_export):
     BufdirExportAudit.objects.create(
-        organisation=nhf.org, period_from=dt.date(2024, 1, 1), period_to=dt.date(2024, 12, 31), status="failed",
-        error_message="Organisasjonen har ingen aktiv kolonnekonfigurasjon.")
+        organisation=nhf.org,
+        period_from=dt.date(2024, 1, 1),
+        period_to=dt.date(2024, 12, 31),
+        status="failed",
+        error_message="Organisasjonen har ingen aktiv kolonnekonfigurasjon.",
+    )
     run_export(nhf.org, requested_by="Kari")
     history = text_of(nhf.get(reverse("exports:page", args=["nhf"])).content.decode().split('id="export-history"')[1])
     assert "Feilet Organisasjonen har ingen aktiv kolonnekonfigurasjon." in history
@@ -145,10 +187,19 @@ def test_the_403_page_of_a_user_without_organisation(client):
 
 def test_the_most_common_reasons_come_first_whatever_order_the_database_keeps(nhf):
     BufdirExportAudit.objects.create(
-        organisation=nhf.org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), status="succeeded",
-        rows_exported=100, rows_counted=50, rows_deviations=30, file_key="x.zip",
-        result={"rows": {"read": 100, "exported": 100, "counted": 50, "deviations": 30},
-                "deviations_by_reason": {"Kort": 2, "Lang grunn": 3, "Vanligst": 20, "Nest": 5}})
+        organisation=nhf.org,
+        period_from=dt.date(2025, 1, 1),
+        period_to=dt.date(2025, 12, 31),
+        status="succeeded",
+        rows_exported=100,
+        rows_counted=50,
+        rows_deviations=30,
+        file_key="x.zip",
+        result={
+            "rows": {"read": 100, "exported": 100, "counted": 50, "deviations": 30},
+            "deviations_by_reason": {"Kort": 2, "Lang grunn": 3, "Vanligst": 20, "Nest": 5},
+        },
+    )
     page = text_of(nhf.get(reverse("exports:page", args=["nhf"])).content.decode())
     shown = page.split("Vanligst:", 1)[1]
     assert shown.index("Vanligst (20)") < shown.index("Nest (5)") < shown.index("Lang grunn (3)")

@@ -1,4 +1,5 @@
 """The period form never guesses: mode, year and dates must agree; errors sit next to their field."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,14 @@ def admin(client):
     return client
 
 
-@pytest.mark.parametrize("data", [
-    {"mode": "year", "year": "2025", "date_from": "2025-03-01", "date_to": "2025-03-31"},
-    {"mode": "range", "year": "2025", "date_from": "2025-03-01", "date_to": "2025-03-31"},
-    {"mode": "year", "year": "2025", "date_from": "2025-03-01"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"mode": "year", "year": "2025", "date_from": "2025-03-01", "date_to": "2025-03-31"},
+        {"mode": "range", "year": "2025", "date_from": "2025-03-01", "date_to": "2025-03-31"},
+        {"mode": "year", "year": "2025", "date_from": "2025-03-01"},
+    ],
+)
 def test_a_year_and_dates_together_are_refused_with_a_message(admin, data):
     response = admin.post(reverse("exports:start", args=["nhf"]), data, **HTMX)
     assert response.status_code == 422
@@ -36,8 +40,9 @@ def test_a_year_and_dates_together_are_refused_with_a_message(admin, data):
 
 def test_each_error_sits_next_to_its_field_and_the_field_points_at_it(admin):
     start = reverse("exports:start", args=["nhf"])
-    response = admin.post(start, {"mode": "range", "year": "", "date_from": "2025-05-03", "date_to": "2025-05-02"},
-                          **HTMX)
+    response = admin.post(
+        start, {"mode": "range", "year": "", "date_from": "2025-05-03", "date_to": "2025-05-02"}, **HTMX
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert 'id="date_to-error"' in html and 'role="alert"' in html
@@ -52,8 +57,11 @@ def test_a_missing_first_date_is_named(admin):
 
 def test_a_date_range_without_a_year_starts_that_range(admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        response = admin.post(reverse("exports:start", args=["nhf"]),
-                              {"mode": "range", "year": "", "date_from": "2025-03-01", "date_to": "2025-03-31"}, **HTMX)
+        response = admin.post(
+            reverse("exports:start", args=["nhf"]),
+            {"mode": "range", "year": "", "date_from": "2025-03-01", "date_to": "2025-03-31"},
+            **HTMX,
+        )
     assert response.status_code == 200
     audit = BufdirExportAudit.objects.get()
     assert (audit.period_from, audit.period_to) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31))

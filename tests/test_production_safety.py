@@ -1,4 +1,5 @@
 """Production refuses to start unsafe: no per-host secret key, `check --deploy` clean, failed logins throttled."""
+
 from __future__ import annotations
 
 import os
@@ -17,15 +18,22 @@ PRODUCTION = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/bufdir", "REDI
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     """Run `code` after loading the real settings with exactly these variables on top of a clean environment."""
-    clean = {key: value for key, value in os.environ.items()
-             if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
-    return subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT,
-                          env={**clean, "DJANGO_SETTINGS_MODULE": "bufdir_site.settings", **env},
-                          capture_output=True, text=True, timeout=120)
+    clean = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "bufdir_site.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("topology", [{"DATABASE_URL": PRODUCTION["DATABASE_URL"]},
-                                      {"REDIS_URL": PRODUCTION["REDIS_URL"]}])
+@pytest.mark.parametrize(
+    "topology", [{"DATABASE_URL": PRODUCTION["DATABASE_URL"]}, {"REDIS_URL": PRODUCTION["REDIS_URL"]}]
+)
 def test_the_production_topology_without_a_secret_key_does_not_start(topology, tmp_path):
     refused = run_python("print('started')", BUFDIR_VAR_DIR=str(tmp_path), **topology)
     assert refused.returncode != 0 and "DJANGO_SECRET_KEY is not set" in refused.stderr
@@ -37,9 +45,13 @@ def test_the_production_topology_without_a_secret_key_does_not_start(topology, t
 def test_check_deploy_passes_with_the_documented_production_variables(tmp_path):
     checked = run_python(
         "from django.core.management import call_command; call_command('check', deploy=True, fail_level='WARNING')",
-        BUFDIR_VAR_DIR=str(tmp_path), DJANGO_SECRET_KEY="k" * 20 + "-production-secret-key-" + "q" * 30,
-        DJANGO_HTTPS="true", DJANGO_ALLOWED_HOSTS="eksport.example.org",
-        DJANGO_CSRF_TRUSTED_ORIGINS="https://eksport.example.org", **PRODUCTION)
+        BUFDIR_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY="k" * 20 + "-production-secret-key-" + "q" * 30,
+        DJANGO_HTTPS="true",
+        DJANGO_ALLOWED_HOSTS="eksport.example.org",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://eksport.example.org",
+        **PRODUCTION,
+    )
     assert checked.returncode == 0, checked.stderr
     assert "no issues" in checked.stdout + checked.stderr
 
@@ -57,6 +69,5 @@ def test_repeated_failed_logins_are_throttled(client, settings):
     assert locked.status_code == 429 and 'id="locked-out"' in locked.content.decode()
     still = client.post(login, {"username": "nhf-admin", "password": "the-right-password"}, REMOTE_ADDR="10.0.0.7")
     assert still.status_code == 429
-    elsewhere = client.post(login, {"username": "nhf-admin", "password": "the-right-password"},
-                            REMOTE_ADDR="10.0.0.8")
+    elsewhere = client.post(login, {"username": "nhf-admin", "password": "the-right-password"}, REMOTE_ADDR="10.0.0.8")
     assert elsewhere.status_code == 302

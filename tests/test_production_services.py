@@ -1,4 +1,5 @@
 """The production topology's parts against the real services: Redis carries progress between processes."""
+
 from __future__ import annotations
 
 import json

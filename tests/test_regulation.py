@@ -1,4 +1,5 @@
 """Bufdir's regulation is written once: the demo configurations count by it, and each copy is the caller's own."""
+
 from __future__ import annotations
 
 from exports import regulation
@@ -9,7 +10,7 @@ from exports.demo.configs import hlf_config, nhf_config
 def test_both_demo_configurations_count_by_the_regulation_first():
     for config in (nhf_config(), hlf_config()):
         ids = [rule["id"] for rule in config["counting_rules"]]
-        assert ids[:len(regulation.REGULATION_RULES)] == [rule["id"] for rule in regulation.REGULATION_RULES]
+        assert ids[: len(regulation.REGULATION_RULES)] == [rule["id"] for rule in regulation.REGULATION_RULES]
         compile_document(config)  # the regulation's rules are valid expressions of the configuration language
 
 

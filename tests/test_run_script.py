@@ -1,4 +1,5 @@
 """The README's run command on real processes: restart keeps data, PORT and BUFDIR_VAR_DIR work, stops cleanly."""
+
 from __future__ import annotations
 
 import os
@@ -39,9 +40,15 @@ def start(env: dict[str, str], out: Path) -> subprocess.Popen:
     SIGINT is reset to its default first: a shell that starts this suite in the background ignores it, and a
     signal ignored when bash starts cannot be trapped, so Ctrl+C would not reach the script as it does a user's.
     """
-    script = subprocess.Popen(["bash", "scripts/run-demo.sh"], cwd=ROOT, env=env, stdout=out.open("a"),
-                              stderr=subprocess.STDOUT, start_new_session=True,
-                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    script = subprocess.Popen(
+        ["bash", "scripts/run-demo.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=out.open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         with socket.socket() as sock:
@@ -69,15 +76,30 @@ def stop(script: subprocess.Popen, how: int, var: Path) -> None:
 
 def shell(env: dict[str, str], code: str) -> str:
     """Run Python in the app against the script's database."""
-    return subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    return (
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def test_restart_keeps_data_and_the_worker_stops_with_the_server(tmp_path):
     var = tmp_path / "custom-var"
-    env = {**os.environ, "BUFDIR_VAR_DIR": str(var), "PORT": str(free_port()), "DEMO_ACTIVITIES": "300",
-           "BUFDIR_SKIP_INSTALL": "1",
-           "Q_CLUSTER_NAME": f"run-{os.getpid()}"}
+    env = {
+        **os.environ,
+        "BUFDIR_VAR_DIR": str(var),
+        "PORT": str(free_port()),
+        "DEMO_ACTIVITIES": "300",
+        "BUFDIR_SKIP_INSTALL": "1",
+        "Q_CLUSTER_NAME": f"run-{os.getpid()}",
+    }
     for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_DEBUG"):
         env.pop(name, None)
     out = tmp_path / "run-demo.out"
@@ -94,16 +116,25 @@ def test_restart_keeps_data_and_the_worker_stops_with_the_server(tmp_path):
             assert time.monotonic() < deadline, out.read_text()
             time.sleep(0.5)
         command_env = {**env, "DJANGO_DEBUG": "1", "DJANGO_SECRET_KEY": (var / "secret_key").read_text().strip()}
-        shell(command_env, "from exports.models import OrganisationColumnConfig as C; "
-                           "C.objects.filter(is_active=True).update(comment='edited'); print('ok')")
+        shell(
+            command_env,
+            "from exports.models import OrganisationColumnConfig as C; "
+            "C.objects.filter(is_active=True).update(comment='edited'); print('ok')",
+        )
         before = shell(command_env, "from exports.models import Activity; print(Activity.objects.count())")
         stop(script, signal.SIGTERM, var)
 
         script = start(env, out)
         assert "not seeding" in out.read_text()
         assert shell(command_env, "from exports.models import Activity; print(Activity.objects.count())") == before
-        assert shell(command_env, "from exports.models import OrganisationColumnConfig as C; "
-                                  "print(sorted(set(C.objects.filter(is_active=True)"
-                                  ".values_list('comment', flat=True))))") == "['edited']"
+        assert (
+            shell(
+                command_env,
+                "from exports.models import OrganisationColumnConfig as C; "
+                "print(sorted(set(C.objects.filter(is_active=True)"
+                ".values_list('comment', flat=True))))",
+            )
+            == "['edited']"
+        )
         stop(script, signal.SIGINT, var)
     assert "Migrating the database" in out.read_text()

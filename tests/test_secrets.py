@@ -35,17 +35,28 @@ from tests.sockets import page_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MARKERS = {name: f"MARKER-{name}-{uuid.uuid4().hex}" for name in (
-    "DJANGO_SECRET_KEY", "SUPABASE_SERVICE_KEY", "EXPORT_S3_ACCESS_KEY_ID", "EXPORT_S3_SECRET_ACCESS_KEY",
-)}
+MARKERS = {
+    name: f"MARKER-{name}-{uuid.uuid4().hex}"
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "SUPABASE_SERVICE_KEY",
+        "EXPORT_S3_ACCESS_KEY_ID",
+        "EXPORT_S3_SECRET_ACCESS_KEY",
+    )
+}
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def marked_s3_storage(endpoint: str) -> ExportStorage:
     """The production S3 backend with the marker keys, at `endpoint`, trying once."""
     backend = S3Storage(
-        bucket_name=BUCKET, endpoint_url=endpoint, region_name=REGION, addressing_style="path",
-        default_acl=None, file_overwrite=True, access_key=MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
+        bucket_name=BUCKET,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        addressing_style="path",
+        default_acl=None,
+        file_overwrite=True,
+        access_key=MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
         secret_key=MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"],
         client_config=Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2),
     )
@@ -60,12 +71,21 @@ def marked_settings(settings, s3_endpoint):
     settings.SECRET_KEY = MARKERS["DJANGO_SECRET_KEY"]
     settings.SUPABASE_URL = f"http://127.0.0.1:{free_port()}"
     settings.SUPABASE_SERVICE_KEY = MARKERS["SUPABASE_SERVICE_KEY"]
-    exports_storage = {**settings.STORAGES["exports"], "OPTIONS": {
-        "access_key": MARKERS["EXPORT_S3_ACCESS_KEY_ID"], "secret_key": MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"]}}
+    exports_storage = {
+        **settings.STORAGES["exports"],
+        "OPTIONS": {
+            "access_key": MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
+            "secret_key": MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"],
+        },
+    }
     settings.STORAGES = {**settings.STORAGES, "exports": exports_storage}
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION,
-                 aws_access_key_id=MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
-                 aws_secret_access_key=MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"]).list_buckets()
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name=REGION,
+        aws_access_key_id=MARKERS["EXPORT_S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=MARKERS["EXPORT_S3_SECRET_ACCESS_KEY"],
+    ).list_buckets()
     return settings
 
 
@@ -81,8 +101,7 @@ def export_and_collect(client, user) -> list[str]:
         communicator = page_socket(user, "nhf")
         connected, _ = await communicator.connect()
         assert connected
-        await sync_to_async(client.post)(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025},
-                                         **HTMX)
+        await sync_to_async(client.post)(reverse("exports:start", args=["nhf"]), {"mode": "year", "year": 2025}, **HTMX)
         frames = []
         while not await communicator.receive_nothing(timeout=0.5):
             frames.append(await communicator.receive_from())
@@ -95,8 +114,10 @@ def export_and_collect(client, user) -> list[str]:
 def pages_of(client, superuser_client) -> dict[str, str]:
     """Every page a member and the system administrator see about the exports."""
     audits = list(BufdirExportAudit.objects.all())
-    responses = {path: client.get(path)
-                 for path in (reverse("exports:page", args=["nhf"]), reverse("exports:status", args=["nhf"]))}
+    responses = {
+        path: client.get(path)
+        for path in (reverse("exports:page", args=["nhf"]), reverse("exports:status", args=["nhf"]))
+    }
     admin_paths = [reverse("admin:exports_bufdirexportaudit_changelist")]
     admin_paths += [reverse("admin:exports_bufdirexportaudit_change", args=[audit.pk]) for audit in audits]
     responses.update({path: superuser_client.get(path) for path in admin_paths})
@@ -110,8 +131,7 @@ def leaks(texts: dict[str, str]) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("scenario", ["succeeds in the bucket", "Supabase unreachable", "bucket unreachable"])
-def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint, client, sync_tasks,
-                                                   caplog, scenario):
+def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint, client, sync_tasks, caplog, scenario):
     org = factories.organisation("nhf")
     factories.activity(org, peer_mentor=factories.mentor(org, factories.branch(org)))
     user = factories.member(org)
@@ -148,6 +168,10 @@ def test_no_secret_reaches_a_page_a_frame_or_a_log(marked_settings, s3_endpoint,
     json_lines = [json.loads(line) for line in json_stream.getvalue().splitlines()]  # each line one object
     assert len(json_lines) == len(caplog.records) - records_before > 0
     assert scenario == "succeeds in the bucket" or any("exc_info" in line for line in json_lines)
-    texts = {**pages, **{f"frame {n}": frame for n, frame in enumerate(frames)}, "logs": logs,
-             "JSON logs": json_stream.getvalue()}
+    texts = {
+        **pages,
+        **{f"frame {n}": frame for n, frame in enumerate(frames)},
+        "logs": logs,
+        "JSON logs": json_stream.getvalue(),
+    }
     assert leaks(texts) == []

@@ -1,4 +1,5 @@
 """seed_demo is safe to run against a database that matters: --if-empty, refusal, no password changes."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """A django-q2 cluster whose idle workers are killed keeps taking tasks (real processes)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -38,8 +39,14 @@ def test_a_lock_whose_holder_is_killed_is_free_again():
 
 
 def test_killing_every_idle_worker_does_not_stop_the_cluster(tmp_path):
-    env = {**os.environ, "BUFDIR_VAR_DIR": str(tmp_path), "DJANGO_DEBUG": "1", "Q_WORKERS": "2",
-           "Q_CLUSTER_NAME": f"kill-{uuid.uuid4().hex[:8]}", "DJANGO_SECRET_KEY": f"t-{uuid.uuid4().hex}"}
+    env = {
+        **os.environ,
+        "BUFDIR_VAR_DIR": str(tmp_path),
+        "DJANGO_DEBUG": "1",
+        "Q_WORKERS": "2",
+        "Q_CLUSTER_NAME": f"kill-{uuid.uuid4().hex[:8]}",
+        "DJANGO_SECRET_KEY": f"t-{uuid.uuid4().hex}",
+    }
     for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     manage = [sys.executable, "manage.py"]
@@ -55,12 +62,15 @@ def test_killing_every_idle_worker_does_not_stop_the_cluster(tmp_path):
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
         time.sleep(1)  # the guard notices dead workers every 0.5 s and starts new ones
-        ask = ("from django_q.tasks import async_task, result; import time; t = async_task('math.floor', 2.5); "
-               "deadline = time.monotonic() + 60\n"
-               "while result(t) is None and time.monotonic() < deadline: time.sleep(0.2)\n"
-               "print(result(t))")
-        answer = subprocess.run([*manage, "shell", "-c", ask], cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=120)
+        ask = (
+            "from django_q.tasks import async_task, result; import time; t = async_task('math.floor', 2.5); "
+            "deadline = time.monotonic() + 60\n"
+            "while result(t) is None and time.monotonic() < deadline: time.sleep(0.2)\n"
+            "print(result(t))"
+        )
+        answer = subprocess.run(
+            [*manage, "shell", "-c", ask], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert answer.stdout.strip().splitlines()[-1] == "2", (answer, (tmp_path / "worker.log").read_text())
     finally:
         cluster.terminate()

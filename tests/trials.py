@@ -1,4 +1,5 @@
 """Start a configuration trial from the admin's trial page and read the page once its task has run."""
+
 from __future__ import annotations
 
 from typing import Any

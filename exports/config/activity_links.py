@@ -1,4 +1,5 @@
 """The organisation's app address of one registration: an `https://` template with one `{id}`, checked at save."""
+
 from __future__ import annotations
 
 import re

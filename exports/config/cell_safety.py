@@ -2,6 +2,7 @@
 
 The rules only; `workbook.styled_cells` applies them with openpyxl, which only the process that writes cells loads.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,8 +54,10 @@ def clean_text(text: str) -> CellValue:
     if len(text) * 2 <= MAX_TEXT_LENGTH or (len(text) <= MAX_TEXT_LENGTH and utf16_length(text) <= MAX_TEXT_LENGTH):
         return CellValue(text)
     limit_text = number_format(MAX_TEXT_LENGTH, force_grouping=True)
-    return CellValue(_utf16_prefix(text, MAX_TEXT_LENGTH - len(TRUNCATION_MARK)) + TRUNCATION_MARK,
-                     _("the text was cut to %(limit)s characters") % {"limit": limit_text})
+    return CellValue(
+        _utf16_prefix(text, MAX_TEXT_LENGTH - len(TRUNCATION_MARK)) + TRUNCATION_MARK,
+        _("the text was cut to %(limit)s characters") % {"limit": limit_text},
+    )
 
 
 def without_refused(text: str) -> str:
@@ -125,8 +128,9 @@ def _clean_temporal(value: dt.date | dt.time) -> CellValue:
     if isinstance(value, dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
         if day < _EXCEL_FIRST_DAY:
-            return CellValue(value.isoformat(), _("the date %(date)s is before what Excel shows")
-                             % {"date": value.isoformat()})
+            return CellValue(
+                value.isoformat(), _("the date %(date)s is before what Excel shows") % {"date": value.isoformat()}
+            )
     return CellValue(value)
 
 
@@ -139,8 +143,12 @@ def is_plain(value: Any) -> bool:
     """Whether the cell writer would write the value as it is, unstyled (the cheap test made first)."""
     kind = type(value)
     if kind is str:
-        return (len(value) * 2 <= MAX_TEXT_LENGTH and not value.startswith(FORMULA_PREFIXES)
-                and value not in ERROR_CODES and not REFUSED_CHARACTERS.search(value))
+        return (
+            len(value) * 2 <= MAX_TEXT_LENGTH
+            and not value.startswith(FORMULA_PREFIXES)
+            and value not in ERROR_CODES
+            and not REFUSED_CHARACTERS.search(value)
+        )
     return value is None or kind is bool or (kind is int and -MAX_EXACT_INTEGER < value < MAX_EXACT_INTEGER)
 
 

@@ -5,6 +5,7 @@ every row, so it is computed once when the configuration is saved; if that fails
 on every row that reaches it, and the configuration is refused. A division whose divisor reads no field and
 is zero fails on every row too. Each part is bounded by the expression language, so computing it is cheap.
 """
+
 from __future__ import annotations
 
 import ast
@@ -45,8 +46,9 @@ def refuse_always_failing(expression: CompiledExpression, engine: ExpressionEngi
 
 def _reads_no_field(node: ast.expr) -> bool:
     """Whether `node` has the same value on every row (it names only constants and functions)."""
-    return all(name.id in CONSTANT_NAMES or name.id in FUNCTION_NAMES
-               for name in ast.walk(node) if isinstance(name, ast.Name))
+    return all(
+        name.id in CONSTANT_NAMES or name.id in FUNCTION_NAMES for name in ast.walk(node) if isinstance(name, ast.Name)
+    )
 
 
 def _compute(node: ast.expr, engine: ExpressionEngine) -> object:
@@ -55,16 +57,19 @@ def _compute(node: ast.expr, engine: ExpressionEngine) -> object:
         return node.value
     if isinstance(node, ast.Name):
         return CONSTANTS.get(node.id)
-    part = CompiledExpression(source=_shown(node), tree=ast.Expression(node),
-                              function=engine.function_of(copy.deepcopy(node)))
+    part = CompiledExpression(
+        source=_shown(node), tree=ast.Expression(node), function=engine.function_of(copy.deepcopy(node))
+    )
     try:
         return engine.evaluate(part, {})
     except ExpressionError as exc:
-        raise ExpressionError(_("always fails: «%(part)s» cannot be computed (%(error)s)")
-                              % {"part": _shown(node), "error": failure_in_words(exc)}) from exc
+        raise ExpressionError(
+            _("always fails: «%(part)s» cannot be computed (%(error)s)")
+            % {"part": _shown(node), "error": failure_in_words(exc)}
+        ) from exc
 
 
 def _shown(node: ast.expr) -> str:
     """The part as written, shortened for a message."""
     text = ast.unparse(node)
-    return text if len(text) <= _SHOWN_PART else text[:_SHOWN_PART - 1] + "…"
+    return text if len(text) <= _SHOWN_PART else text[: _SHOWN_PART - 1] + "…"

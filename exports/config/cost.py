@@ -7,6 +7,7 @@ numbers, dates, booleans and the service's own names), and the rules' reasons an
 goes through (`config.validation.compile_document`: the admin's form, `save_column_config`, the model's
 `full_clean`, the trial). The expressions' own work is bounded by `config.validation` (MAX_DOCUMENT_NODES).
 """
+
 from __future__ import annotations
 
 import ast
@@ -71,8 +72,7 @@ FIELD_TEXT: dict[str, int] = {
 Problem = tuple[tuple[str | int, ...], str]
 
 
-def column_text(column: Mapping[str, Any], expression: CompiledExpression | None, *, labels: int,
-                booleans: int) -> int:
+def column_text(column: Mapping[str, Any], expression: CompiledExpression | None, *, labels: int, booleans: int) -> int:
     """The most characters one column can put in its cell.
 
     `labels` is the longest label of the value lists, `booleans` the longer boolean label; a column whose
@@ -93,6 +93,7 @@ def column_text(column: Mapping[str, Any], expression: CompiledExpression | None
 
 def expression_text(node: ast.expr, *, labels: int) -> int:
     """The most characters an accepted expression can give (its depth is bounded, so recursion is too)."""
+
     def longest(child: ast.expr) -> int:
         return expression_text(child, labels=labels)
 
@@ -137,8 +138,10 @@ def row_text(document: Mapping[str, Any], expressions: Sequence[CompiledExpressi
     """The most characters each column of the document can hold (`expressions` are the columns' compiled ones)."""
     labels = _longest(label for values in document.get("value_lists", {}).values() for label in values.values())
     booleans = _longest(document["template"]["boolean_labels"].values())
-    return [column_text(column, expression, labels=labels, booleans=booleans)
-            for column, expression in zip(document["columns"], expressions, strict=True)]
+    return [
+        column_text(column, expression, labels=labels, booleans=booleans)
+        for column, expression in zip(document["columns"], expressions, strict=True)
+    ]
 
 
 def rule_text(document: Mapping[str, Any]) -> int:
@@ -157,21 +160,41 @@ def cost_problems(document: Mapping[str, Any], expressions: Sequence[CompiledExp
     if sum(widths) > MAX_ROW_TEXT:
         keys = [column["key"] for column in document["columns"]]
         widest = sorted(range(len(widths)), key=lambda index: -widths[index])[:5]
-        problems.append((("columns",), _(
-            "can together hold up to %(total)s characters in one row, and at most %(max)s are allowed (%(cells)s "
-            "whole cells): this costs too much time and memory per row. Each column that shows text from the app "
-            "or the reasons (such as description, peer_mentor_name, branch_name or not_counted_reason) can hold a "
-            "whole cell of %(cell)s characters. Remove some of these columns; the widest are %(columns)s.") % {
-            "total": _number(sum(widths)), "max": _number(MAX_ROW_TEXT), "cells": MAX_FULL_CELLS,
-            "cell": _number(CELL),
-            "columns": ", ".join(f"«{keys[index]}» ({_number(widths[index])})" for index in widest)}))
+        problems.append(
+            (
+                ("columns",),
+                _(
+                    "can together hold up to %(total)s characters in one row, and at most %(max)s are allowed "
+                    "(%(cells)s "
+                    "whole cells): this costs too much time and memory per row. Each column that shows text "
+                    "from the app "
+                    "or the reasons (such as description, peer_mentor_name, branch_name or not_counted_reason) "
+                    "can hold a "
+                    "whole cell of %(cell)s characters. Remove some of these columns; the widest are %(columns)s."
+                )
+                % {
+                    "total": _number(sum(widths)),
+                    "max": _number(MAX_ROW_TEXT),
+                    "cells": MAX_FULL_CELLS,
+                    "cell": _number(CELL),
+                    "columns": ", ".join(f"«{keys[index]}» ({_number(widths[index])})" for index in widest),
+                },
+            )
+        )
     rules = rule_text(document)
     if rules > MAX_RULE_TEXT:
-        problems.append(((), _(
-            "has reasons and actions of %(total)s characters in all its counting rules and data checks, and at "
-            "most %(max)s are allowed: each row that fails the rules carries them to Avvik, which costs too much "
-            "time and memory per row. Shorten the reasons and actions.") % {
-            "total": _number(rules), "max": _number(MAX_RULE_TEXT)}))
+        problems.append(
+            (
+                (),
+                _(
+                    "has reasons and actions of %(total)s characters in all its counting rules and data checks, and at "
+                    "most %(max)s are allowed: each row that fails the rules carries them to Avvik, which "
+                    "costs too much "
+                    "time and memory per row. Shorten the reasons and actions."
+                )
+                % {"total": _number(rules), "max": _number(MAX_RULE_TEXT)},
+            )
+        )
     return problems
 
 

@@ -1,4 +1,5 @@
 """The admin's document field: JSON text read safely, with the line and column of a syntax error."""
+
 from __future__ import annotations
 
 import json
@@ -23,20 +24,26 @@ def read_document(text: str) -> Any:
     """Parse a document typed into the admin, or raise a ValidationError that says where it is wrong."""
     if len(text) > MAX_DOCUMENT_CHARACTERS:
         limit = number_format(MAX_DOCUMENT_CHARACTERS, force_grouping=True)
-        raise forms.ValidationError(_("The document is longer than %(max)s characters; a configuration is much "
-                                      "smaller.") % {"max": limit}, code="too_long")
+        raise forms.ValidationError(
+            _("The document is longer than %(max)s characters; a configuration is much smaller.") % {"max": limit},
+            code="too_long",
+        )
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise forms.ValidationError(
             _("The JSON is not valid at line %(line)s, column %(column)s (%(problem)s).")
-            % {"line": exc.lineno, "column": exc.colno, "problem": json_problem(exc.msg)}, code="invalid") from exc
+            % {"line": exc.lineno, "column": exc.colno, "problem": json_problem(exc.msg)},
+            code="invalid",
+        ) from exc
     except RecursionError as exc:
-        raise forms.ValidationError(_("The JSON is nested too deeply; a configuration has at most a few levels."),
-                                    code="too_deep") from exc
+        raise forms.ValidationError(
+            _("The JSON is nested too deeply; a configuration has at most a few levels."), code="too_deep"
+        ) from exc
     except ValueError as exc:
-        raise forms.ValidationError(_("The JSON is not valid: %(problem)s") % {"problem": str(exc)[:200]},
-                                    code="invalid") from exc
+        raise forms.ValidationError(
+            _("The JSON is not valid: %(problem)s") % {"problem": str(exc)[:200]}, code="invalid"
+        ) from exc
 
 
 class DocumentField(forms.JSONField):

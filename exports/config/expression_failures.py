@@ -1,4 +1,5 @@
 """How a configuration expression failed on a row: which rule or column, and why, in words."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -20,6 +20,7 @@ Why no accepted expression can cost more than a few milliseconds or megabytes on
   what a cell holds (column_mapper), so "linear in the length" means at most MAX_TEXT_LENGTH characters; what a
   whole row can hold is bounded when the document is saved (config.cost).
 """
+
 from __future__ import annotations
 
 import ast
@@ -123,11 +124,20 @@ def _lower(text: Any) -> Any:
 
 
 _OPERATORS: dict[type[ast.operator], str] = {
-    ast.Add: "_add", ast.Sub: "_sub", ast.Mult: "_mul", ast.Div: "_div", ast.FloorDiv: "_floordiv",
+    ast.Add: "_add",
+    ast.Sub: "_sub",
+    ast.Mult: "_mul",
+    ast.Div: "_div",
+    ast.FloorDiv: "_floordiv",
     ast.Mod: "_mod",
 }
 _GUARDS: dict[str, Callable[..., Any]] = {
-    "_add": _add, "_sub": _sub, "_mul": _mul, "_div": _div, "_floordiv": _floordiv, "_mod": _mod,
+    "_add": _add,
+    "_sub": _sub,
+    "_mul": _mul,
+    "_div": _div,
+    "_floordiv": _floordiv,
+    "_mod": _mod,
 }
 BASE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "is_municipality": is_municipality,
@@ -143,21 +153,70 @@ FUNCTION_NAMES = frozenset(FUNCTION_ARITY)
 CONSTANTS = {"True": True, "False": False, "None": None, "true": True, "false": False, "null": None}
 CONSTANT_NAMES = frozenset(CONSTANTS)
 _ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.BinOp, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
-    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.Is, ast.IsNot,
-    ast.IfExp, ast.Call, ast.Name, ast.Load, ast.Constant, *_OPERATORS,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    *_OPERATORS,
 )
 _ROW = "_row"
 _SYMBOLS: dict[type[ast.operator], str] = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
-    ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.MatMult: "@",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
+    ast.MatMult: "@",
 }
 _CONSTRUCTS = {
-    "List": "[…] (a list outside «in»)", "Tuple": "(…, …)", "Set": "{…}", "Dict": "{…: …}",
-    "Attribute": ". (attribute access)", "Subscript": "[…] (indexing)", "Lambda": "lambda",
-    "JoinedStr": "f\"…\"", "FormattedValue": "f\"{…}\"", "ListComp": "[… for …]", "SetComp": "{… for …}",
-    "DictComp": "{…: … for …}", "GeneratorExp": "(… for …)", "NamedExpr": ":=", "Starred": "*",
-    "Await": "await", "Yield": "yield", "YieldFrom": "yield from", "Slice": "[…:…]", "Invert": "~",
+    "List": "[…] (a list outside «in»)",
+    "Tuple": "(…, …)",
+    "Set": "{…}",
+    "Dict": "{…: …}",
+    "Attribute": ". (attribute access)",
+    "Subscript": "[…] (indexing)",
+    "Lambda": "lambda",
+    "JoinedStr": 'f"…"',
+    "FormattedValue": 'f"{…}"',
+    "ListComp": "[… for …]",
+    "SetComp": "{… for …}",
+    "DictComp": "{…: … for …}",
+    "GeneratorExp": "(… for …)",
+    "NamedExpr": ":=",
+    "Starred": "*",
+    "Await": "await",
+    "Yield": "yield",
+    "YieldFrom": "yield from",
+    "Slice": "[…:…]",
+    "Invert": "~",
 }
 
 
@@ -174,9 +233,10 @@ class CompiledExpression:
 
 def _allowed_summary() -> str:
     """What an expression may use, in words."""
-    return _("comparisons, and/or/not, + - * / // %% on numbers, + on text, «in» with a literal list, "
-             "«a if condition else b» and the functions %(functions)s") % {
-        "functions": ", ".join(sorted(FUNCTION_NAMES))}
+    return _(
+        "comparisons, and/or/not, + - * / // %% on numbers, + on text, «in» with a literal list, "
+        "«a if condition else b» and the functions %(functions)s"
+    ) % {"functions": ", ".join(sorted(FUNCTION_NAMES))}
 
 
 class _Checker:
@@ -206,8 +266,7 @@ class _Checker:
             return []
         if isinstance(node, ast.Name):
             if node.id in FUNCTION_NAMES:
-                raise ExpressionError(_("the function «%(name)s» must be called, e.g. %(name)s(…)")
-                                      % {"name": node.id})
+                raise ExpressionError(_("the function «%(name)s» must be called, e.g. %(name)s(…)") % {"name": node.id})
             if node.id not in self.allowed_names and node.id not in CONSTANT_NAMES:
                 raise ExpressionError(_("unknown field «%(name)s»") % {"name": node.id[:60]})
             return []
@@ -218,12 +277,18 @@ class _Checker:
         if isinstance(node, ast.BinOp):
             self.binop(node)
         if isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not | ast.USub | ast.UAdd):
-            raise ExpressionError(_("the operator «%(op)s» is not allowed; allowed are %(allowed)s")
-                                  % {"op": "~", "allowed": _allowed_summary()})
+            raise ExpressionError(
+                _("the operator «%(op)s» is not allowed; allowed are %(allowed)s")
+                % {"op": "~", "allowed": _allowed_summary()}
+            )
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(_("«%(construct)s» is not allowed; allowed are %(allowed)s")
-                                  % {"construct": _CONSTRUCTS.get(type(node).__name__, type(node).__name__),
-                                     "allowed": _allowed_summary()})
+            raise ExpressionError(
+                _("«%(construct)s» is not allowed; allowed are %(allowed)s")
+                % {
+                    "construct": _CONSTRUCTS.get(type(node).__name__, type(node).__name__),
+                    "allowed": _allowed_summary(),
+                }
+            )
         return [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
 
     @staticmethod
@@ -231,13 +296,15 @@ class _Checker:
         """Only the guarded operators; only `+` may touch a text literal."""
         symbol = _SYMBOLS.get(type(node.op), type(node.op).__name__)
         if type(node.op) not in _OPERATORS:
-            raise ExpressionError(_("the operator «%(op)s» is not allowed; allowed are %(allowed)s")
-                                  % {"op": symbol, "allowed": _allowed_summary()})
-        texts = [side for side in (node.left, node.right)
-                 if isinstance(side, ast.Constant) and isinstance(side.value, str)]
+            raise ExpressionError(
+                _("the operator «%(op)s» is not allowed; allowed are %(allowed)s")
+                % {"op": symbol, "allowed": _allowed_summary()}
+            )
+        texts = [
+            side for side in (node.left, node.right) if isinstance(side, ast.Constant) and isinstance(side.value, str)
+        ]
         if texts and not isinstance(node.op, ast.Add):
-            raise ExpressionError(_("«%(op)s» works on numbers only; text can only be joined with +")
-                                  % {"op": symbol})
+            raise ExpressionError(_("«%(op)s» works on numbers only; text can only be joined with +") % {"op": symbol})
 
     def call(self, node: ast.Call) -> list[ast.AST]:
         """A call of a whitelisted function with positional arguments only, at most MAX_CALLS of them."""
@@ -246,12 +313,18 @@ class _Checker:
             raise ExpressionError(_("calls functions too often: at most %(max)s calls") % {"max": MAX_CALLS})
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name not in FUNCTION_NAMES:
-            raise ExpressionError(_("only the functions %(functions)s may be called")
-                                  % {"functions": ", ".join(sorted(FUNCTION_NAMES))})
-        if node.keywords or len(node.args) != FUNCTION_ARITY[name] or any(
-                isinstance(arg, ast.Starred) for arg in node.args):
-            raise ExpressionError(_("the function «%(name)s» takes %(count)s argument(s), without names")
-                                  % {"name": name, "count": FUNCTION_ARITY[name]})
+            raise ExpressionError(
+                _("only the functions %(functions)s may be called") % {"functions": ", ".join(sorted(FUNCTION_NAMES))}
+            )
+        if (
+            node.keywords
+            or len(node.args) != FUNCTION_ARITY[name]
+            or any(isinstance(arg, ast.Starred) for arg in node.args)
+        ):
+            raise ExpressionError(
+                _("the function «%(name)s» takes %(count)s argument(s), without names")
+                % {"name": name, "count": FUNCTION_ARITY[name]}
+            )
         return list(node.args)
 
     def compare(self, node: ast.Compare) -> list[ast.AST]:
@@ -260,7 +333,8 @@ class _Checker:
         for op, right in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
                 if not isinstance(right, ast.List | ast.Tuple | ast.Set) or not all(
-                        isinstance(element, ast.Constant) for element in right.elts):
+                    isinstance(element, ast.Constant) for element in right.elts
+                ):
                     raise ExpressionError(_("«in» and «not in» need a literal list such as ['a', 'b'] on the right"))
                 if len(right.elts) > MAX_LIST_LITERAL:
                     raise ExpressionError(_("a list may have at most %(max)s elements") % {"max": MAX_LIST_LITERAL})
@@ -274,8 +348,9 @@ class _Checker:
         """Text, numbers, booleans and None, each within its bound."""
         if isinstance(value, str):
             if len(value) > MAX_STRING_LITERAL:
-                raise ExpressionError(_("a text in quotes may be at most %(max)s characters")
-                                      % {"max": MAX_STRING_LITERAL})
+                raise ExpressionError(
+                    _("a text in quotes may be at most %(max)s characters") % {"max": MAX_STRING_LITERAL}
+                )
         elif isinstance(value, bool) or value is None:
             return
         elif isinstance(value, int):
@@ -285,8 +360,9 @@ class _Checker:
             if not abs(value) <= MAX_INT_LITERAL:
                 raise ExpressionError(_("a number may be at most %(max)s") % {"max": MAX_INT_LITERAL})
         else:
-            raise ExpressionError(_("«%(value)s» is not a text, a number, true/false or null")
-                                  % {"value": repr(value)[:40]})
+            raise ExpressionError(
+                _("«%(value)s» is not a text, a number, true/false or null") % {"value": repr(value)[:40]}
+            )
 
 
 class _Rewriter(ast.NodeTransformer):
@@ -316,8 +392,9 @@ def parse(source: str) -> ast.Expression:
     try:
         return ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(_("is not a valid expression (syntax error at character %(offset)s)")
-                              % {"offset": exc.offset or 1}) from exc
+        raise ExpressionError(
+            _("is not a valid expression (syntax error at character %(offset)s)") % {"offset": exc.offset or 1}
+        ) from exc
     except (RecursionError, MemoryError, ValueError) as exc:
         raise ExpressionError(_("is nested too deeply: at most %(max)s levels") % {"max": MAX_DEPTH}) from exc
 
@@ -326,8 +403,12 @@ class ExpressionEngine:
     """Compiles expressions to functions once; evaluates them with the row's variables."""
 
     def __init__(self, value_lists: Mapping[str, Mapping[str, str]] | None = None) -> None:
-        self._globals: dict[str, Any] = {"__builtins__": {}, **_GUARDS, **BASE_FUNCTIONS,
-                                         "label": _label(value_lists or {})}
+        self._globals: dict[str, Any] = {
+            "__builtins__": {},
+            **_GUARDS,
+            **BASE_FUNCTIONS,
+            "label": _label(value_lists or {}),
+        }
 
     def compile(self, source: str, allowed_names: frozenset[str]) -> CompiledExpression:
         """Check `source` against the language and its bounds, then compile it to a function."""
@@ -335,8 +416,7 @@ class ExpressionEngine:
         checker = _Checker(allowed_names)
         checker.check(tree)
         function = self.function_of(ast.parse(source.strip(), mode="eval").body)
-        return CompiledExpression(source=source, tree=tree, function=function, nodes=checker.nodes,
-                                  calls=checker.calls)
+        return CompiledExpression(source=source, tree=tree, function=function, nodes=checker.nodes, calls=checker.calls)
 
     def function_of(self, body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
         """A checked expression tree (rewritten in place) compiled to a Python function of the row's variables."""
@@ -344,7 +424,8 @@ class ExpressionEngine:
         arguments = ast.arguments(posonlyargs=[], args=[ast.arg(_ROW)], kwonlyargs=[], kw_defaults=[], defaults=[])
         module = ast.fix_missing_locations(ast.Expression(ast.Lambda(arguments, body)))
         function: Callable[[Mapping[str, Any]], Any] = eval(  # noqa: S307 - a checked tree
-            compile(module, "<column configuration>", "eval"), self._globals)
+            compile(module, "<column configuration>", "eval"), self._globals
+        )
         return function
 
     def evaluate(self, expression: CompiledExpression, names: Mapping[str, Any]) -> Any:

@@ -1,4 +1,5 @@
 """Python's JSON syntax errors in the reader's words: each kind of `json.JSONDecodeError.msg` translated."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -8,8 +9,7 @@ def json_problem(message: str) -> str:
     """What is wrong at the error's place, in the active language (the message of an unknown kind, unchanged)."""
     kinds = (
         ("Expecting value", _("a value was expected")),
-        ("Expecting property name enclosed in double quotes",
-         _("a property name in double quotes was expected")),
+        ("Expecting property name enclosed in double quotes", _("a property name in double quotes was expected")),
         ("Expecting ':' delimiter", _("a colon (:) was expected")),
         ("Expecting ',' delimiter", _("a comma (,) was expected")),
         ("Unterminated string starting at", _("a text in quotes is not closed")),

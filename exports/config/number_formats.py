@@ -1,4 +1,5 @@
 """Which date and time number formats a configuration may give Excel: a whitelist grammar of format tokens."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The plugin hook: named Python classes that add rules a column configuration cannot express."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence

@@ -1,4 +1,5 @@
 """Loads the active, validated column configuration of an organisation."""
+
 from __future__ import annotations
 
 from uuid import UUID
@@ -21,8 +22,12 @@ class ColumnConfigRepository:
         """The active configuration and its compiled form, or an ExportError saying what is wrong."""
         config = OrganisationColumnConfig.objects.filter(organisation_id=organisation_id, is_active=True).first()
         if config is None:
-            raise ExportError(_("The organisation has no active column configuration. "
-                                "A system administrator must activate one in the admin."))
+            raise ExportError(
+                _(
+                    "The organisation has no active column configuration. "
+                    "A system administrator must activate one in the admin."
+                )
+            )
         try:
             return config, compile_document(config.document)
         except InvalidColumnConfig as exc:

@@ -17,8 +17,12 @@ _NAME = {"type": "string", "minLength": 1, "maxLength": 200}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": MAX_REASON_LENGTH}
 _EXPRESSION = {"type": "string", "minLength": 1, "maxLength": 1_000}
 _FORMAT = {"type": "string", "minLength": 1, "maxLength": 64}
-_LABEL = {"anyOf": [{"type": "string", "maxLength": 200},
-                    {"type": "integer", "minimum": -MAX_LABEL_INTEGER, "maximum": MAX_LABEL_INTEGER}]}
+_LABEL = {
+    "anyOf": [
+        {"type": "string", "maxLength": 200},
+        {"type": "integer", "minimum": -MAX_LABEL_INTEGER, "maximum": MAX_LABEL_INTEGER},
+    ]
+}
 _IDENTIFIER = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 60}
 
 _RULE = {
@@ -82,8 +86,12 @@ COLUMN_CONFIG_SCHEMA: dict = {
             "type": "object",
             "maxProperties": MAX_VALUE_LISTS,
             "propertyNames": {"maxLength": 60},
-            "additionalProperties": {"type": "object", "maxProperties": MAX_VALUE_LIST_ENTRIES,
-                                     "propertyNames": {"maxLength": 200}, "additionalProperties": _LABEL},
+            "additionalProperties": {
+                "type": "object",
+                "maxProperties": MAX_VALUE_LIST_ENTRIES,
+                "propertyNames": {"maxLength": 200},
+                "additionalProperties": _LABEL,
+            },
         },
         "columns": {
             "type": "array",

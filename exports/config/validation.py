@@ -3,6 +3,7 @@
 Validation never raises anything but InvalidColumnConfig, however deep, large or strange the document: its
 shape and size are checked without recursion first, then JSON Schema, then the expressions and formats.
 """
+
 from __future__ import annotations
 
 import ast
@@ -114,8 +115,9 @@ def json_path(parts: Sequence[str | int]) -> str:
 
 def error_at(parts: Path, message: str) -> ConfigError:
     """A ConfigError at `parts`, naming the field in words (characters no page can show replaced by �)."""
-    return ConfigError(*(REFUSED_CHARACTERS.sub("\ufffd", text)
-                         for text in (json_path(parts), message, field_in_words(parts))))
+    return ConfigError(
+        *(REFUSED_CHARACTERS.sub("\ufffd", text) for text in (json_path(parts), message, field_in_words(parts)))
+    )
 
 
 def _shape_errors(document: Any) -> list[ConfigError]:
@@ -129,8 +131,12 @@ def _shape_errors(document: Any) -> list[ConfigError]:
         if seen > MAX_DOCUMENT_VALUES:
             return [error_at((), _("is too large: at most %(max)s values") % {"max": MAX_DOCUMENT_VALUES})]
         if len(parts) > MAX_DOCUMENT_DEPTH:
-            return [error_at(parts[:MAX_DOCUMENT_DEPTH], _("is nested too deeply: at most %(max)s levels")
-                             % {"max": MAX_DOCUMENT_DEPTH})]
+            return [
+                error_at(
+                    parts[:MAX_DOCUMENT_DEPTH],
+                    _("is nested too deeply: at most %(max)s levels") % {"max": MAX_DOCUMENT_DEPTH},
+                )
+            ]
         if isinstance(value, dict | list) and len(value) > MAX_CONTAINER_ENTRIES:
             errors.append(error_at(parts, _("may have at most %(max)s entries") % {"max": MAX_CONTAINER_ENTRIES}))
         elif isinstance(value, dict):
@@ -205,14 +211,24 @@ class _Compiler:
         self.calls += compiled.calls
         if not self.over_budget and (self.nodes > MAX_DOCUMENT_NODES or self.calls > MAX_DOCUMENT_CALLS):
             self.over_budget = True
-            self.errors.append(error_at(parts, _(
-                "makes the expressions of the document too large together: at most %(nodes)s parts and "
-                "%(calls)s function calls in all") % {"nodes": MAX_DOCUMENT_NODES, "calls": MAX_DOCUMENT_CALLS}))
+            self.errors.append(
+                error_at(
+                    parts,
+                    _(
+                        "makes the expressions of the document too large together: at most %(nodes)s parts and "
+                        "%(calls)s function calls in all"
+                    )
+                    % {"nodes": MAX_DOCUMENT_NODES, "calls": MAX_DOCUMENT_CALLS},
+                )
+            )
         lists = self.document.get("value_lists", {})
         for name in _label_list_names(compiled):
             if name not in lists:
-                self.errors.append(error_at(parts, _("uses the value list «%(name)s», which is not defined in "
-                                                     "value_lists") % {"name": name}))
+                self.errors.append(
+                    error_at(
+                        parts, _("uses the value list «%(name)s», which is not defined in value_lists") % {"name": name}
+                    )
+                )
         return compiled
 
     def rules(self, key: str) -> tuple[CompiledRule, ...]:
@@ -220,8 +236,12 @@ class _Compiler:
         compiled, seen = [], set()
         for index, rule in enumerate(self.document.get(key, [])):
             if rule["id"] in seen:
-                self.errors.append(error_at((key, index, "id"), _("«%(id)s» is used by another rule; "
-                                                                 "each rule needs its own id") % {"id": rule["id"]}))
+                self.errors.append(
+                    error_at(
+                        (key, index, "id"),
+                        _("«%(id)s» is used by another rule; each rule needs its own id") % {"id": rule["id"]},
+                    )
+                )
             seen.add(rule["id"])
             when = self.expression((key, index, "when"), rule.get("when"), ROW_VARIABLES)
             require = self.expression((key, index, "require"), rule["require"], ROW_VARIABLES)
@@ -234,39 +254,64 @@ class _Compiler:
         compiled, keys, headings = [], set(), set()
         for index, column in enumerate(self.document["columns"]):
             if column["key"] in keys:
-                self.errors.append(error_at(("columns", index, "key"), _("«%(key)s» is used by another column; "
-                                                                        "each column needs its own key")
-                                            % {"key": column["key"]}))
+                self.errors.append(
+                    error_at(
+                        ("columns", index, "key"),
+                        _("«%(key)s» is used by another column; each column needs its own key")
+                        % {"key": column["key"]},
+                    )
+                )
             keys.add(column["key"])
             heading = " ".join(column["heading"].split()).casefold()
             if not heading:
                 self.errors.append(error_at(("columns", index, "heading"), _("must not be blank")))
             elif heading in headings:
-                self.errors.append(error_at(("columns", index, "heading"),
-                                            _("«%(heading)s» is the heading of another column; headings must be "
-                                              "unique") % {"heading": column["heading"]}))
+                self.errors.append(
+                    error_at(
+                        ("columns", index, "heading"),
+                        _("«%(heading)s» is the heading of another column; headings must be unique")
+                        % {"heading": column["heading"]},
+                    )
+                )
             headings.add(heading)
             source = column.get("source")
             if source is not None and source not in COLUMN_VARIABLES:
-                self.errors.append(error_at(("columns", index, "source"),
-                                            _("«%(source)s» is not a field of the row; use one of %(fields)s")
-                                            % {"source": source, "fields": ", ".join(sorted(COLUMN_VARIABLES))}))
-            expression = self.expression(("columns", index, "expression"), column.get("expression"),
-                                         COLUMN_VARIABLES)
-            compiled.append(CompiledColumn(column["key"], column["heading"], column["format"], source, expression,
-                                           column.get("width")))
+                self.errors.append(
+                    error_at(
+                        ("columns", index, "source"),
+                        _("«%(source)s» is not a field of the row; use one of %(fields)s")
+                        % {"source": source, "fields": ", ".join(sorted(COLUMN_VARIABLES))},
+                    )
+                )
+            expression = self.expression(("columns", index, "expression"), column.get("expression"), COLUMN_VARIABLES)
+            compiled.append(
+                CompiledColumn(
+                    column["key"], column["heading"], column["format"], source, expression, column.get("width")
+                )
+            )
         return tuple(compiled)
 
     def formats(self) -> None:
         """Check the date and time formats against the tokens Excel accepts."""
         template = self.document["template"]
-        for key, needs_date, needs_time in (("date_format", True, False), ("datetime_format", True, True),
-                                            ("time_format", False, True)):
+        for key, needs_date, needs_time in (
+            ("date_format", True, False),
+            ("datetime_format", True, True),
+            ("time_format", False, True),
+        ):
             text = template.get(key)
             if text is not None and not is_date_time_format(text, needs_date=needs_date, needs_time=needs_time):
-                self.errors.append(error_at(("template", key), _(
-                    "«%(format)s» is not a date/time format Excel accepts; use tokens such as DD, MM, YYYY, HH, "
-                    "MM, SS with . - / : or spaces between them, e.g. DD.MM.YYYY or HH:MM") % {"format": text[:64]}))
+                self.errors.append(
+                    error_at(
+                        ("template", key),
+                        _(
+                            "«%(format)s» is not a date/time format Excel accepts; use tokens such as DD, MM, YYYY, "
+                            "HH, "
+                            "MM, SS with . - / : or spaces between them, e.g. DD.MM.YYYY or HH:MM"
+                        )
+                        % {"format": text[:64]},
+                    )
+                )
 
     def activity_url(self) -> str:
         """The checked app address of one registration, or "" when the document names none."""
@@ -284,8 +329,10 @@ class _Compiler:
         counting_rules = self.rules("counting_rules")
         validations = self.rules("validations")
         columns = self.columns()
-        self.errors += [error_at(parts, message) for parts, message
-                        in cost_problems(self.document, [column.expression for column in columns])]
+        self.errors += [
+            error_at(parts, message)
+            for parts, message in cost_problems(self.document, [column.expression for column in columns])
+        ]
         if self.errors:
             raise InvalidColumnConfig(self.errors)
         return CompiledConfig(
@@ -307,8 +354,14 @@ class _Compiler:
 def _label_list_names(expression: CompiledExpression) -> Iterator[str]:
     """The literal list names of `label(...)` calls in a compiled expression."""
     for node in ast.walk(expression.tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "label"
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "label"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             yield node.args[0].value
 
 
@@ -325,8 +378,9 @@ def compile_document(document: Any) -> CompiledConfig:
         raise InvalidColumnConfig([error_at((), _("is too deep or too large to check; simplify it"))]) from exc
     except Exception as exc:  # validation must answer with a message, never with a crash
         logger.exception("column configuration could not be checked")
-        raise InvalidColumnConfig([error_at((), _("could not be checked (%(error)s); simplify it")
-                                            % {"error": type(exc).__name__})]) from exc
+        raise InvalidColumnConfig(
+            [error_at((), _("could not be checked (%(error)s); simplify it") % {"error": type(exc).__name__})]
+        ) from exc
 
 
 def validate_document(document: Any) -> list[ConfigError]:

@@ -7,6 +7,7 @@ Code (the demo seeder, tests) may activate directly with
 `save_column_config(active=True)`: its documents are reviewed and tested with the code, and a fresh database
 has no rows a trial could run on.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,9 +30,16 @@ class ActivationRefused(Exception):
 
 
 @transaction.atomic
-def save_column_config(*, organisation: Organisation, document: Any, comment: str = "", created_by: Any = None,
-                       active: bool = False, replaces: OrganisationColumnConfig | None = None,
-                       draft: OrganisationColumnConfig | None = None) -> OrganisationColumnConfig:
+def save_column_config(
+    *,
+    organisation: Organisation,
+    document: Any,
+    comment: str = "",
+    created_by: Any = None,
+    active: bool = False,
+    replaces: OrganisationColumnConfig | None = None,
+    draft: OrganisationColumnConfig | None = None,
+) -> OrganisationColumnConfig:
     """Save a configuration; activate it only when `active` (code and seeding; the admin uses activate_proven).
 
     A new document (no `replaces`, or one that differs from it) becomes the next version, inactive and untried;
@@ -83,8 +91,16 @@ def record_trial(*, result: TrialResult, tried_by: Any) -> OrganisationColumnCon
         config.proven_document_sha256 = result.document_sha256
     else:
         _forget_trial(config)
-    config.save(update_fields=["proven_at", "proven_by", "proven_rows", "proven_period_from", "proven_period_to",
-                               "proven_document_sha256"])
+    config.save(
+        update_fields=[
+            "proven_at",
+            "proven_by",
+            "proven_rows",
+            "proven_period_from",
+            "proven_period_to",
+            "proven_document_sha256",
+        ]
+    )
     return config
 
 
@@ -99,12 +115,14 @@ def proof_problem(config: OrganisationColumnConfig) -> str:
     if config.is_active:
         return ""
     if config.proven_at is None:
-        return _("Version %(version)s has not been tried without errors, so it cannot be activated. Try it on a "
-                 "period with registrations; when the trial finds no rule that fails, it can be activated.") % {
-            "version": config.version}
+        return _(
+            "Version %(version)s has not been tried without errors, so it cannot be activated. Try it on a "
+            "period with registrations; when the trial finds no rule that fails, it can be activated."
+        ) % {"version": config.version}
     if config.proven_document_sha256 != document_fingerprint(config):
         return _("Version %(version)s has changed since it was tried, so it cannot be activated. Try it again.") % {
-            "version": config.version}
+            "version": config.version
+        }
     return ""
 
 
@@ -113,9 +131,12 @@ def proof_in_words(config: OrganisationColumnConfig) -> str:
     if config.proven_at is None or config.proven_period_from is None or config.proven_period_to is None:
         return _("Not tried without errors")
     return _("Tried without errors on %(rows)s registrations of %(start)s–%(end)s, %(at)s by %(by)s") % {
-        "rows": config.proven_rows, "start": date_format(config.proven_period_from, "d.m.Y"),
+        "rows": config.proven_rows,
+        "start": date_format(config.proven_period_from, "d.m.Y"),
         "end": date_format(config.proven_period_to, "d.m.Y"),
-        "at": date_format(timezone.localtime(config.proven_at), "d.m.Y H:i"), "by": config.proven_by or "–"}
+        "at": date_format(timezone.localtime(config.proven_at), "d.m.Y H:i"),
+        "by": config.proven_by or "–",
+    }
 
 
 def keeps_version(*, replaces: OrganisationColumnConfig | None, document: Any) -> bool:
@@ -130,8 +151,9 @@ def _locked_versions(organisation: Organisation) -> models.QuerySet[Organisation
     return versions
 
 
-def _make_active(config: OrganisationColumnConfig, *, versions: models.QuerySet[OrganisationColumnConfig],
-                 by: Any) -> None:
+def _make_active(
+    config: OrganisationColumnConfig, *, versions: models.QuerySet[OrganisationColumnConfig], by: Any
+) -> None:
     """Deactivate the organisation's other version and mark `config` active (the caller saves it)."""
     versions.filter(is_active=True).exclude(pk=config.pk).update(is_active=False)
     config.is_active, config.activated_at, config.activated_by = True, timezone.now(), by

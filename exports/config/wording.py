@@ -1,4 +1,5 @@
 """Words for a configuration's fields and for what JSON Schema expects of them (translated to Norwegian)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -105,18 +106,26 @@ def describe_schema_error(error: SchemaError) -> list[tuple[Parts, str]]:
         return [((*parts, key), _("is missing; it is required")) for key in expected if key not in instance]
     if kind == "additionalProperties" and expected is False and isinstance(instance, dict):
         known = schema.get("properties", {})
-        return [((*parts, key), _("is not a field the configuration knows; remove it or correct its name"))
-                for key in instance if key not in known]
+        return [
+            ((*parts, key), _("is not a field the configuration knows; remove it or correct its name"))
+            for key in instance
+            if key not in known
+        ]
     if kind == "propertyNames" or "propertyNames" in error.relative_schema_path:
         return [((*parts, str(instance)), _("is not a valid name: use only a-z, 0-9 and _ (at most 60 characters)"))]
     messages: dict[str, Callable[[], str]] = {
         "type": lambda: _("must be %(type)s") % {"type": _type_words(expected)},
         "enum": lambda: _("must be one of: %(values)s") % {"values": ", ".join(map(str, expected))},
         "const": lambda: _("must be %(value)s") % {"value": expected},
-        "pattern": lambda: _("«%(value)s» has the wrong form: use lower-case letters a-z, digits and _, "
-                             "starting with a letter") % {"value": _short(instance)},
-        "minLength": lambda: _("must not be empty") if expected == 1 else (
-            _("must be at least %(min)s characters long") % {"min": expected}),
+        "pattern": lambda: (
+            _("«%(value)s» has the wrong form: use lower-case letters a-z, digits and _, starting with a letter")
+            % {"value": _short(instance)}
+        ),
+        "minLength": lambda: (
+            _("must not be empty")
+            if expected == 1
+            else (_("must be at least %(min)s characters long") % {"min": expected})
+        ),
         "maxLength": lambda: _("may be at most %(max)s characters long") % {"max": expected},
         "minItems": lambda: _("must have at least %(min)s entries") % {"min": expected},
         "maxItems": lambda: _("may have at most %(max)s entries") % {"max": expected},

@@ -1,4 +1,5 @@
 """Zips the workbook with `manifest.json`, which carries the export's facts and file checksums."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,15 +65,25 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
         },
         "period": {"from": facts.period_from.isoformat(), "to": facts.period_to.isoformat()},
         "config": {"id": facts.config_id, "version": facts.config_version},
-        "rows": {"exported": totals.exported, "counted": totals.counted, "not_counted": totals.not_counted,
-                 "deviations": totals.deviations, "rejected": totals.rejected, "unreadable": totals.unreadable},
+        "rows": {
+            "exported": totals.exported,
+            "counted": totals.counted,
+            "not_counted": totals.not_counted,
+            "deviations": totals.deviations,
+            "rejected": totals.rejected,
+            "unreadable": totals.unreadable,
+        },
         "counted_by_category": totals.counted_categories(),
         "exported_by_outcome": totals.outcomes(),
         "documented_by_category": dict(sorted(totals.documented_by_category.items())),
         "deviations_by_reason": dict(totals.reasons_by_frequency()),
         "activity_sheets": [{"name": name, "rows": rows} for name, rows in activity_sheets(totals.exported)],
-        "sheets": [*(name for name, _rows in activity_sheets(totals.exported)), SHEET_SUMMARY, SHEET_DEVIATIONS,
-                   SHEET_PEER_MENTORS],
+        "sheets": [
+            *(name for name, _rows in activity_sheets(totals.exported)),
+            SHEET_SUMMARY,
+            SHEET_DEVIATIONS,
+            SHEET_PEER_MENTORS,
+        ],
         "peer_mentors": {"sheet": SHEET_PEER_MENTORS, "rows": len(totals.peer_mentors)},
         "files": [{"name": f.name, "sha256": file_digest(f), "bytes": f.stat().st_size} for f in files],
         "generated_at": facts.generated_at.isoformat(),

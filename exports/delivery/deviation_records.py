@@ -4,6 +4,7 @@ A table rather than the stored bundle: rows are filtered by reason, local branch
 without opening the workbook. While the export streams the rows go to a file in its working folder (memory
 stays flat); at the end, only when everything else went well, they are written in batches of `BATCH_ROWS`.
 """
+
 from __future__ import annotations
 
 import pickle
@@ -38,12 +39,20 @@ class DeviationRecords:
         record = row.record
         activity_type = self.config.activity_types.get(record.activity_type)
         findings = [(clean_text(f.text).value, f.action) for f in row.findings]
-        pickle.dump((record.id, row.local_start.date(),
-                     activity_type["label"] if activity_type else clean_text(bounded(record.activity_type,
-                                                                                    NAME_LENGTH)).value,
-                     clean_text(bounded(record.peer_mentor_name or "", NAME_LENGTH)).value,
-                     clean_text(bounded(record.local_branch_name or "", NAME_LENGTH)).value,
-                     findings), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(
+            (
+                record.id,
+                row.local_start.date(),
+                activity_type["label"]
+                if activity_type
+                else clean_text(bounded(record.activity_type, NAME_LENGTH)).value,
+                clean_text(bounded(record.peer_mentor_name or "", NAME_LENGTH)).value,
+                clean_text(bounded(record.local_branch_name or "", NAME_LENGTH)).value,
+                findings,
+            ),
+            self._file,
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
 
     def _rows(self) -> Iterator[tuple[Any, ...]]:
         """The kept rows, read back one by one."""
@@ -51,7 +60,7 @@ class DeviationRecords:
         with self.path.open("rb") as kept:
             while True:
                 try:
-                    yield pickle.load(kept)
+                    yield pickle.load(kept)  # noqa: S301 - our own spool file in the export's 0700 folder
                 except EOFError:
                     return
 
@@ -64,12 +73,21 @@ class DeviationRecords:
         for activity_id, day, activity_type, mentor, branch, findings in self._rows():
             actions = dict(findings)
             reasons = sorted(actions, key=lambda reason: rank.get(reason, len(rank)))
-            batch.append(ExportDeviation(
-                audit_id=audit_id, activity_id=activity_id, activity_date=day, activity_type=activity_type,
-                peer_mentor=mentor, local_branch=branch, reasons=ExportDeviation.joined_reasons(reasons),
-                action=bounded_join(" ", said_once(actions[reason] for reason in reasons)),
-                activity_url=activity_link(self.config.activity_url, activity_id) if self.config.activity_url
-                else ""))
+            batch.append(
+                ExportDeviation(
+                    audit_id=audit_id,
+                    activity_id=activity_id,
+                    activity_date=day,
+                    activity_type=activity_type,
+                    peer_mentor=mentor,
+                    local_branch=branch,
+                    reasons=ExportDeviation.joined_reasons(reasons),
+                    action=bounded_join(" ", said_once(actions[reason] for reason in reasons)),
+                    activity_url=activity_link(self.config.activity_url, activity_id)
+                    if self.config.activity_url
+                    else "",
+                )
+            )
             if len(batch) == BATCH_ROWS:
                 ExportDeviation.objects.bulk_create(batch)
                 written, batch = written + len(batch), []

@@ -1,4 +1,9 @@
-"""Signed, expiring download tokens: issued for one export, checked with a verdict the page can explain."""
+"""Signed, expiring download tokens: issued for one export, checked with a verdict the page can explain.
+
+The one signer of download links: the page's (bound to the export) and the API's (bound to the export and the
+token's organisation too) are made and checked here.
+"""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -23,12 +28,15 @@ class DownloadLinks:
     def __init__(self, max_age: int) -> None:
         self.max_age = max_age
 
-    def token(self, audit_id: int) -> str:
-        """A new token for the audit's bundle."""
-        return signing.dumps({"audit": audit_id}, salt=_SALT)
+    def token(self, audit_id: int, *, organisation_id: object = None) -> str:
+        """A new token for the audit's bundle; bound to the organisation as well when one is given."""
+        payload: dict[str, object] = {"audit": audit_id}
+        if organisation_id is not None:
+            payload["org"] = str(organisation_id)
+        return signing.dumps(payload, salt=_SALT)
 
-    def check(self, audit_id: int, token: str) -> LinkVerdict:
-        """Whether `token` opens this audit's bundle now, and if not, why not."""
+    def check(self, audit_id: int, token: str, *, organisation_id: object = None) -> LinkVerdict:
+        """Whether `token` opens this audit's bundle now (for this organisation, when one is given), else why not."""
         try:
             payload = signing.loads(token, salt=_SALT, max_age=self.max_age)
         except signing.SignatureExpired:
@@ -36,5 +44,7 @@ class DownloadLinks:
         except signing.BadSignature:
             return LinkVerdict.TAMPERED
         if not isinstance(payload, dict) or payload.get("audit") != audit_id:
+            return LinkVerdict.OTHER_EXPORT
+        if organisation_id is not None and payload.get("org") != str(organisation_id):
             return LinkVerdict.OTHER_EXPORT
         return LinkVerdict.VALID

@@ -6,6 +6,7 @@ and period; an export sent to Bufdir, once that feature exists). The audit keeps
 `file_key`, gets `bundle_removed_at` and an event. The error detail and the events' messages of an export
 that finished more than `detail_days` ago are cleared likewise. 0 days keeps for ever.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,14 @@ class RetentionReport:
 class RetentionPolicy:
     """Applies the retention rules to the audits and the bundle storage."""
 
-    def __init__(self, *, storage: ExportStorage, bundle_days: int, detail_days: int,
-                 clock: Callable[[], dt.datetime] = timezone.now) -> None:
+    def __init__(
+        self,
+        *,
+        storage: ExportStorage,
+        bundle_days: int,
+        detail_days: int,
+        clock: Callable[[], dt.datetime] = timezone.now,
+    ) -> None:
         self._storage = storage
         self.bundle_days = bundle_days
         self.detail_days = detail_days
@@ -52,16 +59,23 @@ class RetentionPolicy:
             return BufdirExportAudit.objects.none()
         cutoff = self._clock() - dt.timedelta(days=self.bundle_days)
         kept = BufdirExportAudit.objects.kept_forever().values("pk")
-        return (BufdirExportAudit.objects.filter(status=ExportStatus.SUCCEEDED, finished_at__lt=cutoff)
-                .exclude(file_key="").exclude(pk__in=kept).order_by("pk"))
+        return (
+            BufdirExportAudit.objects.filter(status=ExportStatus.SUCCEEDED, finished_at__lt=cutoff)
+            .exclude(file_key="")
+            .exclude(pk__in=kept)
+            .order_by("pk")
+        )
 
     def due_details(self) -> QuerySet[BufdirExportAudit]:
         """The finished audits whose error detail and event messages are due for deletion."""
         if self.detail_days <= 0:
             return BufdirExportAudit.objects.none()
         cutoff = self._clock() - dt.timedelta(days=self.detail_days)
-        return (BufdirExportAudit.objects.filter(finished_at__lt=cutoff, details_removed_at__isnull=True)
-                .exclude(status__in=BufdirExportAudit.ACTIVE_STATUSES).order_by("pk"))
+        return (
+            BufdirExportAudit.objects.filter(finished_at__lt=cutoff, details_removed_at__isnull=True)
+            .exclude(status__in=BufdirExportAudit.ACTIVE_STATUSES)
+            .order_by("pk")
+        )
 
     def apply(self, *, dry_run: bool = False) -> RetentionReport:
         """Delete what is due (or only list it, on a dry run); what was deleted."""
@@ -87,11 +101,14 @@ class RetentionPolicy:
         now = self._clock()
         with transaction.atomic():
             BufdirExportAudit.objects.filter(pk=audit.pk, file_key=audit.file_key).update(
-                file_key="", bundle_removed_at=now, updated_at=now)
+                file_key="", bundle_removed_at=now, updated_at=now
+            )
             BufdirExportAuditEvent.objects.create(
-                audit_id=audit.pk, phase=RETENTION_PHASE,
+                audit_id=audit.pk,
+                phase=RETENTION_PHASE,
                 message=f"bundle removed by retention on {now.date().isoformat()} "
-                        f"(older than {self.bundle_days} days): {audit.file_key}")
+                f"(older than {self.bundle_days} days): {audit.file_key}",
+            )
         logger.info("retention deleted the bundle of export %s", audit.pk)
         return True
 
@@ -99,22 +116,25 @@ class RetentionPolicy:
         """Clear one audit's error detail and event messages, and record it."""
         now = self._clock()
         with transaction.atomic():
-            BufdirExportAudit.objects.filter(pk=audit_id).update(error_detail="", details_removed_at=now,
-                                                                 updated_at=now)
-            BufdirExportAuditEvent.objects.filter(audit_id=audit_id).exclude(phase=RETENTION_PHASE).update(
-                message="")
+            BufdirExportAudit.objects.filter(pk=audit_id).update(
+                error_detail="", details_removed_at=now, updated_at=now
+            )
+            BufdirExportAuditEvent.objects.filter(audit_id=audit_id).exclude(phase=RETENTION_PHASE).update(message="")
             BufdirExportAuditEvent.objects.create(
-                audit_id=audit_id, phase=RETENTION_PHASE,
+                audit_id=audit_id,
+                phase=RETENTION_PHASE,
                 message=f"details removed by retention on {now.date().isoformat()} "
-                        f"(older than {self.detail_days} days)")
+                f"(older than {self.detail_days} days)",
+            )
 
 
 def removed_by_retention() -> str:
     """What a download of a bundle deleted by the retention rules says (in the active language)."""
     from django.conf import settings
 
-    return _("The file was deleted after %(days)s days under the retention rules; start a new export of the "
-             "same period.") % {"days": settings.BUFDIR_EXPORT["RETENTION_DAYS"]}
+    return _(
+        "The file was deleted after %(days)s days under the retention rules; start a new export of the same period."
+    ) % {"days": settings.BUFDIR_EXPORT["RETENTION_DAYS"]}
 
 
 def retention_policy() -> RetentionPolicy:
@@ -124,5 +144,8 @@ def retention_policy() -> RetentionPolicy:
     from exports.container import services
 
     options = settings.BUFDIR_EXPORT
-    return RetentionPolicy(storage=services().storage, bundle_days=options["RETENTION_DAYS"],
-                           detail_days=options["AUDIT_DETAIL_RETENTION_DAYS"])
+    return RetentionPolicy(
+        storage=services().storage,
+        bundle_days=options["RETENTION_DAYS"],
+        detail_days=options["AUDIT_DETAIL_RETENTION_DAYS"],
+    )

@@ -1,4 +1,5 @@
 """Stores bundles through Django's storage API: saved whole or not at all, opened, deleted."""
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ The rule: where the organisation has two or more leaders (administrators or coor
 marked, a second of them must confirm the mark (four eyes); where the administrator is its only leader, the mark
 stands alone and is recorded as needing no confirmation. Every step is recorded as an event on the export's audit.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,8 +46,9 @@ def is_submitted(audit_id: int) -> bool:
 
 def active_submission(*, organisation_id: Any, period_from: Any, period_to: Any) -> Submission | None:
     """The period's export marked as sent to Bufdir, when there is one."""
-    return Submission.objects.filter(organisation_id=organisation_id, period_from=period_from,
-                                     period_to=period_to, withdrawn_at__isnull=True).first()
+    return Submission.objects.filter(
+        organisation_id=organisation_id, period_from=period_from, period_to=period_to, withdrawn_at__isnull=True
+    ).first()
 
 
 def leader_count(organisation_id: Any) -> int:
@@ -63,22 +65,36 @@ def mark(*, audit: BufdirExportAudit, membership: Membership) -> Submission:
     """An administrator marks a succeeded export as the one sent to Bufdir."""
     if membership.role != Membership.Role.ADMINISTRATOR:
         raise SubmissionRefused(_("Only an administrator can mark an export as sent to Bufdir."))
-    if audit.organisation_id != membership.organisation_id or audit.status != ExportStatus.SUCCEEDED \
-            or not audit.file_key:
+    if (
+        audit.organisation_id != membership.organisation_id
+        or audit.status != ExportStatus.SUCCEEDED
+        or not audit.file_key
+    ):
         raise SubmissionRefused(_("Only a finished export with a file can be marked as sent to Bufdir."))
     user = membership.user
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
-                audit=audit, organisation_id=audit.organisation_id, period_from=audit.period_from,
-                period_to=audit.period_to, sha256=audit.file_sha256,
-                requires_confirmation=leader_count(audit.organisation_id) >= 2, marked_by=user,
-                marked_by_label=user.get_username(), marked_at=timezone.now())
-            _record(audit.pk, "submitted", _("Marked as sent to Bufdir by %(who)s (SHA-256 %(sha)s).")
-                    % {"who": user.get_username(), "sha": audit.file_sha256})
+                audit=audit,
+                organisation_id=audit.organisation_id,
+                period_from=audit.period_from,
+                period_to=audit.period_to,
+                sha256=audit.file_sha256,
+                requires_confirmation=leader_count(audit.organisation_id) >= 2,
+                marked_by=user,
+                marked_by_label=user.get_username(),
+                marked_at=timezone.now(),
+            )
+            _record(
+                audit.pk,
+                "submitted",
+                _("Marked as sent to Bufdir by %(who)s (SHA-256 %(sha)s).")
+                % {"who": user.get_username(), "sha": audit.file_sha256},
+            )
     except IntegrityError:
-        raise SubmissionRefused(_("Another export of this period is already marked as sent to Bufdir. Withdraw "
-                                  "that mark first.")) from None
+        raise SubmissionRefused(
+            _("Another export of this period is already marked as sent to Bufdir. Withdraw that mark first.")
+        ) from None
     return submission
 
 
@@ -95,8 +111,11 @@ def confirm(*, submission: Submission, membership: Membership) -> Submission:
     submission.confirmed_at = timezone.now()
     with transaction.atomic():
         submission.save(update_fields=["confirmed_by", "confirmed_by_label", "confirmed_at"])
-        _record(submission.audit_id, "submission_confirmed",
-                _("Confirmed as sent to Bufdir by %(who)s.") % {"who": user.get_username()})
+        _record(
+            submission.audit_id,
+            "submission_confirmed",
+            _("Confirmed as sent to Bufdir by %(who)s.") % {"who": user.get_username()},
+        )
     return submission
 
 
@@ -114,23 +133,37 @@ def withdraw(*, submission: Submission, membership: Membership, reason: str) -> 
     submission.withdrawn_at, submission.withdrawn_reason = timezone.now(), reason[:2000]
     with transaction.atomic():
         submission.save(update_fields=["withdrawn_by", "withdrawn_by_label", "withdrawn_at", "withdrawn_reason"])
-        _record(submission.audit_id, "submission_withdrawn",
-                _("Mark as sent to Bufdir withdrawn by %(who)s: %(reason)s") % {"who": user.get_username(),
-                                                                                 "reason": reason[:2000]})
+        _record(
+            submission.audit_id,
+            "submission_withdrawn",
+            _("Mark as sent to Bufdir withdrawn by %(who)s: %(reason)s")
+            % {"who": user.get_username(), "reason": reason[:2000]},
+        )
     return submission
 
 
 def changed_after(submission: Submission) -> QuerySet[Activity]:
     """The organisation's registrations of the period changed in the app after the export was marked as sent."""
     start, end = period_bounds(Period(submission.period_from, submission.period_to))
-    return (Activity.objects.filter(organisation_id=submission.organisation_id, started_at__gte=start,
-                                    started_at__lt=end, updated_at__gt=submission.marked_at)
-            .select_related("peer_mentor").order_by("started_at", "id"))
+    return (
+        Activity.objects.filter(
+            organisation_id=submission.organisation_id,
+            started_at__gte=start,
+            started_at__lt=end,
+            updated_at__gt=submission.marked_at,
+        )
+        .select_related("peer_mentor")
+        .order_by("started_at", "id")
+    )
 
 
 def manifest_entry(submission: Submission | None) -> dict[str, Any] | None:
     """How a later export's manifest names the period's submitted export."""
     if submission is None:
         return None
-    return {"id": submission.audit_id, "sha256": submission.sha256, "marked_at": submission.marked_at.isoformat(),
-            "confirmed_at": submission.confirmed_at.isoformat() if submission.confirmed_at else None}
+    return {
+        "id": submission.audit_id,
+        "sha256": submission.sha256,
+        "marked_at": submission.marked_at.isoformat(),
+        "confirmed_at": submission.confirmed_at.isoformat() if submission.confirmed_at else None,
+    }

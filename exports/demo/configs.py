@@ -2,6 +2,7 @@
 
 Both count by Bufdir's regulation (`exports.regulation`); their own rules are the data checks below.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -76,17 +77,30 @@ def nhf_config() -> dict[str, Any]:
             {"key": "lokallag", "heading": "Lokallag", "source": "branch_name", "format": "text", "width": 28},
             {"key": "kommunenr", "heading": "Kommunenr.", "source": "municipality_code", "format": "text"},
             {"key": "aktivitet", "heading": "Aktivitet", "source": "activity_label", "format": "text", "width": 24},
-            {"key": "kategori", "heading": "Bufdir-kategori", "source": "category_label", "format": "text",
-             "width": 36},
-            {"key": "likeperson", "heading": "Likeperson", "source": "peer_mentor_name", "format": "text",
-             "width": 26},
-            {"key": "godkjent", "heading": "Godkjent likeperson", "source": "peer_mentor_certified",
-             "format": "boolean"},
+            {
+                "key": "kategori",
+                "heading": "Bufdir-kategori",
+                "source": "category_label",
+                "format": "text",
+                "width": 36,
+            },
+            {"key": "likeperson", "heading": "Likeperson", "source": "peer_mentor_name", "format": "text", "width": 26},
+            {
+                "key": "godkjent",
+                "heading": "Godkjent likeperson",
+                "source": "peer_mentor_certified",
+                "format": "boolean",
+            },
             {"key": "varighet", "heading": "Varighet (min)", "source": "duration_minutes", "format": "integer"},
             {"key": "deltakere", "heading": "Deltakere", "source": "participant_count", "format": "integer"},
             {"key": "tellende", "heading": "Tellende", "source": "counts", "format": "boolean"},
-            {"key": "arsak", "heading": "Årsak til ikke tellende", "source": "not_counted_reason",
-             "format": "text", "width": 50},
+            {
+                "key": "arsak",
+                "heading": "Årsak til ikke tellende",
+                "source": "not_counted_reason",
+                "format": "text",
+                "width": 50,
+            },
             {"key": "id", "heading": "Aktivitets-ID", "source": "activity_id", "format": "text", "width": 38},
         ],
         "counting_rules": regulation_rules()
@@ -124,20 +138,33 @@ def hlf_config() -> dict[str, Any]:
         },
         "value_lists": {
             "kategori_kode": {
-                "oppsokende": "1", "samtalegruppe": "2a", "aktivitetsgruppe": "2b", "kurs": "3",
-                "kontakt": "K", "annet": "-", "ukjent": "?",
+                "oppsokende": "1",
+                "samtalegruppe": "2a",
+                "aktivitetsgruppe": "2b",
+                "kurs": "3",
+                "kontakt": "K",
+                "annet": "-",
+                "ukjent": "?",
             }
         },
         "columns": [
             {"key": "id", "heading": "ID", "source": "activity_id", "format": "text"},
-            {"key": "kategori", "heading": "Kategori (kode)", "expression": "label('kategori_kode', category)",
-             "format": "text"},
+            {
+                "key": "kategori",
+                "heading": "Kategori (kode)",
+                "expression": "label('kategori_kode', category)",
+                "format": "text",
+            },
             {"key": "tidspunkt", "heading": "Tidspunkt", "source": "started_at", "format": "datetime"},
             {"key": "type", "heading": "Type", "source": "activity_label", "format": "text"},
             {"key": "likeperson", "heading": "Likeperson", "source": "peer_mentor_name", "format": "text"},
             {"key": "fylkesnr", "heading": "Fylkesnr.", "source": "county_code", "format": "text"},
-            {"key": "kommune", "heading": "Kommune",
-             "expression": "municipality_name if municipality_name else municipality_code", "format": "text"},
+            {
+                "key": "kommune",
+                "heading": "Kommune",
+                "expression": "municipality_name if municipality_name else municipality_code",
+                "format": "text",
+            },
             {"key": "minutter", "heading": "Minutter", "source": "duration_minutes", "format": "integer"},
             {"key": "antall", "heading": "Antall deltakere", "source": "participant_count", "format": "integer"},
             {"key": "teller", "heading": "Teller", "source": "counts", "format": "boolean"},

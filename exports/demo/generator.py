@@ -1,4 +1,5 @@
 """Builds the demo organisations, branches, peer mentors, activities and users, deviations included."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -124,79 +125,149 @@ NHF = OrganisationSpec(
     branch_prefix="NHF",
     branch_municipalities=(
         "0301",
-        "1103", "1106", "1108", "1149",
-        "1505", "1506", "1508",
-        "1804", "1806", "1833",
-        "3101", "3103", "3105", "3107",
-        "3201", "3203", "3205",
-        "3301", "3303", "3305",
-        "3403", "3405", "3407", "3420",
-        "3905", "3907", "3909",
-        "4001", "4003",
-        "4203", "4204",
-        "4601", "4614", "4621",
-        "5001", "5006",
-        "5501", "5503",
+        "1103",
+        "1106",
+        "1108",
+        "1149",
+        "1505",
+        "1506",
+        "1508",
+        "1804",
+        "1806",
+        "1833",
+        "3101",
+        "3103",
+        "3105",
+        "3107",
+        "3201",
+        "3203",
+        "3205",
+        "3301",
+        "3303",
+        "3305",
+        "3403",
+        "3405",
+        "3407",
+        "3420",
+        "3905",
+        "3907",
+        "3909",
+        "4001",
+        "4003",
+        "4203",
+        "4204",
+        "4601",
+        "4614",
+        "4621",
+        "5001",
+        "5006",
+        "5501",
+        "5503",
         "5601",
     ),
     mentor_count=300,
     activity_divisor=1,
     activity_types=(
-        ActivityTypeSpec("hjemmebesok", "visit", 22, (
-            "Hjemmebesøk hos nytt medlem",
-            "Samtale om hverdagen med funksjonsnedsettelse",
-            "Hjemmebesøk etter ønske fra pårørende",
-            "Samtale om hjelpemidler og tilrettelegging hjemme",
-            "Besøk hos medlem i {sted}",
-        )),
-        ActivityTypeSpec("sykehusbesok", "visit", 8, (
-            "Besøk på rehabiliteringsavdelingen",
-            "Sykehusbesøk etter amputasjon",
-            "Besøk på sykehuset etter ryggmargsskade",
-            "Samtale med pasient og pårørende på sykehuset",
-        )),
-        ActivityTypeSpec("mote_offentlig", "visit", 10, (
-            "Kaffemøte på kafé i {sted}",
-            "Møte på biblioteket i {sted}",
-            "Samtale på kjøpesenteret",
-            "Gikk tur sammen i parken",
-        )),
-        ActivityTypeSpec("telefon", "contact", 18, (
-            "Telefonsamtale om NAV og hjelpemidler",
-            "Oppfølgingssamtale på telefon",
-            "Samtale på likepersonstelefonen",
-            "Samtale med pårørende på telefon",
-        )),
-        ActivityTypeSpec("digital", "contact", 8, (
-            "Videosamtale",
-            "Chat via kontakttjenesten",
-            "Oppfølging på video",
-            "Digital samtale om arbeidsliv",
-        )),
-        ActivityTypeSpec("samtalegruppe", "group", 12, (
-            "Samtalegruppe for nyskadde",
-            "Samtalegruppe om kroniske smerter",
-            "Pårørendegruppe",
-            "Samtalegruppe for unge voksne i {sted}",
-        )),
-        ActivityTypeSpec("aktivitetsgruppe", "group", 12, (
-            "Bassengtrening",
-            "Boccia i {sted}",
-            "Rullestoltur langs sjøen",
-            "Sittedans",
-            "Kafétreff med aktivitet",
-        )),
-        ActivityTypeSpec("likepersonskurs", "course", 3, (
-            "Grunnkurs for likepersoner, dag 1",
-            "Grunnkurs for likepersoner, dag 2",
-            "Oppfriskningskurs for likepersoner",
-            "Kurs i samtaleteknikk",
-        )),
-        ActivityTypeSpec("stand", "other", 3, (
-            "Stand på kjøpesenter i {sted}",
-            "Informasjonsstand på sykehuset",
-            "Stand på Funksjonshemmedes dag",
-        )),
+        ActivityTypeSpec(
+            "hjemmebesok",
+            "visit",
+            22,
+            (
+                "Hjemmebesøk hos nytt medlem",
+                "Samtale om hverdagen med funksjonsnedsettelse",
+                "Hjemmebesøk etter ønske fra pårørende",
+                "Samtale om hjelpemidler og tilrettelegging hjemme",
+                "Besøk hos medlem i {sted}",
+            ),
+        ),
+        ActivityTypeSpec(
+            "sykehusbesok",
+            "visit",
+            8,
+            (
+                "Besøk på rehabiliteringsavdelingen",
+                "Sykehusbesøk etter amputasjon",
+                "Besøk på sykehuset etter ryggmargsskade",
+                "Samtale med pasient og pårørende på sykehuset",
+            ),
+        ),
+        ActivityTypeSpec(
+            "mote_offentlig",
+            "visit",
+            10,
+            (
+                "Kaffemøte på kafé i {sted}",
+                "Møte på biblioteket i {sted}",
+                "Samtale på kjøpesenteret",
+                "Gikk tur sammen i parken",
+            ),
+        ),
+        ActivityTypeSpec(
+            "telefon",
+            "contact",
+            18,
+            (
+                "Telefonsamtale om NAV og hjelpemidler",
+                "Oppfølgingssamtale på telefon",
+                "Samtale på likepersonstelefonen",
+                "Samtale med pårørende på telefon",
+            ),
+        ),
+        ActivityTypeSpec(
+            "digital",
+            "contact",
+            8,
+            (
+                "Videosamtale",
+                "Chat via kontakttjenesten",
+                "Oppfølging på video",
+                "Digital samtale om arbeidsliv",
+            ),
+        ),
+        ActivityTypeSpec(
+            "samtalegruppe",
+            "group",
+            12,
+            (
+                "Samtalegruppe for nyskadde",
+                "Samtalegruppe om kroniske smerter",
+                "Pårørendegruppe",
+                "Samtalegruppe for unge voksne i {sted}",
+            ),
+        ),
+        ActivityTypeSpec(
+            "aktivitetsgruppe",
+            "group",
+            12,
+            (
+                "Bassengtrening",
+                "Boccia i {sted}",
+                "Rullestoltur langs sjøen",
+                "Sittedans",
+                "Kafétreff med aktivitet",
+            ),
+        ),
+        ActivityTypeSpec(
+            "likepersonskurs",
+            "course",
+            3,
+            (
+                "Grunnkurs for likepersoner, dag 1",
+                "Grunnkurs for likepersoner, dag 2",
+                "Oppfriskningskurs for likepersoner",
+                "Kurs i samtaleteknikk",
+            ),
+        ),
+        ActivityTypeSpec(
+            "stand",
+            "other",
+            3,
+            (
+                "Stand på kjøpesenter i {sted}",
+                "Informasjonsstand på sykehuset",
+                "Stand på Funksjonshemmedes dag",
+            ),
+        ),
     ),
     config=nhf_config,
     certified_only=("sykehusbesok", "hjemmebesok"),
@@ -208,45 +279,86 @@ HLF = OrganisationSpec(
     org_number="971234567",
     branch_prefix="HLF",
     branch_municipalities=(
-        "0301", "1103", "1508", "1804", "3107", "3205", "3301", "3405", "4204", "4601", "5001", "5501",
+        "0301",
+        "1103",
+        "1508",
+        "1804",
+        "3107",
+        "3205",
+        "3301",
+        "3405",
+        "4204",
+        "4601",
+        "5001",
+        "5501",
     ),
     mentor_count=80,
     activity_divisor=4,
     activity_types=(
-        ActivityTypeSpec("besok", "visit", 30, (
-            "Besøk hos eldre med nyoppdaget hørselstap",
-            "Hjemmebesøk, hjelp med høreapparatet",
-            "Besøk på sykehjem i {sted}",
-            "Besøk etter henvisning fra audiograf",
-        )),
-        ActivityTypeSpec("likepersonsamtale_digital", "contact", 25, (
-            "Videosamtale om tinnitus",
-            "Chat om høreapparater",
-            "Digital likepersonsamtale",
-            "Oppfølging på video etter CI-operasjon",
-        )),
-        ActivityTypeSpec("horselsgruppe", "group", 20, (
-            "Samtalegruppe om tinnitus",
-            "Samtalegruppe for CI-brukere",
-            "Hørselstreff i {sted}",
-            "Samtalegruppe om Ménières sykdom",
-        )),
-        ActivityTypeSpec("tur_og_trim", "group", 15, (
-            "Tur og trim i {sted}",
-            "Turgruppe med kaffe etterpå",
-            "Trim for hørselshemmede",
-            "Søndagstur i nærmiljøet",
-        )),
-        ActivityTypeSpec("kursdag", "course", 5, (
-            "Kurs for nye likepersoner",
-            "Kursdag om kommunikasjonstaktikk",
-            "Kurs i hørselstekniske hjelpemidler",
-        )),
-        ActivityTypeSpec("messe", "other", 5, (
-            "Stand på seniormesse i {sted}",
-            "Hørselsmesse",
-            "Informasjonsstand på Verdens hørselsdag",
-        )),
+        ActivityTypeSpec(
+            "besok",
+            "visit",
+            30,
+            (
+                "Besøk hos eldre med nyoppdaget hørselstap",
+                "Hjemmebesøk, hjelp med høreapparatet",
+                "Besøk på sykehjem i {sted}",
+                "Besøk etter henvisning fra audiograf",
+            ),
+        ),
+        ActivityTypeSpec(
+            "likepersonsamtale_digital",
+            "contact",
+            25,
+            (
+                "Videosamtale om tinnitus",
+                "Chat om høreapparater",
+                "Digital likepersonsamtale",
+                "Oppfølging på video etter CI-operasjon",
+            ),
+        ),
+        ActivityTypeSpec(
+            "horselsgruppe",
+            "group",
+            20,
+            (
+                "Samtalegruppe om tinnitus",
+                "Samtalegruppe for CI-brukere",
+                "Hørselstreff i {sted}",
+                "Samtalegruppe om Ménières sykdom",
+            ),
+        ),
+        ActivityTypeSpec(
+            "tur_og_trim",
+            "group",
+            15,
+            (
+                "Tur og trim i {sted}",
+                "Turgruppe med kaffe etterpå",
+                "Trim for hørselshemmede",
+                "Søndagstur i nærmiljøet",
+            ),
+        ),
+        ActivityTypeSpec(
+            "kursdag",
+            "course",
+            5,
+            (
+                "Kurs for nye likepersoner",
+                "Kursdag om kommunikasjonstaktikk",
+                "Kurs i hørselstekniske hjelpemidler",
+            ),
+        ),
+        ActivityTypeSpec(
+            "messe",
+            "other",
+            5,
+            (
+                "Stand på seniormesse i {sted}",
+                "Hørselsmesse",
+                "Informasjonsstand på Verdens hørselsdag",
+            ),
+        ),
     ),
     config=hlf_config,
 )
@@ -254,21 +366,138 @@ HLF = OrganisationSpec(
 ORGANISATIONS: tuple[OrganisationSpec, ...] = (NHF, HLF)
 
 FIRST_NAMES = (
-    "Anne", "Inger", "Kari", "Marit", "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Bjørg", "Hilde", "Nina",
-    "Ragnhild", "Solveig", "Randi", "Marianne", "Elisabeth", "Silje", "Ida", "Nora", "Emma", "Sara",
-    "Ingeborg", "Tone", "Hanne", "Camilla", "Turid", "Aud", "Grete", "Sigrid", "Fatima", "Jan", "Per",
-    "Bjørn", "Ole", "Lars", "Kjell", "Knut", "Arne", "Svein", "Hans", "Geir", "Tor", "Terje", "Morten",
-    "Odd", "Rune", "Trond", "Erik", "Jon", "Håkon", "Magnus", "Jonas", "Martin", "Anders", "Espen",
-    "Eirik", "Sindre", "Øystein", "Steinar", "Ivar", "Leif", "Mohammed", "Aleksander",
+    "Anne",
+    "Inger",
+    "Kari",
+    "Marit",
+    "Ingrid",
+    "Liv",
+    "Eva",
+    "Berit",
+    "Astrid",
+    "Bjørg",
+    "Hilde",
+    "Nina",
+    "Ragnhild",
+    "Solveig",
+    "Randi",
+    "Marianne",
+    "Elisabeth",
+    "Silje",
+    "Ida",
+    "Nora",
+    "Emma",
+    "Sara",
+    "Ingeborg",
+    "Tone",
+    "Hanne",
+    "Camilla",
+    "Turid",
+    "Aud",
+    "Grete",
+    "Sigrid",
+    "Fatima",
+    "Jan",
+    "Per",
+    "Bjørn",
+    "Ole",
+    "Lars",
+    "Kjell",
+    "Knut",
+    "Arne",
+    "Svein",
+    "Hans",
+    "Geir",
+    "Tor",
+    "Terje",
+    "Morten",
+    "Odd",
+    "Rune",
+    "Trond",
+    "Erik",
+    "Jon",
+    "Håkon",
+    "Magnus",
+    "Jonas",
+    "Martin",
+    "Anders",
+    "Espen",
+    "Eirik",
+    "Sindre",
+    "Øystein",
+    "Steinar",
+    "Ivar",
+    "Leif",
+    "Mohammed",
+    "Aleksander",
 )
 LAST_NAMES = (
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen", "Jensen",
-    "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen", "Johannessen", "Andreassen",
-    "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Henriksen", "Lund", "Sørensen", "Moen", "Gundersen",
-    "Iversen", "Strand", "Solberg", "Svendsen", "Eide", "Knutsen", "Martinsen", "Paulsen", "Bakken",
-    "Mathisen", "Lie", "Amundsen", "Nguyen", "Rasmussen", "Lunde", "Solheim", "Berge", "Moe", "Nygård",
-    "Bakke", "Fredriksen", "Holm", "Lien", "Hauge", "Sæther", "Aas", "Myhre", "Ahmed", "Haugland",
-    "Sivertsen", "Sandvik", "Rønning", "Næss", "Vik", "Birkeland", "Ruud", "Strøm", "Myklebust", "Ødegård",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Johnsen",
+    "Pettersen",
+    "Eriksen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Johannessen",
+    "Andreassen",
+    "Jacobsen",
+    "Dahl",
+    "Jørgensen",
+    "Halvorsen",
+    "Henriksen",
+    "Lund",
+    "Sørensen",
+    "Moen",
+    "Gundersen",
+    "Iversen",
+    "Strand",
+    "Solberg",
+    "Svendsen",
+    "Eide",
+    "Knutsen",
+    "Martinsen",
+    "Paulsen",
+    "Bakken",
+    "Mathisen",
+    "Lie",
+    "Amundsen",
+    "Nguyen",
+    "Rasmussen",
+    "Lunde",
+    "Solheim",
+    "Berge",
+    "Moe",
+    "Nygård",
+    "Bakke",
+    "Fredriksen",
+    "Holm",
+    "Lien",
+    "Hauge",
+    "Sæther",
+    "Aas",
+    "Myhre",
+    "Ahmed",
+    "Haugland",
+    "Sivertsen",
+    "Sandvik",
+    "Rønning",
+    "Næss",
+    "Vik",
+    "Birkeland",
+    "Ruud",
+    "Strøm",
+    "Myklebust",
+    "Ødegård",
 )
 
 ABROAD = (
@@ -635,9 +864,7 @@ def make_deleted(rng: random.Random, draft: ActivityDraft, n: int, ctx: Deviatio
     draft.status = Activity.Status.DELETED
 
 
-def make_certified_only_by_uncertified(
-    rng: random.Random, draft: ActivityDraft, n: int, ctx: DeviationContext
-) -> None:
+def make_certified_only_by_uncertified(rng: random.Random, draft: ActivityDraft, n: int, ctx: DeviationContext) -> None:
     """A certified-only activity (NHF: hospital visit) by a mentor who was never certified."""
     activity_type = ctx.spec.certified_only_type()
     assign_mentor(draft, pick(rng, ctx.uncertified))
@@ -760,15 +987,19 @@ def plant_duplicates(rng: random.Random, drafts: list[ActivityDraft], used: set[
     return pairs
 
 
-def plant_co_led_groups(rng: random.Random, drafts: list[ActivityDraft], used: set[int],
-                        mentors: list[PeerMentor], count: int) -> int:
+def plant_co_led_groups(
+    rng: random.Random, drafts: list[ActivityDraft], used: set[int], mentors: list[PeerMentor], count: int
+) -> int:
     """Overwrite up to `count` untouched drafts with a second registration of an untouched group or course day,
     by another peer mentor of its branch (a co-leader who registered it too)."""
     by_branch: dict[uuid.UUID, list[PeerMentor]] = {}
     for mentor in mentors:
         by_branch.setdefault(home_branch(mentor).id, []).append(mentor)
-    groups = [i for i, draft in enumerate(drafts)
-              if i not in used and draft.mentor is not None and (is_group(draft) or is_course(draft))]
+    groups = [
+        i
+        for i, draft in enumerate(drafts)
+        if i not in used and draft.mentor is not None and (is_group(draft) or is_course(draft))
+    ]
     sources = rng.sample(groups, min(count, len(groups) // 2))
     taken = used | set(sources)
     targets = rng.sample([i for i in range(len(drafts)) if i not in taken], len(sources))
@@ -835,8 +1066,7 @@ def install_column_config(organisation: Organisation, spec: OrganisationSpec) ->
     versions = OrganisationColumnConfig.objects.filter(organisation=organisation)
     versions.update(is_active=False)  # the active version refuses deletion; the seeder replaces it on purpose
     versions.delete()
-    return save_column_config(organisation=organisation, document=spec.config(),
-                              active=True, comment="Demo")
+    return save_column_config(organisation=organisation, document=spec.config(), active=True, comment="Demo")
 
 
 def seed_organisation(

@@ -4,6 +4,7 @@ The exporting process hashes each row's `Aktiviteter` values (CRC-32 of each val
 processes, unlike `hash`) and inserts the fingerprints in batches (COPY on PostgreSQL, `executemany` on
 SQLite), so memory stays flat. The database keeps them ordered by activity id for the merge.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,7 @@ def column_hashes(values: tuple[Any, ...]) -> bytes:
 
 def split_hashes(hashes: bytes) -> list[bytes]:
     """The 4-byte hash of each column."""
-    return [hashes[index:index + 4] for index in range(0, len(hashes), 4)]
+    return [hashes[index : index + 4] for index in range(0, len(hashes), 4)]
 
 
 def _name(name: str | None) -> str:
@@ -59,7 +60,7 @@ class RowDigestRecorder:
         self._batch: list[tuple[Any, ...]] = []
         table = ExportRowDigest._meta.db_table
         columns = "(audit_id, activity_id, started_on, peer_mentor, flags, hashes)"
-        self._sql = f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)"
+        self._sql = f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 - the model's table
         self._copy = f"COPY {table} {columns} FROM STDIN"
         native = connection.vendor == "postgresql"  # the driver takes UUIDs and dates; SQLite keeps text
         self._id: Callable[[UUID], Any] = _same if native else attrgetter("hex")
@@ -71,9 +72,16 @@ class RowDigestRecorder:
         """Keep the fingerprint of one mapped row; insert a batch when it is full."""
         record = row.record
         flags = (ExportRowDigest.DEVIATES if row.is_deviation else 0) | (ExportRowDigest.LISTED if row.listed else 0)
-        self._batch.append((self.audit_id, self._id(record.id), self._day(row.local_start.date()),
-                            _name(record.peer_mentor_name), flags,
-                            column_hashes(row.values) if row.listed else b""))
+        self._batch.append(
+            (
+                self.audit_id,
+                self._id(record.id),
+                self._day(row.local_start.date()),
+                _name(record.peer_mentor_name),
+                flags,
+                column_hashes(row.values) if row.listed else b"",
+            )
+        )
         if len(self._batch) >= self._batch_rows:
             self.flush()
 

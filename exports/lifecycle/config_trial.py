@@ -1,4 +1,5 @@
 """Try a configuration version on a period before activating it: the counts and broken rules, nothing exported."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -67,8 +68,9 @@ class TrialResult:
 class ConfigTrial:
     """Maps a period's activities with a version (and the active one) exactly as an export does, writing nothing."""
 
-    def __init__(self, *, source: ActivitySource, mapper: BufdirColumnMapper, plugins: PluginRegistry,
-                 chunk_size: int) -> None:
+    def __init__(
+        self, *, source: ActivitySource, mapper: BufdirColumnMapper, plugins: PluginRegistry, chunk_size: int
+    ) -> None:
         self.source = source
         self.mapper = mapper
         self.plugins = plugins
@@ -87,12 +89,14 @@ class ConfigTrial:
         tried = ConfigMapping(mapper=self.mapper, compiled=compile_document(config.document), plugins=plugins)
         mappings = [tried]
         if compared is not None:
-            mappings.append(ConfigMapping(mapper=self.mapper, compiled=compile_document(compared.document),
-                                          plugins=plugins))
+            mappings.append(
+                ConfigMapping(mapper=self.mapper, compiled=compile_document(compared.document), plugins=plugins)
+            )
         changed = 0
         source = self.source if watch is None else WatchedSource(source=self.source, watch=watch)
-        for rows in mapped_chunks(source=source, organisation_id=organisation.pk, period=period,
-                                  chunk_size=self.chunk_size, mappings=mappings):
+        for rows in mapped_chunks(
+            source=source, organisation_id=organisation.pk, period=period, chunk_size=self.chunk_size, mappings=mappings
+        ):
             if compared is not None:
                 changed += sum((row.counts, row.is_deviation) != (old.counts, old.is_deviation) for row, old in rows)
         now, before = tried.summary, mappings[-1].summary if compared is not None else ExportSummary()
@@ -103,15 +107,26 @@ class ConfigTrial:
 
         reasons = dict.fromkeys([*now.deviations_by_reason, *before.deviations_by_reason])
         return TrialResult(
-            config=config, active=compared, period=period, changed_verdicts=changed, rows_read=now.read,
-            failures=tried.failures.most_common(), failure_message=tried.failures.in_words() if tried.failures else "",
+            config=config,
+            active=compared,
+            period=period,
+            changed_verdicts=changed,
+            rows_read=now.read,
+            failures=tried.failures.most_common(),
+            failure_message=tried.failures.in_words() if tried.failures else "",
             document_sha256=fingerprint,
             totals=[line(label, getattr(now, key), getattr(before, key)) for key, label in _total_labels()],
-            counted_by_category=[line(category_label(c), now.counted_by_category.get(c, 0),
-                                      before.counted_by_category.get(c, 0)) for c in COUNTING_CATEGORIES],
+            counted_by_category=[
+                line(category_label(c), now.counted_by_category.get(c, 0), before.counted_by_category.get(c, 0))
+                for c in COUNTING_CATEGORIES
+            ],
             deviations_by_reason=sorted(
-                (line(reason, now.deviations_by_reason.get(reason, 0), before.deviations_by_reason.get(reason, 0))
-                 for reason in reasons), key=lambda item: -item.tried),
+                (
+                    line(reason, now.deviations_by_reason.get(reason, 0), before.deviations_by_reason.get(reason, 0))
+                    for reason in reasons
+                ),
+                key=lambda item: -item.tried,
+            ),
         )
 
 
@@ -132,7 +147,7 @@ class WatchedSource:
         for chunk in self.source.stream(organisation_id, period, chunk_size):
             for start in range(0, len(chunk), WATCH_SLICE):
                 self.watch(done)
-                part = chunk[start:start + WATCH_SLICE]
+                part = chunk[start : start + WATCH_SLICE]
                 yield part
                 done += len(part)
         self.watch(done)
@@ -140,5 +155,10 @@ class WatchedSource:
 
 def _total_labels() -> list[tuple[str, str]]:
     """The totals a trial shows, with their labels in the active language."""
-    return [("read", _("Registrations read")), ("exported", _("Rows on Aktiviteter")), ("counted", _("Counted")),
-            ("deviations", _("Rows on Avvik")), ("rejected", _("Rejected registrations (only on Avvik)"))]
+    return [
+        ("read", _("Registrations read")),
+        ("exported", _("Rows on Aktiviteter")),
+        ("counted", _("Counted")),
+        ("deviations", _("Rows on Avvik")),
+        ("rejected", _("Rejected registrations (only on Avvik)")),
+    ]

@@ -1,4 +1,5 @@
 """The state the page shows for an export, built from an audit record or a progress message."""
+
 from __future__ import annotations
 
 import datetime as dt

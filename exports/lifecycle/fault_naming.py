@@ -1,4 +1,5 @@
 """Names what made an export fail: the phase and the cause (a full disk, a busy database, the source, the broker)."""
+
 from __future__ import annotations
 
 import traceback
@@ -15,6 +16,7 @@ from exports.source.activities import ActivityRecord, ActivitySource
 from exports.workbook.errors import WritingError, exception_chain, is_disk_full
 
 T = TypeVar("T")
+
 
 class SourceReadError(RuntimeError):
     """Reading the activities from the source failed (the original error is its cause)."""
@@ -64,14 +66,18 @@ class Fault:
 
 def is_database_busy(exc: BaseException) -> bool:
     """Whether the database refused for a lock held too long ("database is locked", a lock timeout)."""
-    return any(isinstance(e, OperationalError) and ("locked" in str(e) or "lock timeout" in str(e))
-               for e in exception_chain(exc))
+    return any(
+        isinstance(e, OperationalError) and ("locked" in str(e) or "lock timeout" in str(e))
+        for e in exception_chain(exc)
+    )
 
 
 def is_broker_down(exc: BaseException) -> bool:
     """Whether the task broker (Redis) could not be reached."""
-    return any(type(e).__module__.startswith("redis") and type(e).__name__ in {"ConnectionError", "TimeoutError"}
-               for e in exception_chain(exc))
+    return any(
+        type(e).__module__.startswith("redis") and type(e).__name__ in {"ConnectionError", "TimeoutError"}
+        for e in exception_chain(exc)
+    )
 
 
 def _again() -> str:
@@ -80,8 +86,10 @@ def _again() -> str:
 
 def disk_full_message() -> str:
     """The page's message for a full disk."""
-    return _("The disk is full, so the workbook could not be written. A system administrator must free space "
-             "on the export server; then export again.")
+    return _(
+        "The disk is full, so the workbook could not be written. A system administrator must free space "
+        "on the export server; then export again."
+    )
 
 
 def database_busy_message() -> str:
@@ -91,8 +99,10 @@ def database_busy_message() -> str:
 
 def broker_down_message() -> str:
     """The page's message for a task queue (Redis) that does not answer."""
-    return _("The export queue (Redis) did not answer, so the export could not be started. Try again in a "
-             "little while; if it happens again, contact your system administrator.")
+    return _(
+        "The export queue (Redis) did not answer, so the export could not be started. Try again in a "
+        "little while; if it happens again, contact your system administrator."
+    )
 
 
 PHASE_MESSAGES = {
@@ -116,8 +126,11 @@ def name_fault(exc: BaseException, phase: Phase) -> Fault:
     if is_broker_down(exc):
         return Fault(phase, "broker down (Redis)", broker_down_message())
     if any(isinstance(e, SourceReadError) for e in exception_chain(exc)):
-        return Fault(Phase.QUERYING if phase == Phase.MAPPING else phase, "source could not be read",
-                     _("The activities could not be read from the source.") + " " + _again())
+        return Fault(
+            Phase.QUERYING if phase == Phase.MAPPING else phase,
+            "source could not be read",
+            _("The activities could not be read from the source.") + " " + _again(),
+        )
     cause = "writer failed" if phase == Phase.WRITING else "unexpected error"
     message = PHASE_MESSAGES.get(phase, lambda: _("The export failed unexpectedly."))()
     return Fault(phase, cause, message + " " + _again())

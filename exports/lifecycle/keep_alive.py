@@ -1,4 +1,5 @@
 """A heartbeat from a side thread for the whole life of an export, whatever one row or one step costs."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Persists the latest progress on the audit record and pushes it to the organisation's websocket group."""
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,13 @@ class ChannelLayerGateway:
 class ProgressPublisher:
     """Throttles progress: every phase change goes out, row progress at most once per interval and percent."""
 
-    def __init__(self, audits: ExportStateMachine, gateway: ChannelLayerGateway, interval: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        audits: ExportStateMachine,
+        gateway: ChannelLayerGateway,
+        interval: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._audits = audits
         self._gateway = gateway
         self._interval = interval
@@ -55,12 +61,16 @@ class ProgressPublisher:
         """
         now = self._clock()
         last = self._last.get(event.audit_id)
-        if last is not None and last[0] == event.phase and (now - last[1] < self._interval
-                                                            or last[2] == event.percent):
+        if last is not None and last[0] == event.phase and (now - last[1] < self._interval or last[2] == event.percent):
             return False
         self._last[event.audit_id] = (event.phase, now, event.percent)
-        self._audits.record_progress(event.audit_id, phase=event.phase, rows_processed=event.rows_processed,
-                                     rows_total=event.rows_total, percent=event.percent)
+        self._audits.record_progress(
+            event.audit_id,
+            phase=event.phase,
+            rows_processed=event.rows_processed,
+            rows_total=event.rows_total,
+            percent=event.percent,
+        )
         self.push_state(organisation_id, event.audit_id)
         return True
 

@@ -18,6 +18,7 @@ thread watches while an export runs; the sentinel's death counts too. A worker t
 exits once the export has failed; one stopped through the cluster returns the task and takes its
 poison pill. An idle worker keeps SIGTERM's default action.
 """
+
 from __future__ import annotations
 
 import logging

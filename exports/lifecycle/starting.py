@@ -1,4 +1,5 @@
 """Starts an export: records a pending audit and queues the django-q2 task that runs it."""
+
 from __future__ import annotations
 
 import logging
@@ -34,13 +35,22 @@ def start_export(audits: ExportStateMachine, membership: Membership, period: Per
     """
     check_period(period.start, period.end)
     user = membership.user
-    audit = audits.create(organisation_id=membership.organisation_id, requested_by_id=user.pk,
-                          requested_by_label=user.get_username(), period=period)
+    audit = audits.create(
+        organisation_id=membership.organisation_id,
+        requested_by_id=user.pk,
+        requested_by_label=user.get_username(),
+        period=period,
+    )
 
     def enqueue() -> None:
         try:
-            task_id = async_task("exports.tasks.run_export", audit.pk, hook="exports.tasks.export_finished",
-                                 task_name=f"bufdir-export-{audit.pk}", group="bufdir-exports")
+            task_id = async_task(
+                "exports.tasks.run_export",
+                audit.pk,
+                hook="exports.tasks.export_finished",
+                task_name=f"bufdir-export-{audit.pk}",
+                group="bufdir-exports",
+            )
         except Exception as exc:
             busy = is_database_busy(exc)
             logger.exception("export %s could not be queued", audit.pk)

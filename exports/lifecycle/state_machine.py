@@ -5,16 +5,15 @@ applies only from the states it is allowed from, and says whether it applied, so
 late (a task delivered again after its worker died) or a reaper racing a worker never overwrite a
 finished export.
 """
+
 from __future__ import annotations
 
-import datetime as dt
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from exports.domain import ExportTotals, Period, Phase
+from exports.domain import PHASE_PERCENT, ExportTotals, Period, Phase
 from exports.models import (
     ACTIVE_STATUSES,
     BufdirExportAudit,
@@ -35,19 +34,22 @@ class ExportAlreadyActive(Exception):
 class ExportStateMachine:
     """Creates audit records and moves them through their states, each move guarded by the state it leaves."""
 
-    def create(self, *, organisation_id: UUID, requested_by_id: int | None, requested_by_label: str,
-               period: Period) -> BufdirExportAudit:
+    def create(
+        self, *, organisation_id: UUID, requested_by_id: int | None, requested_by_label: str, period: Period
+    ) -> BufdirExportAudit:
         """A new pending audit; raises ExportAlreadyActive when the organisation has one (database-enforced)."""
         for attempt in range(3):
             try:
                 with transaction.atomic():
                     audit = BufdirExportAudit.objects.create(
-                        organisation_id=organisation_id, requested_by_id=requested_by_id,
-                        requested_by_label=requested_by_label, period_from=period.start, period_to=period.end,
+                        organisation_id=organisation_id,
+                        requested_by_id=requested_by_id,
+                        requested_by_label=requested_by_label,
+                        period_from=period.start,
+                        period_to=period.end,
                         phase=Phase.QUEUED,
                     )
-                    BufdirExportAuditEvent.objects.create(audit=audit, phase=Phase.QUEUED,
-                                                          message=requested_by_label)
+                    BufdirExportAuditEvent.objects.create(audit=audit, phase=Phase.QUEUED, message=requested_by_label)
                 return audit
             except IntegrityError:
                 active = self.active_for(organisation_id)
@@ -63,8 +65,11 @@ class ExportStateMachine:
 
     def active_for(self, organisation_id: UUID) -> BufdirExportAudit | None:
         """The organisation's pending or running export, if any."""
-        return (BufdirExportAudit.objects.select_related("requested_by")
-                .filter(organisation_id=organisation_id, status__in=ACTIVE_STATUSES).first())
+        return (
+            BufdirExportAudit.objects.select_related("requested_by")
+            .filter(organisation_id=organisation_id, status__in=ACTIVE_STATUSES)
+            .first()
+        )
 
     def attach_task(self, audit_id: int, task_id: str) -> None:
         """Remember the django-q2 task that runs the export."""
@@ -73,8 +78,14 @@ class ExportStateMachine:
     def start(self, audit_id: int) -> bool:
         """pending -> running; False (and nothing written) when the export is no longer pending."""
         now = timezone.now()
-        return self._move(audit_id, {ExportStatus.PENDING}, status=ExportStatus.RUNNING, started_at=now,
-                          heartbeat_at=now, progressed_at=now)
+        return self._move(
+            audit_id,
+            {ExportStatus.PENDING},
+            status=ExportStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            progressed_at=now,
+        )
 
     def heartbeat(self, audit_id: int, *, progressed: bool = False) -> bool:
         """Say the worker is alive (and, when `progressed`, that it moved on); False when no longer running."""
@@ -94,21 +105,40 @@ class ExportStateMachine:
         """Record that a phase began (an event on the trail)."""
         BufdirExportAuditEvent.objects.create(audit_id=audit_id, phase=phase, message=message)
 
-    def record_progress(self, audit_id: int, *, phase: Phase, rows_processed: int, rows_total: int | None,
-                        percent: int) -> bool:
+    def record_progress(
+        self, audit_id: int, *, phase: Phase, rows_processed: int, rows_total: int | None, percent: int
+    ) -> bool:
         """Persist the latest progress of a running export (a heartbeat too); False when it is not running."""
-        return self._move(audit_id, {ExportStatus.RUNNING}, phase=phase, rows_processed=rows_processed,
-                          rows_total=rows_total, progress_percent=percent, heartbeat_at=timezone.now(),
-                          progressed_at=timezone.now())
+        return self._move(
+            audit_id,
+            {ExportStatus.RUNNING},
+            phase=phase,
+            rows_processed=rows_processed,
+            rows_total=rows_total,
+            progress_percent=percent,
+            heartbeat_at=timezone.now(),
+            progressed_at=timezone.now(),
+        )
 
     def succeed(self, audit_id: int, *, totals: ExportTotals, file_key: str, sha256: str, size: int) -> bool:
         """running -> succeeded, with its counts and stored file; False when it was no longer running."""
         with transaction.atomic():
             applied = self._move(
-                audit_id, {ExportStatus.RUNNING}, status=ExportStatus.SUCCEEDED, phase=Phase.DONE,
-                progress_percent=100, rows_exported=totals.exported, rows_counted=totals.counted,
-                rows_not_counted=totals.not_counted, rows_deviations=totals.deviations, result=totals.facts,
-                file_key=file_key, file_sha256=sha256, file_bytes=size, error_message="", finished_at=timezone.now(),
+                audit_id,
+                {ExportStatus.RUNNING},
+                status=ExportStatus.SUCCEEDED,
+                phase=Phase.DONE,
+                progress_percent=PHASE_PERCENT[Phase.DONE],
+                rows_exported=totals.exported,
+                rows_counted=totals.counted,
+                rows_not_counted=totals.not_counted,
+                rows_deviations=totals.deviations,
+                result=totals.facts,
+                file_key=file_key,
+                file_sha256=sha256,
+                file_bytes=size,
+                error_message="",
+                finished_at=timezone.now(),
             )
             if applied:
                 self.record_phase(audit_id, Phase.DONE, file_key)
@@ -117,8 +147,15 @@ class ExportStateMachine:
     def fail(self, audit_id: int, message: str, *, detail: str = "") -> bool:
         """pending/running -> failed with a message a person can act on (and, for the admin, the traceback)."""
         with transaction.atomic():
-            applied = self._move(audit_id, set(ACTIVE_STATUSES), status=ExportStatus.FAILED, phase=Phase.FAILED,
-                                 error_message=message, error_detail=detail, finished_at=timezone.now())
+            applied = self._move(
+                audit_id,
+                set(ACTIVE_STATUSES),
+                status=ExportStatus.FAILED,
+                phase=Phase.FAILED,
+                error_message=message,
+                error_detail=detail,
+                finished_at=timezone.now(),
+            )
             if applied:
                 self.record_phase(audit_id, Phase.FAILED, message)
         return applied
@@ -127,40 +164,23 @@ class ExportStateMachine:
         """pending/running -> cancelled, recording who and when; False when it had already finished."""
         now = timezone.now()
         with transaction.atomic():
-            applied = self._move(audit_id, set(ACTIVE_STATUSES), status=ExportStatus.CANCELLED,
-                                 phase=Phase.CANCELLED, cancelled_by_id=user_id, cancelled_at=now, finished_at=now)
+            applied = self._move(
+                audit_id,
+                set(ACTIVE_STATUSES),
+                status=ExportStatus.CANCELLED,
+                phase=Phase.CANCELLED,
+                cancelled_by_id=user_id,
+                cancelled_at=now,
+                finished_at=now,
+            )
             if applied:
                 self.record_phase(audit_id, Phase.CANCELLED, label)
         return applied
 
-    def reap(self, *, heartbeat_before: dt.datetime, queued_before: dt.datetime,
-             progress_before: dt.datetime | None = None,
-             organisation_id: UUID | None = None) -> list[BufdirExportAudit]:
-        """Fail running exports whose heartbeat stopped or that stopped moving on (stuck), and pending ones
-        no worker took; the audits failed here."""
-        active = BufdirExportAudit.objects.filter(status__in=ACTIVE_STATUSES)
-        if organisation_id is not None:
-            active = active.filter(organisation_id=organisation_id)
-        running = active.filter(status=ExportStatus.RUNNING)
-        lost = [(pk, _("The worker running the export stopped answering (it was stopped or crashed). "
-                       "Start a new export."), "lost: no heartbeat since before " + heartbeat_before.isoformat())
-                for pk in running.filter(heartbeat_at__lt=heartbeat_before).values_list("pk", flat=True)]
-        if progress_before is not None:
-            minutes = max(1, round((timezone.now() - progress_before).total_seconds() / 60))
-            lost += [(pk, _("The export made no progress for %(minutes)s minutes and was stopped as stuck. "
-                            "Start a new export; if it happens again, contact your system administrator.")
-                      % {"minutes": minutes},
-                      "stuck: alive, but no progress since before " + progress_before.isoformat())
-                     for pk in running.filter(heartbeat_at__gte=heartbeat_before, progressed_at__lt=progress_before)
-                     .values_list("pk", flat=True)]
-        lost += [(pk, _("No worker took the export: the export service's worker is not running. "
-                        "Start a new export when it is running again, or contact your system administrator."),
-                  "not taken: pending since before " + queued_before.isoformat())
-                 for pk in active.filter(status=ExportStatus.PENDING, created_at__lt=queued_before)
-                 .values_list("pk", flat=True)]
-        return [self.get(pk) for pk, message, detail in lost if self.fail(pk, message, detail=detail)]
-
     def _move(self, audit_id: int, allowed_from: set[ExportStatus], **values: object) -> bool:
         """One conditional UPDATE from the allowed states; whether it applied."""
-        return bool(BufdirExportAudit.objects.filter(pk=audit_id, status__in=allowed_from).update(
-            **values, updated_at=timezone.now()))
+        return bool(
+            BufdirExportAudit.objects.filter(pk=audit_id, status__in=allowed_from).update(
+                **values, updated_at=timezone.now()
+            )
+        )

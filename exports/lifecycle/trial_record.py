@@ -1,4 +1,5 @@
 """A trial's figures as stored on its run (JSON) and read back for the trial page, as the trial computed them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,14 +21,24 @@ def trial_to_json(result: TrialResult) -> dict[str, Any]:
     return {
         "period": [result.period.start.isoformat(), result.period.end.isoformat()],
         "active_version": result.active.version if result.active is not None else None,
-        "totals": lines(result.totals), "counted_by_category": lines(result.counted_by_category),
+        "totals": lines(result.totals),
+        "counted_by_category": lines(result.counted_by_category),
         "deviations_by_reason": lines(result.deviations_by_reason),
-        "changed_verdicts": result.changed_verdicts, "rows_read": result.rows_read,
-        "failures": [{"place": str(failure.broken.place), "name": failure.broken.name,
-                      "reason": failure.broken.reason, "technical": failure.broken.technical,
-                      "rows": failure.rows, "example_activity_id": failure.example_activity_id}
-                     for failure in result.failures],
-        "failure_message": result.failure_message, "document_sha256": result.document_sha256,
+        "changed_verdicts": result.changed_verdicts,
+        "rows_read": result.rows_read,
+        "failures": [
+            {
+                "place": str(failure.broken.place),
+                "name": failure.broken.name,
+                "reason": failure.broken.reason,
+                "technical": failure.broken.technical,
+                "rows": failure.rows,
+                "example_activity_id": failure.example_activity_id,
+            }
+            for failure in result.failures
+        ],
+        "failure_message": result.failure_message,
+        "document_sha256": result.document_sha256,
     }
 
 
@@ -60,13 +71,26 @@ class TriedFigures:
 
         start, end = (dt.date.fromisoformat(day) for day in data["period"])
         return cls(
-            period=Period(start, end), active_version=data["active_version"], totals=lines(data["totals"]),
+            period=Period(start, end),
+            active_version=data["active_version"],
+            totals=lines(data["totals"]),
             counted_by_category=lines(data["counted_by_category"]),
-            deviations_by_reason=lines(data["deviations_by_reason"]), changed_verdicts=data["changed_verdicts"],
-            rows_read=data["rows_read"], failure_message=data["failure_message"],
+            deviations_by_reason=lines(data["deviations_by_reason"]),
+            changed_verdicts=data["changed_verdicts"],
+            rows_read=data["rows_read"],
+            failure_message=data["failure_message"],
             document_sha256=data["document_sha256"],
-            failures=[RuleFailure(broken=BrokenExpression(place=ExpressionPlace(item["place"]), name=item["name"],
-                                                          reason=item["reason"], technical=item["technical"]),
-                                  rows=item["rows"], example_activity_id=item["example_activity_id"])
-                      for item in data["failures"]],
+            failures=[
+                RuleFailure(
+                    broken=BrokenExpression(
+                        place=ExpressionPlace(item["place"]),
+                        name=item["name"],
+                        reason=item["reason"],
+                        technical=item["technical"],
+                    ),
+                    rows=item["rows"],
+                    example_activity_id=item["example_activity_id"],
+                )
+                for item in data["failures"]
+            ],
         )

@@ -5,6 +5,7 @@ The admin's request only records a pending run and queues the django-q2 task; th
 figures on the run. When the trial finds no failure its proof is recorded on the version, for the fingerprint
 it ran only (record_trial refuses a version whose document changed meanwhile).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,24 +40,36 @@ class TrialStopped(Exception):
     """The trial stopped before its end; the message says why (in the active language)."""
 
 
-def start_trial(*, config: OrganisationColumnConfig, period: Period, requested_by: Any,
-                max_seconds: float) -> ConfigTrialRun:
+def start_trial(
+    *, config: OrganisationColumnConfig, period: Period, requested_by: Any, max_seconds: float
+) -> ConfigTrialRun:
     """Record a pending trial of `config` on `period` and queue its task (after the transaction commits)."""
     from django_q.tasks import async_task
 
     try:
         with transaction.atomic():
-            run = ConfigTrialRun.objects.create(config=config, document_sha256=document_fingerprint(config),
-                                                period_from=period.start, period_to=period.end,
-                                                requested_by=requested_by)
+            run = ConfigTrialRun.objects.create(
+                config=config,
+                document_sha256=document_fingerprint(config),
+                period_from=period.start,
+                period_to=period.end,
+                requested_by=requested_by,
+            )
     except IntegrityError as exc:
-        raise TrialAlreadyRunning(_("Version %(version)s is already being tried. Wait for that trial to finish.")
-                                  % {"version": config.version}) from exc
+        raise TrialAlreadyRunning(
+            _("Version %(version)s is already being tried. Wait for that trial to finish.")
+            % {"version": config.version}
+        ) from exc
 
     def enqueue() -> None:
-        task_id = async_task("exports.tasks.run_config_trial", run.pk, hook="exports.tasks.config_trial_finished",
-                             task_name=f"bufdir-config-trial-{run.pk}", group="bufdir-config-trials",
-                             timeout=int(max_seconds) + 60)
+        task_id = async_task(
+            "exports.tasks.run_config_trial",
+            run.pk,
+            hook="exports.tasks.config_trial_finished",
+            task_name=f"bufdir-config-trial-{run.pk}",
+            group="bufdir-config-trials",
+            timeout=int(max_seconds) + 60,
+        )
         ConfigTrialRun.objects.filter(pk=run.pk).update(task_id=str(task_id))
 
     transaction.on_commit(enqueue)
@@ -70,15 +83,17 @@ def latest_trial(config: OrganisationColumnConfig) -> ConfigTrialRun | None:
 
 def fail_trial(run_id: int, message: str) -> bool:
     """Fail a pending or running trial with `message`; whether it was still active."""
-    return bool(ConfigTrialRun.objects.filter(pk=run_id, status__in=ACTIVE_TRIAL_STATUSES).update(
-        status=TrialStatus.FAILED, error_message=message, finished_at=timezone.now()))
+    return bool(
+        ConfigTrialRun.objects.filter(pk=run_id, status__in=ACTIVE_TRIAL_STATUSES).update(
+            status=TrialStatus.FAILED, error_message=message, finished_at=timezone.now()
+        )
+    )
 
 
 class TrialRunner:
     """Runs one recorded trial in the worker: pending -> running -> succeeded (figures stored) or failed."""
 
-    def __init__(self, *, trial: ConfigTrial, max_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, trial: ConfigTrial, max_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.trial = trial
         self.max_seconds = max_seconds
         self.clock = clock
@@ -87,27 +102,39 @@ class TrialRunner:
         """Run the trial recorded by `run_id`; its final status."""
         now = timezone.now()
         if not ConfigTrialRun.objects.filter(pk=run_id, status=TrialStatus.PENDING).update(
-                status=TrialStatus.RUNNING, started_at=now, heartbeat_at=now):
+            status=TrialStatus.RUNNING, started_at=now, heartbeat_at=now
+        ):
             return _status(run_id)
         run = ConfigTrialRun.objects.select_related("config__organisation", "requested_by").get(pk=run_id)
         try:
             if document_fingerprint(run.config) != run.document_sha256:
-                raise TrialStopped(_("Version %(version)s changed after the trial was started. Try it again.")
-                                   % {"version": run.config.version})
-            result = self.trial.run(config=run.config, period=Period(run.period_from, run.period_to),
-                                    watch=self._watch(run_id))
+                raise TrialStopped(
+                    _("Version %(version)s changed after the trial was started. Try it again.")
+                    % {"version": run.config.version}
+                )
+            result = self.trial.run(
+                config=run.config, period=Period(run.period_from, run.period_to), watch=self._watch(run_id)
+            )
         except (TrialStopped, InvalidColumnConfig) as exc:
             fail_trial(run_id, str(exc))
             return str(TrialStatus.FAILED)
         except Exception:
             logger.exception("configuration trial %s failed", run_id)
-            fail_trial(run_id, _("The trial stopped on an unexpected error. Try again; if it happens again, "
-                                 "contact your system administrator."))
+            fail_trial(
+                run_id,
+                _(
+                    "The trial stopped on an unexpected error. Try again; if it happens again, "
+                    "contact your system administrator."
+                ),
+            )
             return str(TrialStatus.FAILED)
         with transaction.atomic():
             finished = ConfigTrialRun.objects.filter(pk=run_id, status=TrialStatus.RUNNING).update(
-                status=TrialStatus.SUCCEEDED, result=trial_to_json(result), rows_done=result.rows_read,
-                finished_at=timezone.now())
+                status=TrialStatus.SUCCEEDED,
+                result=trial_to_json(result),
+                rows_done=result.rows_read,
+                finished_at=timezone.now(),
+            )
             if finished:
                 record_trial(result=result, tried_by=run.requested_by)
         return str(TrialStatus.SUCCEEDED) if finished else _status(run_id)
@@ -120,14 +147,18 @@ class TrialRunner:
             nonlocal last
             now = self.clock()
             if now - started > self.max_seconds:
-                raise TrialStopped(_(
-                    "The trial was stopped after %(seconds)s seconds, the longest a trial may run "
-                    "(CONFIG_TRIAL_MAX_SECONDS), having read %(rows)s registrations. Try a shorter period.")
-                    % {"seconds": number_format(self.max_seconds), "rows": number_format(rows, force_grouping=True)})
+                raise TrialStopped(
+                    _(
+                        "The trial was stopped after %(seconds)s seconds, the longest a trial may run "
+                        "(CONFIG_TRIAL_MAX_SECONDS), having read %(rows)s registrations. Try a shorter period."
+                    )
+                    % {"seconds": number_format(self.max_seconds), "rows": number_format(rows, force_grouping=True)}
+                )
             if now - last >= PROGRESS_EVERY:
                 last = now
                 if not ConfigTrialRun.objects.filter(pk=run_id, status=TrialStatus.RUNNING).update(
-                        rows_done=rows, heartbeat_at=timezone.now()):
+                    rows_done=rows, heartbeat_at=timezone.now()
+                ):
                     raise TrialStopped(_("The trial was stopped."))
 
         return watch
@@ -148,15 +179,33 @@ def reap_lost_trials(*, lost_after: float, max_seconds: float) -> list[int]:
     now = timezone.now()
     active = ConfigTrialRun.objects.filter(status__in=ACTIVE_TRIAL_STATUSES)
     silent = now - dt.timedelta(seconds=lost_after / 3)
-    lost = [(pk, _("No worker took the trial: the export service's worker is not running. Try again when it is "
-                   "running, or contact your system administrator."))
-            for pk in active.filter(status=TrialStatus.PENDING, created_at__lt=now - dt.timedelta(
-                seconds=lost_after / 2)).values_list("pk", flat=True)]
-    lost += [(pk, _("The worker running the trial stopped answering (it was stopped or crashed). Try again."))
-             for pk in active.filter(status=TrialStatus.RUNNING, heartbeat_at__lt=silent)
-             .values_list("pk", flat=True)]
-    lost += [(pk, _("The trial ran longer than %(seconds)s seconds (CONFIG_TRIAL_MAX_SECONDS) and was stopped. "
-                    "Try a shorter period.") % {"seconds": number_format(max_seconds)})
-             for pk in active.filter(status=TrialStatus.RUNNING, started_at__lt=silent - dt.timedelta(
-                 seconds=max_seconds)).values_list("pk", flat=True)]
+    lost = [
+        (
+            pk,
+            _(
+                "No worker took the trial: the export service's worker is not running. Try again when it is "
+                "running, or contact your system administrator."
+            ),
+        )
+        for pk in active.filter(
+            status=TrialStatus.PENDING, created_at__lt=now - dt.timedelta(seconds=lost_after / 2)
+        ).values_list("pk", flat=True)
+    ]
+    lost += [
+        (pk, _("The worker running the trial stopped answering (it was stopped or crashed). Try again."))
+        for pk in active.filter(status=TrialStatus.RUNNING, heartbeat_at__lt=silent).values_list("pk", flat=True)
+    ]
+    lost += [
+        (
+            pk,
+            _(
+                "The trial ran longer than %(seconds)s seconds (CONFIG_TRIAL_MAX_SECONDS) and was stopped. "
+                "Try a shorter period."
+            )
+            % {"seconds": number_format(max_seconds)},
+        )
+        for pk in active.filter(
+            status=TrialStatus.RUNNING, started_at__lt=silent - dt.timedelta(seconds=max_seconds)
+        ).values_list("pk", flat=True)
+    ]
     return [pk for pk, message in lost if fail_trial(pk, message)]

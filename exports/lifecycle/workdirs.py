@@ -1,4 +1,5 @@
 """Each export's own temporary folder: made when it starts, removed when it ends, swept when a killed one left it."""
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,11 @@ class ExportWorkdirs:
         export started, so one listed here whose export is not active then has truly ended.
         """
         with os.scandir(self.root) as entries:
-            found = [(int(match.group(1)), Path(entry.path)) for entry in entries
-                     if (match := _NAME.match(entry.name)) and entry.is_dir(follow_symlinks=False)]
+            found = [
+                (int(match.group(1)), Path(entry.path))
+                for entry in entries
+                if (match := _NAME.match(entry.name)) and entry.is_dir(follow_symlinks=False)
+            ]
         if not found:
             return []
         keep = set(active())

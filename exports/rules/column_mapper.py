@@ -1,4 +1,5 @@
 """BufdirColumnMapper: turns one activity into one output row, its category, and whether it counts."""
+
 from __future__ import annotations
 
 import ast
@@ -76,8 +77,11 @@ class MappedActivity:
     @property
     def is_deviation(self) -> bool:
         """Whether the row belongs on `Avvik`: rejected, unreadable, not counted for a reason, or a data problem."""
-        return not self.listed or bool(self.issues) or (not self.counts and (
-            bool(self.reasons) or self.category not in REPORTED_SEPARATELY))
+        return (
+            not self.listed
+            or bool(self.issues)
+            or (not self.counts and (bool(self.reasons) or self.category not in REPORTED_SEPARATELY))
+        )
 
     @property
     def county_code(self) -> str:
@@ -118,18 +122,22 @@ def _data_advice() -> str:
 
 def rejected_finding() -> Finding:
     """Why a rejected registration is on `Avvik`, and what to do."""
-    return Finding(text=_("The registration was rejected"),
-                   action=_("Correct the registration in the app and approve it again, "
-                            "or leave it if the rejection was right."))
+    return Finding(
+        text=_("The registration was rejected"),
+        action=_("Correct the registration in the app and approve it again, or leave it if the rejection was right."),
+    )
 
 
 def group_repeat_finding(first: RepeatedGroup) -> Finding:
     """Why a second registration of the same group does not count, which registration counts, and what to do."""
     return Finding(
         text=_("The same group is registered by another peer mentor too (same type, start and local branch)"),
-        action=_("Repeats registration %(id)s by %(name)s. Delete one of the registrations in the app; "
-                 "the group counts once.") % {"id": first.activity_id,
-                                              "name": first.peer_mentor_name[:200] or _("(no name)")})
+        action=_(
+            "Repeats registration %(id)s by %(name)s. Delete one of the registrations in the app; "
+            "the group counts once."
+        )
+        % {"id": first.activity_id, "name": first.peer_mentor_name[:200] or _("(no name)")},
+    )
 
 
 def _row_variables(record: ActivityRecord, config: CompiledConfig, is_duplicate: bool) -> dict[str, Any]:
@@ -181,8 +189,15 @@ def _bounded_finding(text: Any) -> str:
 class BufdirColumnMapper:
     """Applies a compiled column configuration and an organisation's plugins to activities."""
 
-    def map(self, record: ActivityRecord, config: CompiledConfig, *, plugins: Sequence[ExportRulePlugin] = (),
-            is_duplicate: bool = False, repeats: RepeatedGroup | None = None) -> MappedActivity:
+    def map(
+        self,
+        record: ActivityRecord,
+        config: CompiledConfig,
+        *,
+        plugins: Sequence[ExportRulePlugin] = (),
+        is_duplicate: bool = False,
+        repeats: RepeatedGroup | None = None,
+    ) -> MappedActivity:
         """Map one activity; a problem with the row becomes a reason or an issue, never an exception.
 
         `repeats` is the registration of the same group that counts instead of this one (Bufdir's rule).
@@ -191,41 +206,79 @@ class BufdirColumnMapper:
         local_start = record.started_at.astimezone(OSLO)
         category = variables["category"]
         if record.status == "rejected":
-            return MappedActivity(record=record, category=category, local_start=local_start, listed=False,
-                                  counts=False, reasons=(rejected_finding(),))
+            return MappedActivity(
+                record=record,
+                category=category,
+                local_start=local_start,
+                listed=False,
+                counts=False,
+                reasons=(rejected_finding(),),
+            )
         reasons: list[Finding] = []
         if category == UNKNOWN_CATEGORY:
             code = cell_safety.clean_text(record.activity_type[:100]).value
-            reasons.append(Finding(
-                text=_("Unknown activity type «%(code)s»") % {"code": code},
-                action=_("Correct the activity type in the app, or ask the system administrator to add it "
-                         "to the column configuration.")))
+            reasons.append(
+                Finding(
+                    text=_("Unknown activity type «%(code)s»") % {"code": code},
+                    action=_(
+                        "Correct the activity type in the app, or ask the system administrator to add it "
+                        "to the column configuration."
+                    ),
+                )
+            )
         separate = category in REPORTED_SEPARATELY
         broken: list[BrokenExpression] = []
-        reasons += self._failed(config, config.counting_rules, variables, _counting_advice,
-                                skip_category_rules=category not in COUNTING_CATEGORIES,
-                                broken=broken, place=ExpressionPlace.COUNTING_RULE)
+        reasons += self._failed(
+            config,
+            config.counting_rules,
+            variables,
+            _counting_advice,
+            skip_category_rules=category not in COUNTING_CATEGORIES,
+            broken=broken,
+            place=ExpressionPlace.COUNTING_RULE,
+        )
         if repeats is not None and category in GROUP_CATEGORIES:
             reasons.append(group_repeat_finding(repeats))
-        issues = self._failed(config, config.validations, variables, _data_advice, broken=broken,
-                              place=ExpressionPlace.VALIDATION)
+        issues = self._failed(
+            config, config.validations, variables, _data_advice, broken=broken, place=ExpressionPlace.VALIDATION
+        )
         for plugin in plugins:
-            reasons += [Finding(text=_bounded_finding(text), action=_counting_advice())
-                        for text in plugin.reasons_not_counted(variables)]
-            issues += [Finding(text=_bounded_finding(text), action=_data_advice())
-                       for text in plugin.data_issues(variables)]
+            reasons += [
+                Finding(text=_bounded_finding(text), action=_counting_advice())
+                for text in plugin.reasons_not_counted(variables)
+            ]
+            issues += [
+                Finding(text=_bounded_finding(text), action=_data_advice()) for text in plugin.data_issues(variables)
+            ]
         counts = not reasons and category in COUNTING_CATEGORIES
         explained = ([str(NOT_COUNTED_BY_CATEGORY[category])] if separate else []) + [r.text for r in reasons]
-        variables.update(counts=counts, not_counted_reason=cell_safety.bounded_join("; ", said_once(explained)),
-                         data_issues=cell_safety.bounded_join("; ", said_once(i.text for i in issues)))
+        variables.update(
+            counts=counts,
+            not_counted_reason=cell_safety.bounded_join("; ", said_once(explained)),
+            data_issues=cell_safety.bounded_join("; ", said_once(i.text for i in issues)),
+        )
         values = tuple(self._value(config, column, variables, issues, broken) for column in config.columns)
-        return MappedActivity(record=record, category=category, local_start=local_start, listed=True,
-                              counts=counts, reasons=_unique(reasons), issues=_unique(issues), values=values,
-                              broken=tuple(dict.fromkeys(broken)))
+        return MappedActivity(
+            record=record,
+            category=category,
+            local_start=local_start,
+            listed=True,
+            counts=counts,
+            reasons=_unique(reasons),
+            issues=_unique(issues),
+            values=values,
+            broken=tuple(dict.fromkeys(broken)),
+        )
 
-    def map_or_flag(self, record: ActivityRecord, config: CompiledConfig, *,
-                    plugins: Sequence[ExportRulePlugin] = (), is_duplicate: bool = False,
-                    repeats: RepeatedGroup | None = None) -> MappedActivity:
+    def map_or_flag(
+        self,
+        record: ActivityRecord,
+        config: CompiledConfig,
+        *,
+        plugins: Sequence[ExportRulePlugin] = (),
+        is_duplicate: bool = False,
+        repeats: RepeatedGroup | None = None,
+    ) -> MappedActivity:
         """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
         try:
             return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate, repeats=repeats)
@@ -233,16 +286,31 @@ class BufdirColumnMapper:
             logger.warning("activity %s could not be mapped", record.id, exc_info=True)
             finding = Finding(
                 text=_("The row could not be read (%(error)s)") % {"error": type(exc).__name__},
-                action=_("Open the registration in the app and save it again; if the row stays here, "
-                         "tell the system administrator."))
-            return MappedActivity(record=record, category=UNKNOWN_CATEGORY,
-                                  local_start=record.started_at.astimezone(OSLO), listed=False, counts=False,
-                                  reasons=(finding,))
+                action=_(
+                    "Open the registration in the app and save it again; if the row stays here, "
+                    "tell the system administrator."
+                ),
+            )
+            return MappedActivity(
+                record=record,
+                category=UNKNOWN_CATEGORY,
+                local_start=record.started_at.astimezone(OSLO),
+                listed=False,
+                counts=False,
+                reasons=(finding,),
+            )
 
     @staticmethod
-    def _failed(config: CompiledConfig, rules: Sequence[CompiledRule], variables: Mapping[str, Any],
-                advice: Callable[[], str], *, skip_category_rules: bool = False, broken: list[BrokenExpression],
-                place: ExpressionPlace) -> list[Finding]:
+    def _failed(
+        config: CompiledConfig,
+        rules: Sequence[CompiledRule],
+        variables: Mapping[str, Any],
+        advice: Callable[[], str],
+        *,
+        skip_category_rules: bool = False,
+        broken: list[BrokenExpression],
+        place: ExpressionPlace,
+    ) -> list[Finding]:
         """The findings of the rules that apply to the row and that it does not satisfy.
 
         A rule whose expression fails on the row is listed in `broken`, never taken as the row's fault.
@@ -260,8 +328,13 @@ class BufdirColumnMapper:
         return failed
 
     @staticmethod
-    def _value(config: CompiledConfig, column: CompiledColumn, variables: Mapping[str, Any],
-               issues: list[Finding], broken: list[BrokenExpression]) -> Any:
+    def _value(
+        config: CompiledConfig,
+        column: CompiledColumn,
+        variables: Mapping[str, Any],
+        issues: list[Finding],
+        broken: list[BrokenExpression],
+    ) -> Any:
         """The value of one column, with booleans given the template's labels."""
         try:
             if column.expression is not None:
@@ -270,9 +343,12 @@ class BufdirColumnMapper:
                 value = variables[column.source]  # type: ignore[index]
         except ExpressionError as exc:
             broken.append(BrokenExpression.of(ExpressionPlace.COLUMN, column.heading, exc))
-            issues.append(Finding(
-                text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},
-                action=_("Ask the system administrator to correct the column configuration.")))
+            issues.append(
+                Finding(
+                    text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},
+                    action=_("Ask the system administrator to correct the column configuration."),
+                )
+            )
             return None
         if column.format == "boolean":
             return config.true_label if value else config.false_label
@@ -285,8 +361,14 @@ class BufdirColumnMapper:
             return value
         cleaned = cell_safety.clean(value)
         if cleaned.problem:
-            issues.append(Finding(
-                text=_("Column «%(heading)s»: %(problem)s") % {"heading": column.heading, "problem": cleaned.problem},
-                action=_("Shorten the text in the app, or ask the system administrator to correct the column "
-                         "configuration.")))
+            issues.append(
+                Finding(
+                    text=_("Column «%(heading)s»: %(problem)s")
+                    % {"heading": column.heading, "problem": cleaned.problem},
+                    action=_(
+                        "Shorten the text in the app, or ask the system administrator to correct the column "
+                        "configuration."
+                    ),
+                )
+            )
         return cleaned.value

@@ -1,4 +1,5 @@
 """Finds repeated registrations in a start-ordered stream: the same peer mentor's copy, and a group registered twice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -70,9 +71,11 @@ class DuplicateDetector:
         branch = record.local_branch_id
         if branch is None or record.activity_type not in self._group_types:
             return _COPY if same_mentor else _NEITHER
-        first = self._groups.setdefault((record.activity_type, branch),
-                                        (record.id, mentor, record.peer_mentor_name or ""))
+        first = self._groups.setdefault(
+            (record.activity_type, branch), (record.id, mentor, record.peer_mentor_name or "")
+        )
         if first[1] == mentor:
             return _COPY if same_mentor else _NEITHER
-        return DuplicateVerdict(same_mentor=same_mentor, repeats=RepeatedGroup(activity_id=first[0],
-                                                                               peer_mentor_name=first[2]))
+        return DuplicateVerdict(
+            same_mentor=same_mentor, repeats=RepeatedGroup(activity_id=first[0], peer_mentor_name=first[2])
+        )

@@ -1,4 +1,5 @@
 """The one mapping loop of an export and of a trial: read a period's activities, map each, count what came out."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -17,8 +18,9 @@ from exports.source.activities import ActivityRecord, ActivitySource
 class ConfigMapping:
     """One configuration applied to rows exactly as an export applies it, with its totals and broken rules."""
 
-    def __init__(self, *, mapper: BufdirColumnMapper, compiled: CompiledConfig,
-                 plugins: Sequence[ExportRulePlugin]) -> None:
+    def __init__(
+        self, *, mapper: BufdirColumnMapper, compiled: CompiledConfig, plugins: Sequence[ExportRulePlugin]
+    ) -> None:
         self.mapper = mapper
         self.compiled = compiled
         self.plugins = plugins
@@ -29,15 +31,17 @@ class ConfigMapping:
     def map(self, record: ActivityRecord) -> MappedActivity:
         """Map one activity (its duplicate verdict under this configuration's group types) and count it."""
         verdict = self.duplicates.check(record)
-        mapped = self.mapper.map_or_flag(record, self.compiled, plugins=self.plugins,
-                                         is_duplicate=verdict.same_mentor, repeats=verdict.repeats)
+        mapped = self.mapper.map_or_flag(
+            record, self.compiled, plugins=self.plugins, is_duplicate=verdict.same_mentor, repeats=verdict.repeats
+        )
         self.summary.add(mapped)
         self.failures.add(mapped)
         return mapped
 
 
-def mapped_chunks(*, source: ActivitySource, organisation_id: UUID, period: Period, chunk_size: int,
-                  mappings: Sequence[ConfigMapping]) -> Iterator[list[tuple[MappedActivity, ...]]]:
+def mapped_chunks(
+    *, source: ActivitySource, organisation_id: UUID, period: Period, chunk_size: int, mappings: Sequence[ConfigMapping]
+) -> Iterator[list[tuple[MappedActivity, ...]]]:
     """Each page of the period's activities, every record mapped under each configuration (in that order)."""
     for chunk in source.stream(organisation_id, period, chunk_size):
         yield [tuple(mapping.map(record) for mapping in mappings) for record in chunk]

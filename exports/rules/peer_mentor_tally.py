@@ -3,6 +3,7 @@
 One small record per peer mentor is kept in the exporting process: an organisation has thousands of peer
 mentors at most, not millions, so this grows with the people, never with the rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,8 @@ class PeerMentorTally:
         line = self.mentors.get(record.peer_mentor_id)
         if line is None:
             line = self.mentors[record.peer_mentor_id] = PeerMentorLine(
-                name=bounded(record.peer_mentor_name or "", NAME_LENGTH),
-                certified_on=record.peer_mentor_certified_on)
+                name=bounded(record.peer_mentor_name or "", NAME_LENGTH), certified_on=record.peer_mentor_certified_on
+            )
         branch = bounded(record.local_branch_name or "", NAME_LENGTH)
         if branch and branch not in line.branches and len(line.branches) < MAX_BRANCHES:
             line.branches[branch] = None
@@ -76,8 +77,9 @@ class PeerMentorTally:
 
     def lines(self) -> list[PeerMentorLine]:
         """The peer mentors by local branch, then name: the ones to follow up are marked, not moved."""
-        return sorted(self.mentors.values(),
-                      key=lambda line: (", ".join(line.branches).casefold(), line.name.casefold()))
+        return sorted(
+            self.mentors.values(), key=lambda line: (", ".join(line.branches).casefold(), line.name.casefold())
+        )
 
     def __len__(self) -> int:
         return len(self.mentors)

@@ -1,4 +1,5 @@
 """Accounts for every row of an export from its recorded result: counted per category, the rest by why."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -25,13 +26,16 @@ OUTCOME_LABELS = {
 }
 
 
-def exported_by_outcome(*, counted: int, not_counted: int, documented_by_category: Mapping[str, int]
-                        ) -> dict[str, int]:
+def exported_by_outcome(*, counted: int, not_counted: int, documented_by_category: Mapping[str, int]) -> dict[str, int]:
     """The rows on `Aktiviteter` by outcome, as an audit records them; they add up to the rows exported."""
     phone = int(documented_by_category.get("kontakt", 0))
     other = int(documented_by_category.get("annet", 0))
-    return {"counted": counted, "phone_and_contact": phone, "other": other,
-            "not_counted_by_rule": not_counted - phone - other}
+    return {
+        "counted": counted,
+        "phone_and_contact": phone,
+        "other": other,
+        "not_counted_by_rule": not_counted - phone - other,
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,11 +61,18 @@ class RowAccount:
 
     def as_dict(self) -> dict[str, Any]:
         """The account as plain JSON-ready values."""
-        return {"counted_by_category": dict(self.counted_by_category), "counted": self.counted,
-                "phone_and_contact": self.phone_and_contact, "other": self.other,
-                "not_counted_by_rule": self.not_counted_by_rule, "not_counted": self.not_counted,
-                "exported": self.exported, "rejected": self.rejected, "unreadable": self.unreadable,
-                "read": self.read}
+        return {
+            "counted_by_category": dict(self.counted_by_category),
+            "counted": self.counted,
+            "phone_and_contact": self.phone_and_contact,
+            "other": self.other,
+            "not_counted_by_rule": self.not_counted_by_rule,
+            "not_counted": self.not_counted,
+            "exported": self.exported,
+            "rejected": self.rejected,
+            "unreadable": self.unreadable,
+            "read": self.read,
+        }
 
 
 def row_account(result: Mapping[str, Any]) -> RowAccount:
@@ -72,8 +83,9 @@ def row_account(result: Mapping[str, Any]) -> RowAccount:
     not_counted = int(rows.get("not_counted", exported - counted))
     outcome: Mapping[str, int] | None = result.get("exported_by_outcome")
     if outcome is None and "documented_by_category" in result:
-        outcome = exported_by_outcome(counted=counted, not_counted=not_counted,
-                                      documented_by_category=result["documented_by_category"])
+        outcome = exported_by_outcome(
+            counted=counted, not_counted=not_counted, documented_by_category=result["documented_by_category"]
+        )
     rejected, unreadable = int(rows.get("rejected", 0)), int(rows.get("unreadable", 0))
     return RowAccount(
         counted_by_category={category: int(by_category.get(category, 0)) for category in COUNTING_CATEGORIES},
@@ -81,7 +93,10 @@ def row_account(result: Mapping[str, Any]) -> RowAccount:
         phone_and_contact=outcome["phone_and_contact"] if outcome else None,
         other=outcome["other"] if outcome else None,
         not_counted_by_rule=outcome["not_counted_by_rule"] if outcome else None,
-        not_counted=not_counted, exported=exported, rejected=rejected, unreadable=unreadable,
+        not_counted=not_counted,
+        exported=exported,
+        rejected=rejected,
+        unreadable=unreadable,
         read=int(rows.get("read", exported + rejected + unreadable)),
     )
 

@@ -1,4 +1,5 @@
 """A broken rule is a configuration error: which rules failed, on how many rows, why, and the message that says so."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,10 +29,15 @@ class RuleFailure:
 
     def in_words(self) -> str:
         """«the data check «x» could not be computed on 12 973 rows (division by zero)»."""
-        return ngettext("%(rule)s could not be computed on %(count)s row (%(error)s)",
-                        "%(rule)s could not be computed on %(count)s rows (%(error)s)", self.rows) % {
-            "rule": self.broken.title(), "count": number_format(self.rows, force_grouping=True),
-            "error": self.broken.reason}
+        return ngettext(
+            "%(rule)s could not be computed on %(count)s row (%(error)s)",
+            "%(rule)s could not be computed on %(count)s rows (%(error)s)",
+            self.rows,
+        ) % {
+            "rule": self.broken.title(),
+            "count": number_format(self.rows, force_grouping=True),
+            "error": self.broken.reason,
+        }
 
 
 class RuleFailures:
@@ -55,8 +61,10 @@ class RuleFailures:
 
     def most_common(self) -> list[RuleFailure]:
         """Every failure, the one on most rows first."""
-        return [RuleFailure(broken=broken, rows=rows, example_activity_id=self._examples[broken])
-                for broken, rows in sorted(self._rows.items(), key=lambda item: -item[1])]
+        return [
+            RuleFailure(broken=broken, rows=rows, example_activity_id=self._examples[broken])
+            for broken, rows in sorted(self._rows.items(), key=lambda item: -item[1])
+        ]
 
     def in_words(self) -> str:
         """That the configuration is wrong, and where: each rule, its rows and its error (the most frequent ten)."""
@@ -68,19 +76,35 @@ class RuleFailures:
 
     def message(self) -> str:
         """Why the export stopped, for the person who asked for it, and what to do."""
-        return " ".join((self.in_words(), _(
-            "A system administrator must correct the rule in the configuration in the admin, try the new version "
-            "on a period and activate it; then export again. Nothing was exported, because the totals would "
-            "have been wrong.")))
+        return " ".join(
+            (
+                self.in_words(),
+                _(
+                    "A system administrator must correct the rule in the configuration in the admin, try the "
+                    "new version "
+                    "on a period and activate it; then export again. Nothing was exported, because the totals would "
+                    "have been wrong."
+                ),
+            )
+        )
 
     def detail(self) -> str:
         """Every failure for the administrator: rule, rows, reason, the first activity and the technical error."""
-        lines = ["phase: mapping", "cause: configuration error", "",
-                 _("Rules and columns of the column configuration that could not be computed:")]
+        lines = [
+            "phase: mapping",
+            "cause: configuration error",
+            "",
+            _("Rules and columns of the column configuration that could not be computed:"),
+        ]
         for failure in self.most_common():
-            lines.append(_("- %(failure)s; first activity: %(activity)s; error: %(technical)s") % {
-                "failure": failure.in_words(), "activity": failure.example_activity_id,
-                "technical": failure.broken.technical or "-"})
+            lines.append(
+                _("- %(failure)s; first activity: %(activity)s; error: %(technical)s")
+                % {
+                    "failure": failure.in_words(),
+                    "activity": failure.example_activity_id,
+                    "technical": failure.broken.technical or "-",
+                }
+            )
         return "\n".join(lines)
 
     def error(self) -> ExportError:

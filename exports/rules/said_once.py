@@ -1,4 +1,5 @@
 """Says each thing once: of texts that repeat or contain one another, only the fullest is kept."""
+
 from __future__ import annotations
 
 import re
@@ -19,6 +20,10 @@ def said_once(texts: Iterable[str]) -> list[str]:
     if len(kept) < 2:
         return kept
     cores = [_core(text) for text in kept]
-    return [text for index, (text, core) in enumerate(zip(kept, cores, strict=True))
-            if not any(core in other and (core != other or later < index)
-                       for later, other in enumerate(cores) if later != index)]
+    return [
+        text
+        for index, (text, core) in enumerate(zip(kept, cores, strict=True))
+        if not any(
+            core in other and (core != other or later < index) for later, other in enumerate(cores) if later != index
+        )
+    ]

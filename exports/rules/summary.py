@@ -1,11 +1,12 @@
 """Accumulates the counts of `Sammendrag` and the manifest while rows stream past."""
+
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
 from exports.config.cell_safety import clean_text
+from exports.domain import RESULT_SCHEMA_VERSION, ExportFacts
 from exports.regulation import COUNTING_CATEGORIES
 from exports.rules.column_mapper import MappedActivity
 from exports.rules.peer_mentor_tally import PeerMentorTally
@@ -66,24 +67,34 @@ class ExportSummary:
 
     def outcomes(self) -> dict[str, int]:
         """The rows on `Aktiviteter` by outcome: counted, phone and contact, other, not counted by a rule."""
-        return exported_by_outcome(counted=self.counted, not_counted=self.not_counted,
-                                   documented_by_category=self.documented_by_category)
+        return exported_by_outcome(
+            counted=self.counted, not_counted=self.not_counted, documented_by_category=self.documented_by_category
+        )
 
     def reasons_by_frequency(self) -> list[tuple[str, int]]:
         """Deviation reasons with their row counts, the most common first (ties in order of appearance)."""
         return self.deviations_by_reason.most_common()
 
-    def as_facts(self) -> dict[str, Any]:
+    def as_facts(self) -> ExportFacts:
         """The totals as plain JSON-ready values (for the audit record and a later comparison)."""
         return {
-            "rows": {"read": self.read, "exported": self.exported, "counted": self.counted,
-                     "not_counted": self.not_counted, "deviations": self.deviations, "rejected": self.rejected,
-                     "unreadable": self.unreadable},
+            "schema_version": RESULT_SCHEMA_VERSION,
+            "rows": {
+                "read": self.read,
+                "exported": self.exported,
+                "counted": self.counted,
+                "not_counted": self.not_counted,
+                "deviations": self.deviations,
+                "rejected": self.rejected,
+                "unreadable": self.unreadable,
+            },
             "counted_by_category": self.counted_categories(),
             "exported_by_outcome": self.outcomes(),
             "documented_by_category": dict(sorted(self.documented_by_category.items())),
-            "counted_by_county": {clean_text(code).value: count
-                                  for code, count in sorted(self.counted_by_county.items())},
-            "deviations_by_reason": {clean_text(reason).value: count
-                                     for reason, count in self.reasons_by_frequency()[:STORED_REASONS]},
+            "counted_by_county": {
+                clean_text(code).value: count for code, count in sorted(self.counted_by_county.items())
+            },
+            "deviations_by_reason": {
+                clean_text(reason).value: count for reason, count in self.reasons_by_frequency()[:STORED_REASONS]
+            },
         }

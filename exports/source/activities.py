@@ -1,4 +1,5 @@
 """What a source of activities is and yields: the record, the protocol, and a period's bounds in Oslo time."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Streams one organisation's activities in a period from the local tables, in chunks, by keyset pagination."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,9 @@ class LocalActivitySource:
         while True:
             page = base
             if after is not None:  # the plain bound lets the index start at the page instead of the period
-                page = base.filter(Q(started_at__gt=after[0]) | Q(started_at=after[0], id__gt=after[1]),
-                                   started_at__gte=after[0])
+                page = base.filter(
+                    Q(started_at__gt=after[0]) | Q(started_at=after[0], id__gt=after[1]), started_at__gte=after[0]
+                )
             rows = list(page.values_list(*_COLUMNS)[:chunk_size])
             if not rows:
                 return

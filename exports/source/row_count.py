@@ -1,4 +1,5 @@
 """The rows a source delivered against the count it gave at the start: an export never stores a short read."""
+
 from __future__ import annotations
 
 from django.utils.formats import number_format
@@ -23,19 +24,31 @@ def check_rows_read(*, counted: int, read: int) -> None:
         return
     numbers = {"read": _number(read), "counted": _number(counted)}
     if read < counted:
-        message = ngettext(
-            "The source delivered %(read)s of the %(counted)s activity in the period; the export was stopped "
-            "so that no incomplete report is sent.",
-            "The source delivered %(read)s of the %(counted)s activities in the period; the export was stopped "
-            "so that no incomplete report is sent.", counted) % numbers
+        message = (
+            ngettext(
+                "The source delivered %(read)s of the %(counted)s activity in the period; the export was stopped "
+                "so that no incomplete report is sent.",
+                "The source delivered %(read)s of the %(counted)s activities in the period; the export was stopped "
+                "so that no incomplete report is sent.",
+                counted,
+            )
+            % numbers
+        )
     else:
-        message = ngettext(
-            "The source delivered %(read)s activity, but %(counted)s were counted in the period when the export "
-            "started; the activities changed while they were read, so the export was stopped.",
-            "The source delivered %(read)s activities, but %(counted)s were counted in the period when the "
-            "export started; the activities changed while they were read, so the export was stopped.", read) % numbers
+        message = (
+            ngettext(
+                "The source delivered %(read)s activity, but %(counted)s were counted in the period when the export "
+                "started; the activities changed while they were read, so the export was stopped.",
+                "The source delivered %(read)s activities, but %(counted)s were counted in the period when the "
+                "export started; the activities changed while they were read, so the export was stopped.",
+                read,
+            )
+            % numbers
+        )
     raise ExportError(
         message + " " + _("Try again; if it happens again, contact your system administrator."),
-        detail=("phase: mapping\ncause: rows missing or added while read\n\n"
-                f"Row count check failed: the source counted {counted} activities at the start and delivered {read}."),
+        detail=(
+            "phase: mapping\ncause: rows missing or added while read\n\n"
+            f"Row count check failed: the source counted {counted} activities at the start and delivered {read}."
+        ),
     )

@@ -1,4 +1,5 @@
 """Streams activities from an organisation's Supabase project through supabase-py (PostgREST)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,6 +36,7 @@ def is_transient(exc: BaseException) -> bool:
     if len(code) == 3 and code.isdigit():  # an HTTP status: a gateway or server error
         return code.startswith("5")
     return code[:2] in TRANSIENT_SQLSTATE_CLASSES
+
 
 SELECT = (
     "id,activity_type,started_at,duration_minutes,participant_count,country_code,municipality_code,"
@@ -83,8 +85,9 @@ class SupabaseActivitySource:
 
     def _execute(self, query: Any) -> Any:
         """Run a PostgREST query, retrying transient failures with bounded exponential backoff."""
-        retrying = Retrying(retry=retry_if_exception(is_transient), wait=self._wait,
-                            stop=stop_after_attempt(ATTEMPTS), reraise=True)
+        retrying = Retrying(
+            retry=retry_if_exception(is_transient), wait=self._wait, stop=stop_after_attempt(ATTEMPTS), reraise=True
+        )
         return retrying(query.execute)
 
     def _activities(self, organisation_id: UUID, period: Period, columns: str, **select: Any) -> Any:
@@ -131,8 +134,10 @@ class SupabaseActivitySource:
             after = (rows[-1]["started_at"], rows[-1]["id"])
 
 
-def _check_ascending(records: list[ActivityRecord], last: tuple[dt.datetime, UUID] | None,
-                     ) -> tuple[dt.datetime, UUID]:
+def _check_ascending(
+    records: list[ActivityRecord],
+    last: tuple[dt.datetime, UUID] | None,
+) -> tuple[dt.datetime, UUID]:
     """The page's last key, after making sure every key follows the one before (no row repeated or out of order)."""
     for record in records:
         key = (record.started_at, record.id)

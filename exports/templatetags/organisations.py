@@ -1,4 +1,5 @@
 """`{% organisation_switcher organisation %}`: which organisation the page is for, and a switch between them."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,5 +15,9 @@ register = template.Library()
 def organisation_switcher(context: dict[str, Any], organisation: Any) -> dict[str, Any]:
     """The current organisation's name, with a form to switch when the user may export for several."""
     request = context["request"]
-    return {"organisation": organisation, "memberships": export_memberships(request.user),
-            "csrf_token": context.get("csrf_token"), "next": request.path}
+    return {
+        "organisation": organisation,
+        "memberships": export_memberships(request.user),
+        "csrf_token": context.get("csrf_token"),
+        "next": request.path,
+    }

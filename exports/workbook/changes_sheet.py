@@ -1,4 +1,5 @@
 """Writes `Endringer`: what changed since the export this one compares with, a summary block then one row a change."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,8 +31,9 @@ def change_text(kind: str, columns: tuple[str, ...]) -> str:
     """What happened to one registration, in words."""
     if kind == CHANGED:
         return _("Changed: %(columns)s") % {"columns": ", ".join(columns)}
-    return {ADDED: _("New"), REMOVED: _("Removed"), FIXED: _("Deviation fixed"),
-            NEW_DEVIATION: _("New deviation")}[kind]
+    return {ADDED: _("New"), REMOVED: _("Removed"), FIXED: _("Deviation fixed"), NEW_DEVIATION: _("New deviation")}[
+        kind
+    ]
 
 
 def write_changes_sheet(workbook: Workbook, changes: ChangeSummary, *, date_format: str) -> Any:
@@ -54,28 +56,48 @@ def write_changes_sheet(workbook: Workbook, changes: ChangeSummary, *, date_form
 def _change_row(sheet: Any, change: ChangeRow, date_format: str) -> list[Any]:
     """One change as a row of cells."""
     activity_id, day, mentor, kind, columns = change
-    return [styled_cells.cell(sheet, activity_id), styled_cells.cell(sheet, day, number_format=date_format),
-            styled_cells.cell(sheet, mentor), styled_cells.cell(sheet, change_text(kind, columns))]
+    return [
+        styled_cells.cell(sheet, activity_id),
+        styled_cells.cell(sheet, day, number_format=date_format),
+        styled_cells.cell(sheet, mentor),
+        styled_cells.cell(sheet, change_text(kind, columns)),
+    ]
 
 
 def _summary_block(changes: ChangeSummary) -> list[list[Any]]:
     """The lines above the rows: (bold, values...)."""
     if changes.compared_with is None:
-        return [[True, _("Changes since the last export")],
-                [False, _("First export of the period – nothing to compare with")]]
+        return [
+            [True, _("Changes since the last export")],
+            [False, _("First export of the period – nothing to compare with")],
+        ]
     compared = changes.compared_with
-    heading = (_("Compared with the export sent to Bufdir (no. %(id)s)") if compared.get("submitted")
-               else _("Compared with export no. %(id)s of the same period")) % {"id": compared["id"]}
-    lines: list[list[Any]] = [[True, _("Changes since the last export")], [False, heading],
-                              [False, _("Bundle SHA-256 then"), compared.get("sha256", "")], [],
-                              [True, _("Counted per category"), _("Then"), _("Now")]]
+    heading = (
+        _("Compared with the export sent to Bufdir (no. %(id)s)")
+        if compared.get("submitted")
+        else _("Compared with export no. %(id)s of the same period")
+    ) % {"id": compared["id"]}
+    lines: list[list[Any]] = [
+        [True, _("Changes since the last export")],
+        [False, heading],
+        [False, _("Bundle SHA-256 then"), compared.get("sha256", "")],
+        [],
+        [True, _("Counted per category"), _("Then"), _("Now")],
+    ]
     categories = list(dict.fromkeys([*changes.counted_now, *changes.counted_then]))
-    lines += [[False, category_label(category), changes.counted_then.get(category, 0),
-               changes.counted_now.get(category, 0)] for category in categories]
-    lines += [[], [True, _("Registrations"), _("Count")],
-              [False, _("Added"), changes.added], [False, _("Removed"), changes.removed],
-              [False, _("Changed"), changes.changed], [False, _("Deviations fixed"), changes.fixed],
-              [False, _("New deviations"), changes.new_deviations]]
+    lines += [
+        [False, category_label(category), changes.counted_then.get(category, 0), changes.counted_now.get(category, 0)]
+        for category in categories
+    ]
+    lines += [
+        [],
+        [True, _("Registrations"), _("Count")],
+        [False, _("Added"), changes.added],
+        [False, _("Removed"), changes.removed],
+        [False, _("Changed"), changes.changed],
+        [False, _("Deviations fixed"), changes.fixed],
+        [False, _("New deviations"), changes.new_deviations],
+    ]
     if changes.rows > MANY_ROWS:
         lines.append([False, _("%(count)s change rows: all are listed below.") % {"count": changes.rows}])
     return [line if line else [False] for line in lines]

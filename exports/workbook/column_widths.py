@@ -5,6 +5,7 @@ wait for the values. The configuration knows most of them beforehand: the date a
 labels, the activity types' labels, Bufdir's categories and counties, the rules' reasons; only free text (names,
 descriptions, expressions) is unknown, and gets the configured width or a bounded default and wraps.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,8 +20,15 @@ FREE_TEXT_WIDTH = 24
 """A text column whose values the configuration does not know: names, descriptions, expressions."""
 _PADDING = 2
 _NUMBER_WIDTH = 7
-_FIXED_LENGTHS = {"activity_id": 36, "county_code": 2, "municipality_code": 4, "branch_municipality_code": 4,
-                  "country_code": 2, "duration_minutes": _NUMBER_WIDTH, "participant_count": _NUMBER_WIDTH}
+_FIXED_LENGTHS = {
+    "activity_id": 36,
+    "county_code": 2,
+    "municipality_code": 4,
+    "branch_municipality_code": 4,
+    "country_code": 2,
+    "duration_minutes": _NUMBER_WIDTH,
+    "participant_count": _NUMBER_WIDTH,
+}
 
 
 @dataclass(frozen=True)
@@ -53,9 +61,13 @@ def column_layout(column: CompiledColumn, config: CompiledConfig) -> ColumnLayou
 
 def longest_value(column: CompiledColumn, config: CompiledConfig) -> int | None:
     """How long the column's longest value can be, when the configuration tells; None when it cannot."""
-    by_format = {"date": len(config.date_format), "datetime": len(config.datetime_format),
-                 "time": len(config.time_format), "integer": _NUMBER_WIDTH,
-                 "boolean": max(len(str(config.true_label)), len(str(config.false_label)))}
+    by_format = {
+        "date": len(config.date_format),
+        "datetime": len(config.datetime_format),
+        "time": len(config.time_format),
+        "integer": _NUMBER_WIDTH,
+        "boolean": max(len(str(config.true_label)), len(str(config.false_label))),
+    }
     if column.format in by_format:
         return by_format[column.format]
     if column.expression is not None or column.source is None:

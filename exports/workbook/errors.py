@@ -1,4 +1,5 @@
 """What can go wrong writing the workbook, in terms the export names: a writing error, a full disk."""
+
 from __future__ import annotations
 
 import errno
@@ -27,5 +28,7 @@ def exception_chain(exc: BaseException) -> Iterator[BaseException]:
 
 def is_disk_full(exc: BaseException) -> bool:
     """Whether the disk (or the quota) ran out somewhere in the exception's chain."""
-    return any(isinstance(e, OSError) and e.errno in DISK_FULL_ERRNOS or isinstance(e, WritingError) and e.disk_full
-               for e in exception_chain(exc))
+    return any(
+        isinstance(e, OSError) and e.errno in DISK_FULL_ERRNOS or isinstance(e, WritingError) and e.disk_full
+        for e in exception_chain(exc)
+    )

@@ -8,6 +8,7 @@ a writer that is abandoned (the export failed while mapping) is killed and reape
 temporary files (openpyxl's sheets) in the folder of the workbook, the export's own, which the exporting
 process removes however the export ends, even after killing the writer.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -56,7 +57,7 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
     try:
         writer = writer_factory()
         while True:
-            message = pickle.load(inbox)
+            message = pickle.load(inbox)  # noqa: S301 - a pipe from our own forked process
             if message[0] == "rows":
                 for row in message[1]:
                     if isinstance(row, tuple):
@@ -81,24 +82,40 @@ def _text_length(values: Iterable[Any]) -> int:
     return sum(map(len, filter(str.__instancecheck__, values)))
 
 
-_RECORD_TEXTS = ("activity_type", "country_code", "municipality_code", "description", "status", "peer_mentor_name",
-                 "local_branch_name", "local_branch_county_code", "local_branch_municipality_code")
+_RECORD_TEXTS = (
+    "activity_type",
+    "country_code",
+    "municipality_code",
+    "description",
+    "status",
+    "peer_mentor_name",
+    "local_branch_name",
+    "local_branch_county_code",
+    "local_branch_municipality_code",
+)
 
 
 def _bounded_row(row: MappedActivity) -> MappedActivity:
     """A row for `Avvik` whose record's texts are cut just past what a cell holds (the writer needs no more)."""
     record = row.record
-    long: dict[str, Any] = {name: bounded(text) for name in _RECORD_TEXTS
-                            if type(text := getattr(record, name)) is str and len(text) > MAX_TEXT_LENGTH + 1}
+    long: dict[str, Any] = {
+        name: bounded(text)
+        for name in _RECORD_TEXTS
+        if type(text := getattr(record, name)) is str and len(text) > MAX_TEXT_LENGTH + 1
+    }
     return replace(row, record=replace(record, **long)) if long else row
 
 
 def _deviation_length(row: MappedActivity) -> int:
     """The characters of text a row for `Avvik` carries to the writer (its record's counted as cut)."""
     record = row.record
-    return (_text_length(row.values) + sum(len(finding.text) + len(finding.action) for finding in row.findings)
-            + sum(min(len(text), MAX_TEXT_LENGTH + 1) for name in _RECORD_TEXTS
-                  if type(text := getattr(record, name)) is str))
+    return (
+        _text_length(row.values)
+        + sum(len(finding.text) + len(finding.action) for finding in row.findings)
+        + sum(
+            min(len(text), MAX_TEXT_LENGTH + 1) for name in _RECORD_TEXTS if type(text := getattr(record, name)) is str
+        )
+    )
 
 
 PIPE_BYTES = 1 << 20
@@ -126,8 +143,7 @@ class ForkedWorkbookWriter:
             try:
                 os.close(rows_write)
                 os.close(result_read)
-                with os.fdopen(rows_read, "rb", buffering=1 << 16) as inbox, \
-                        os.fdopen(result_write, "wb") as outbox:
+                with os.fdopen(rows_read, "rb", buffering=1 << 16) as inbox, os.fdopen(result_write, "wb") as outbox:
                     status = _serve(inbox, outbox, lambda: generator.open(path, config))
             finally:
                 os._exit(status)
@@ -186,7 +202,7 @@ class ForkedWorkbookWriter:
     def _outcome(self) -> tuple[str, ...]:
         """The writer's answer: ("ok",) or ("error", its traceback, its cause)."""
         try:
-            outcome: tuple[str, ...] = pickle.load(self._results)
+            outcome: tuple[str, ...] = pickle.load(self._results)  # noqa: S301 - a pipe from our own forked process
         except EOFError:
             return ("error", "the workbook writer process ended without an answer", "")
         return outcome

@@ -1,4 +1,5 @@
 """Opens a workbook written in this process: loads openpyxl only when a workbook is opened, not on import."""
+
 from __future__ import annotations
 
 from pathlib import Path

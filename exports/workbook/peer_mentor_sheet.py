@@ -1,4 +1,5 @@
 """The sheet `Likepersoner`: each peer mentor with activities in the period, the ones to follow up marked."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -15,8 +16,15 @@ PEER_MENTOR_WIDTHS = (28, 28, 14, 14, 12, 16, 52)
 
 def headings() -> list[str]:
     """The headings of `Likepersoner`."""
-    return [_("Peer mentor"), _("Local branch"), _("Certified from"), _("Activities documented"),
-            _("Activities counted"), _("In counting categories"), _("Note")]
+    return [
+        _("Peer mentor"),
+        _("Local branch"),
+        _("Certified from"),
+        _("Activities documented"),
+        _("Activities counted"),
+        _("In counting categories"),
+        _("Note"),
+    ]
 
 
 def note(line: PeerMentorLine) -> str:
@@ -36,16 +44,21 @@ def write_peer_mentors(sheet: WriteOnlyWorksheet, tally: PeerMentorTally, *, dat
     for line in tally.lines():
         remark = note(line)
         bold = bool(remark)
-        certified = (styled_cells.cell(sheet, line.certified_on, number_format=date_format, bold=bold)
-                     if line.certified_on else styled_cells.cell(sheet, not_certified, bold=bold))
-        sheet.append([
-            styled_cells.cell(sheet, line.name, bold=bold),
-            styled_cells.cell(sheet, ", ".join(line.branches), bold=bold),
-            certified,
-            styled_cells.cell(sheet, line.documented, number_format=COUNT_FORMAT, bold=bold),
-            styled_cells.cell(sheet, line.counted, number_format=COUNT_FORMAT, bold=bold),
-            styled_cells.cell(sheet, line.in_counting_categories, number_format=COUNT_FORMAT, bold=bold),
-            styled_cells.cell(sheet, remark or None, bold=bold),
-        ])
+        certified = (
+            styled_cells.cell(sheet, line.certified_on, number_format=date_format, bold=bold)
+            if line.certified_on
+            else styled_cells.cell(sheet, not_certified, bold=bold)
+        )
+        sheet.append(
+            [
+                styled_cells.cell(sheet, line.name, bold=bold),
+                styled_cells.cell(sheet, ", ".join(line.branches), bold=bold),
+                certified,
+                styled_cells.cell(sheet, line.documented, number_format=COUNT_FORMAT, bold=bold),
+                styled_cells.cell(sheet, line.counted, number_format=COUNT_FORMAT, bold=bold),
+                styled_cells.cell(sheet, line.in_counting_categories, number_format=COUNT_FORMAT, bold=bold),
+                styled_cells.cell(sheet, remark or None, bold=bold),
+            ]
+        )
         written += 1
     return written

@@ -1,4 +1,5 @@
 """The workbook's sheets and the seams that write it, without openpyxl: only the process that writes cells loads it."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The workbook's document properties (author, title, subject, language) in Norwegian, not openpyxl's."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -19,10 +20,9 @@ def describe_workbook(properties: DocumentProperties, *, facts: WorkbookFacts, p
     author = _("Bufdir export")
     properties.creator = author
     properties.lastModifiedBy = author
-    properties.title = _("Bufdir report %(organisation)s %(period)s") % {
-        "organisation": organisation, "period": period}
-    properties.subject = _("Peer-support activities of %(organisation)s for Bufdir") % {
-        "organisation": organisation}
+    properties.title = _("Bufdir report %(organisation)s %(period)s") % {"organisation": organisation, "period": period}
+    properties.subject = _("Peer-support activities of %(organisation)s for Bufdir") % {"organisation": organisation}
     properties.description = _("Made by the Bufdir export with column configuration version %(version)s.") % {
-        "version": facts.config_version}
+        "version": facts.config_version
+    }
     properties.language = WORKBOOK_LANGUAGE

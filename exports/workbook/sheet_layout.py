@@ -1,4 +1,5 @@
 """Print set-up and column widths that make a sheet readable on screen and on paper."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,9 @@ def print_layout(widths: Sequence[float]) -> PrintLayout:
     points = [width * POINTS_PER_WIDTH for width in widths] or [0.0]
     candidates = []
     orientations: tuple[tuple[Literal["portrait", "landscape"], tuple[float, float]], ...] = (
-        ("landscape", (_A4[1], _A4[0])), ("portrait", _A4))
+        ("landscape", (_A4[1], _A4[0])),
+        ("portrait", _A4),
+    )
     for orientation, (page_width, page_height) in orientations:
         body_width = page_width - 2 * _SIDE_MARGIN * _INCH
         body_height = page_height - 2 * _END_MARGIN * _INCH
@@ -71,10 +74,17 @@ def print_layout(widths: Sequence[float]) -> PrintLayout:
         scale = max(SCALE_FLOOR, min(100, fit))
         room = body_width * 100 / scale
         wide = _pages_wide(points, room, repeated=0.0)
-        repeat = wide > 1 and points[0] <= _REPEATED_COLUMN_SHARE * room and _pages_wide(
-            points, room, repeated=points[0]) == wide
-        candidates.append((wide / body_height, PrintLayout(orientation=orientation, scale=scale, pages_wide=wide,
-                                                          repeat_first_column=repeat)))
+        repeat = (
+            wide > 1
+            and points[0] <= _REPEATED_COLUMN_SHARE * room
+            and _pages_wide(points, room, repeated=points[0]) == wide
+        )
+        candidates.append(
+            (
+                wide / body_height,
+                PrintLayout(orientation=orientation, scale=scale, pages_wide=wide, repeat_first_column=repeat),
+            )
+        )
     return min(candidates, key=lambda candidate: candidate[0])[1]
 
 
@@ -185,4 +195,3 @@ def _escape(text: str) -> str:
     if len(text) > 80:
         text = text[:79] + "…"
     return text.replace("&", "&&")
-

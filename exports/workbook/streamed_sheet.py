@@ -4,9 +4,10 @@ openpyxl's `append` makes a `Cell` per value, binds and checks the value, works 
 only then writes it: most of the time an export spends writing `Aktiviteter`. The rows made by `cell_safety.sheet_row`
 are already checked and the columns' styles are known once per sheet, so this sheet writes such a row as one lxml
 element, with the elements and attributes openpyxl writes and openpyxl's own number and date conversions. Every
-other row goes through openpyxl's own path. `tests/test_streamed_sheet.py` holds the sheet to the bytes openpyxl
-writes for the same values.
+other row goes through openpyxl's own path. `tests/workbook/test_streamed_sheet.py` holds the sheet to the bytes
+openpyxl writes for the same values.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,9 +53,12 @@ class StreamedSheet(WriteOnlyWorksheet):
         self._epoch = parent.epoch
         self.use_number_formats(())
 
-    def use_number_formats(self, number_formats: Sequence[str | None],
-                           alignments: Sequence[Alignment | None] = (),
-                           wrap_widths: Sequence[float | None] = ()) -> None:
+    def use_number_formats(
+        self,
+        number_formats: Sequence[str | None],
+        alignments: Sequence[Alignment | None] = (),
+        wrap_widths: Sequence[float | None] = (),
+    ) -> None:
         """Each column's number format and alignment in plain rows (None: none), set before the first of them.
 
         A row whose text in a column of `wrap_widths` (None: does not wrap) takes more than one line gets the
@@ -63,8 +67,10 @@ class StreamedSheet(WriteOnlyWorksheet):
         self._letters = tuple(get_column_letter(index + 1) for index in range(len(number_formats)))
         self._wraps = tuple((index, width) for index, width in enumerate(wrap_widths) if width is not None)
         aligned = (*alignments, *[None] * (len(number_formats) - len(alignments)))
-        self._styles = tuple(None if fmt is None and alignment is None else self._style_id(fmt, alignment)
-                             for fmt, alignment in zip(number_formats, aligned, strict=False))
+        self._styles = tuple(
+            None if fmt is None and alignment is None else self._style_id(fmt, alignment)
+            for fmt, alignment in zip(number_formats, aligned, strict=False)
+        )
         self._takes_dates = tuple(fmt is not None and is_date_format(fmt) for fmt in number_formats)
 
     def _style_id(self, number_format: str | None, alignment: Alignment | None) -> str:
@@ -82,8 +88,14 @@ class StreamedSheet(WriteOnlyWorksheet):
             return False
         for value, takes_dates in zip(row, self._takes_dates, strict=False):
             kind = type(value)
-            if not (value is None or kind is str or kind is int or kind is float or kind is bool
-                    or (takes_dates and kind in _TEMPORAL and getattr(value, "tzinfo", None) is None)):
+            if not (
+                value is None
+                or kind is str
+                or kind is int
+                or kind is float
+                or kind is bool
+                or (takes_dates and kind in _TEMPORAL and getattr(value, "tzinfo", None) is None)
+            ):
                 return False
         return True
 
@@ -133,8 +145,12 @@ class StreamedSheet(WriteOnlyWorksheet):
         """The `<row>` openpyxl would write for these values (`openpyxl.cell._writer.lxml_write_cell`)."""
         number = str(row_idx)
         height = self._height(row)
-        element = Element("row", {"r": number} if height is None else
-                          {"r": number, **dict(RowDimension(self._as_worksheet, index=row_idx, ht=height))})
+        element = Element(
+            "row",
+            {"r": number}
+            if height is None
+            else {"r": number, **dict(RowDimension(self._as_worksheet, index=row_idx, ht=height))},
+        )
         for letter, style, value in zip(self._letters, self._styles, row, strict=False):
             if value is None:
                 continue
@@ -144,8 +160,11 @@ class StreamedSheet(WriteOnlyWorksheet):
             kind = type(value)
             if kind is str:
                 attributes["t"] = "inlineStr"
-                text = SubElement(SubElement(SubElement(element, "c", attributes), "is"), "t",
-                                  _PRESERVE if value != value.strip() else _NO_ATTRIBUTES)
+                text = SubElement(
+                    SubElement(SubElement(element, "c", attributes), "is"),
+                    "t",
+                    _PRESERVE if value != value.strip() else _NO_ATTRIBUTES,
+                )
                 text.text = value
                 continue
             if kind is bool:

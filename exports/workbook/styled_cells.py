@@ -1,4 +1,5 @@
 """The one cell writer: values become openpyxl cells by the rules in `cells`, styled only where they must be."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -14,8 +15,14 @@ from exports.workbook.streamed_sheet import PlainRow, StreamedSheet
 _BOLD = Font(bold=True)
 
 
-def cell(sheet: WriteOnlyWorksheet, value: Any, *, number_format: str | None = None, bold: bool = False,
-         alignment: Alignment | None = None) -> Any:
+def cell(
+    sheet: WriteOnlyWorksheet,
+    value: Any,
+    *,
+    number_format: str | None = None,
+    bold: bool = False,
+    alignment: Alignment | None = None,
+) -> Any:
     """What to append for one value: the plain value when no style is needed, else a styled cell."""
     value = clean(value).value
     text_guard = isinstance(value, str) and is_formula_like(value)
@@ -50,8 +57,9 @@ def link(sheet: WriteOnlyWorksheet, text: str, target: str) -> Any:
     return written
 
 
-def row(sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False,
-        alignment: Alignment | None = None) -> list[Any]:
+def row(
+    sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False, alignment: Alignment | None = None
+) -> list[Any]:
     """One sheet row of values, each through `cell`."""
     return [cell(sheet, value, bold=bold, alignment=alignment) for value in values]
 
@@ -59,8 +67,13 @@ def row(sheet: WriteOnlyWorksheet, values: Iterable[Any], *, bold: bool = False,
 class RowAppender:
     """Appends rows made by `cells.sheet_row` to a `StreamedSheet` in the given number formats."""
 
-    def __init__(self, sheet: StreamedSheet, number_formats: Sequence[str | None],
-                 alignments: Sequence[Alignment | None] = (), wrap_widths: Sequence[float | None] = ()) -> None:
+    def __init__(
+        self,
+        sheet: StreamedSheet,
+        number_formats: Sequence[str | None],
+        alignments: Sequence[Alignment | None] = (),
+        wrap_widths: Sequence[float | None] = (),
+    ) -> None:
         self.sheet = sheet
         self._formats = tuple(number_formats)
         self._alignments = (*alignments, *[None] * (len(self._formats) - len(alignments)))
@@ -71,5 +84,9 @@ class RowAppender:
         if type(values) is not GuardedRow and self.sheet.takes_plain(values):
             self.sheet.append(PlainRow(values))
         else:
-            self.sheet.append([None if value is None else cell(self.sheet, value, number_format=fmt, alignment=aligned)
-                               for value, fmt, aligned in zip(values, self._formats, self._alignments, strict=False)])
+            self.sheet.append(
+                [
+                    None if value is None else cell(self.sheet, value, number_format=fmt, alignment=aligned)
+                    for value, fmt, aligned in zip(values, self._formats, self._alignments, strict=False)
+                ]
+            )

@@ -6,6 +6,7 @@ wrap within their column and their rows are made tall enough, so nothing is cut 
 `MIN_PRINTED_POINTS`. A sheet too long for one page at that size (very many local branches or deviation reasons)
 goes on over a second page, said in its first rows, rather than shrinking its type.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -99,8 +100,11 @@ class SummarySheet:
         tables, chart_rows = self._tables(totals, comparison)
         for note in notes:
             tables += [[], [self.wrapped(value) for value in note]]
-        earlier = max([LEFT_WIDTHS[-1], *(len(word) + 2 for word in comparison.heading.split())]
-                      ) if comparison else LEFT_WIDTHS[-1]
+        earlier = (
+            max([LEFT_WIDTHS[-1], *(len(word) + 2 for word in comparison.heading.split())])
+            if comparison
+            else LEFT_WIDTHS[-1]
+        )
         left_widths = fitted_widths(tables, (*LEFT_WIDTHS[:-1], earlier))
         right = self._branches(totals)
         right_widths = fitted_widths(right, RIGHT_WIDTHS)
@@ -109,14 +113,24 @@ class SummarySheet:
         left = [*who, [], *tables, [], *deviations]
         spans = dict.fromkeys(range(1, len(who)), _VALUE_SPAN)
         spans |= dict.fromkeys(range(len(left) - len(deviations), len(left)), _REASON_SPAN)
-        lines = [max(_lines(left[index], left_widths, spans.get(index)) if index < len(left) else SPACER_LINES,
-                     _lines(right[index], right_widths, None) if index < len(right) else SPACER_LINES)
-                 for index in range(max(len(left), len(right)))]
+        lines = [
+            max(
+                _lines(left[index], left_widths, spans.get(index)) if index < len(left) else SPACER_LINES,
+                _lines(right[index], right_widths, None) if index < len(right) else SPACER_LINES,
+            )
+            for index in range(max(len(left), len(right)))
+        ]
         chart_row = len(right) + 2
-        one_page = max(sum(lines), sum(lines[:chart_row - 1]) + CHART_LINES) * LINE_POINTS <= PAGE_POINTS
+        one_page = max(sum(lines), sum(lines[: chart_row - 1]) + CHART_LINES) * LINE_POINTS <= PAGE_POINTS
         if not one_page:
-            left.insert(1, [self.text(_("Sammendrag goes on over the next page: at readable type it does not "
-                                        "fit one page"), bold=True)])
+            left.insert(
+                1,
+                [
+                    self.text(
+                        _("Sammendrag goes on over the next page: at readable type it does not fit one page"), bold=True
+                    )
+                ],
+            )
             spans = {index + 1 if index else index: span for index, span in spans.items()}
             lines.insert(1, 1)
             chart_row += 1
@@ -133,12 +147,17 @@ class SummarySheet:
                 values += [None] * (first_right - len(values)) + list(right[index])
             span = spans.get(index)
             if span and index < len(left) and len(left[index]) > span[0]:
-                settings.merged_cells.add(f"{get_column_letter(span[0] + 1)}{index + 1}:"
-                                          f"{get_column_letter(span[1] + 1)}{index + 1}")
+                settings.merged_cells.add(
+                    f"{get_column_letter(span[0] + 1)}{index + 1}:{get_column_letter(span[1] + 1)}{index + 1}"
+                )
             self.sheet.append(values)
         offset = len(who) + 1 + (0 if one_page else 1)
-        self._chart(chart_rows[0] + offset, chart_rows[1] + offset,
-                    anchor=f"{get_column_letter(first_right + 1)}{chart_row}", width=sum(right_widths))
+        self._chart(
+            chart_rows[0] + offset,
+            chart_rows[1] + offset,
+            anchor=f"{get_column_letter(first_right + 1)}{chart_row}",
+            width=sum(right_widths),
+        )
 
     def _page_setup(self, *, one_page: bool) -> None:
         """Portrait A4: fitted to one page when it fits at readable type, else at the least readable scale."""
@@ -159,15 +178,16 @@ class SummarySheet:
             [self.text(_("Organisation number")), self.wrapped(facts.org_number)],
             [self.text(_("Period from")), self.wrapped(facts.period_from, number_format=date)],
             [self.text(_("Period to")), self.wrapped(facts.period_to, number_format=date)],
-            [self.text(_("Column configuration")),
-             self.wrapped(_("%(name)s (version %(version)s)") % {"name": facts.template_name,
-                                                                "version": facts.config_version})],
-            [self.text(_("Generated")),
-             self.wrapped(facts.generated_at.replace(tzinfo=None), number_format=datetime)],
+            [
+                self.text(_("Column configuration")),
+                self.wrapped(
+                    _("%(name)s (version %(version)s)") % {"name": facts.template_name, "version": facts.config_version}
+                ),
+            ],
+            [self.text(_("Generated")), self.wrapped(facts.generated_at.replace(tzinfo=None), number_format=datetime)],
         ]
 
-    def _tables(self, totals: ExportSummary, comparison: Comparison | None
-                ) -> tuple[list[list[Any]], tuple[int, int]]:
+    def _tables(self, totals: ExportSummary, comparison: Comparison | None) -> tuple[list[list[Any]], tuple[int, int]]:
         """Counted and documented per category, every row accounted for, counted per county.
 
         Returns the rows and the first and last counting category's row within them (from 1).
@@ -185,45 +205,68 @@ class SummarySheet:
             before = None
             if comparison and category in COUNTING_CATEGORIES:
                 before = comparison.counted_by_category.get(category, 0)
-            rows.append([self.wrapped(category_label(category)), self.count(counted), self.count(documented),
-                         self.count(documented - counted), self.count(before)])
+            rows.append(
+                [
+                    self.wrapped(category_label(category)),
+                    self.count(counted),
+                    self.count(documented),
+                    self.count(documented - counted),
+                    self.count(before),
+                ]
+            )
         rows += [
-            [self.wrapped(_("Total counted"), bold=True), self.count(totals.counted, bold=True), None, None,
-             self.count(comparison.rows.get("counted") if comparison else None, bold=True)],
+            [
+                self.wrapped(_("Total counted"), bold=True),
+                self.count(totals.counted, bold=True),
+                None,
+                None,
+                self.count(comparison.rows.get("counted") if comparison else None, bold=True),
+            ],
             [self.wrapped(_("Total documented"), bold=True), None, self.count(totals.exported, bold=True)],
-            [self.wrapped(_("Total not counted"), bold=True), None, None,
-             self.count(totals.not_counted, bold=True)],
+            [self.wrapped(_("Total not counted"), bold=True), None, None, self.count(totals.not_counted, bold=True)],
         ]
         rows += self._totals(totals, comparison)
         rows += [[], self.headings(_("County"), _("County code"), _("Counted"), *earlier)]
         for code, number in sorted(totals.counted_by_county.items()):
             before = comparison.counted_by_county.get(code, 0) if comparison else None
-            rows.append([self.wrapped(county_name(code) or _("(no county)")), self.text(code),
-                         self.count(number), self.count(before)])
+            rows.append(
+                [
+                    self.wrapped(county_name(code) or _("(no county)")),
+                    self.text(code),
+                    self.count(number),
+                    self.count(before),
+                ]
+            )
         return rows, (first_category, last_category)
 
     def _branches(self, totals: ExportSummary) -> list[list[Any]]:
         """Counted per local branch."""
         rows = [self.headings(_("Local branch"), _("County"), _("Counted"))]
         for (branch, code), number in sorted(totals.counted_by_branch.items()):
-            rows.append([self.wrapped(branch or _("(no local branch)")), self.wrapped(county_name(code)),
-                         self.count(number)])
+            rows.append(
+                [self.wrapped(branch or _("(no local branch)")), self.wrapped(county_name(code)), self.count(number)]
+            )
         return rows
 
     def _deviations(self, totals: ExportSummary, comparison: Comparison | None) -> list[list[Any]]:
         """Rows on `Avvik` per reason, the most common first, and the row totals: each reason spans three columns."""
         earlier = [comparison.heading] if comparison else []
         gap = [None] * (_REASON_SPAN[1] - _REASON_SPAN[0])
-        rows = [[self.wrapped(_("Rows on Avvik, per reason"), bold=True), *gap,
-                 *self.headings(_("Rows"), *earlier)]]
+        rows = [[self.wrapped(_("Rows on Avvik, per reason"), bold=True), *gap, *self.headings(_("Rows"), *earlier)]]
         for reason, number in totals.reasons_by_frequency():
             before = comparison.deviations_by_reason.get(reason, 0) if comparison else None
             rows.append([self.wrapped(reason), *gap, self.count(number), self.count(before)])
         if not totals.deviations_by_reason:
             rows.append([self.wrapped(_("No deviations"))])
         before = comparison.rows.get("deviations") if comparison else None
-        rows.append([self.wrapped(_("Rows on Avvik"), bold=True), *gap, self.count(totals.deviations, bold=True),
-                     self.count(before, bold=True)])
+        rows.append(
+            [
+                self.wrapped(_("Rows on Avvik"), bold=True),
+                *gap,
+                self.count(totals.deviations, bold=True),
+                self.count(before, bold=True),
+            ]
+        )
         return rows
 
     def _totals(self, totals: ExportSummary, comparison: Comparison | None) -> list[list[Any]]:
@@ -233,19 +276,28 @@ class SummarySheet:
         account = row_account(totals.as_facts()).as_dict()
 
         def total(key: str, *, bold: bool = False) -> list[Any]:
-            return [self.wrapped(str(OUTCOME_LABELS[key]), bold=bold), self.count(account[key], bold=bold),
-                    self.count(before.get(key), bold=bold)]
+            return [
+                self.wrapped(str(OUTCOME_LABELS[key]), bold=bold),
+                self.count(account[key], bold=bold),
+                self.count(before.get(key), bold=bold),
+            ]
 
-        return [[], self.headings(_("Every row, accounted for"), _("Rows"), *earlier),
-                total("counted"),
-                *(total(key) for key in NOT_COUNTED_PARTS),
-                total("exported", bold=True),
-                total("rejected"),
-                total("unreadable"),
-                total("read", bold=True),
-                [],
-                [self.wrapped(_("Rows on Avvik"), bold=True), self.count(totals.deviations, bold=True),
-                 self.count(comparison.rows.get("deviations") if comparison else None, bold=True)]]
+        return [
+            [],
+            self.headings(_("Every row, accounted for"), _("Rows"), *earlier),
+            total("counted"),
+            *(total(key) for key in NOT_COUNTED_PARTS),
+            total("exported", bold=True),
+            total("rejected"),
+            total("unreadable"),
+            total("read", bold=True),
+            [],
+            [
+                self.wrapped(_("Rows on Avvik"), bold=True),
+                self.count(totals.deviations, bold=True),
+                self.count(comparison.rows.get("deviations") if comparison else None, bold=True),
+            ],
+        ]
 
     def _chart(self, first_row: int, last_row: int, *, anchor: str, width: float) -> None:
         """Counted activities per category, under the local branches so it covers nothing."""
@@ -253,14 +305,14 @@ class SummarySheet:
         chart.type = "col"
         chart.title = _titled(_("Counted activities per category"))
         chart.y_axis.title = _titled(_("Activities"))
-        chart.x_axis.txPr = chart.y_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=_CHART_FONT),
-                                                                       endParaRPr=_CHART_FONT)])
+        chart.x_axis.txPr = chart.y_axis.txPr = RichText(
+            p=[Paragraph(pPr=ParagraphProperties(defRPr=_CHART_FONT), endParaRPr=_CHART_FONT)]
+        )
         chart.legend = None
         chart.x_axis.delete = False
         chart.y_axis.delete = False
         chart.y_axis.number_format = COUNT_FORMAT
-        chart.add_data(Reference(self.sheet, min_col=2, min_row=first_row - 1, max_row=last_row),
-                       titles_from_data=True)
+        chart.add_data(Reference(self.sheet, min_col=2, min_row=first_row - 1, max_row=last_row), titles_from_data=True)
         chart.set_categories(Reference(self.sheet, min_col=1, min_row=first_row, max_row=last_row))
         chart.width = round(width * POINTS_PER_WIDTH / _POINTS_PER_CM)
         chart.height = round((CHART_LINES - 1) * LINE_POINTS / _POINTS_PER_CM)
@@ -289,7 +341,7 @@ def _lines(row: Sequence[Any], widths: Sequence[float], span: tuple[int, int] | 
     while column < len(row):
         cell, width = row[column], widths[column] if column < len(widths) else 0.0
         if span and column == span[0]:
-            width = sum(widths[span[0]:span[1] + 1])
+            width = sum(widths[span[0] : span[1] + 1])
         alignment = getattr(cell, "alignment", None)
         if alignment is not None and alignment.wrap_text and isinstance(cell.value, str):
             per_line = width * (1.0 if cell.font.b else CHARS_PER_WIDTH)

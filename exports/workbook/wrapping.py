@@ -5,6 +5,7 @@ wrapped text: a row with more lines than its height shows runs them into the nex
 wraps get an explicit height. A column `width` wide holds about `width` characters of 11 pt type (Calibri in
 Excel; LibreOffice's stand-in fits more), so lines are counted by wrapping at word boundaries to `width`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

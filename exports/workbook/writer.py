@@ -1,4 +1,5 @@
 """Writes the Bufdir workbook (Aktiviteter, Sammendrag, Avvik, Likepersoner) with openpyxl in write-only mode."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,9 +75,14 @@ class OpenpyxlWorkbookWriter:
         self._formats = [self._number_format(column.format) for column in config.columns]
         self._layouts = column_layouts(config)
         self._alignments = [_WRAP if layout.wraps else _TOP for layout in self._layouts]
-        self._deviation_lengths = [0, 0, len(config.date_format), len(config.time_format),
-                                   *[0] * (DEVIATION_COLUMNS - 4),
-                                   *([LINK_TEXT_WIDTH] if config.activity_url else [])]
+        self._deviation_lengths = [
+            0,
+            0,
+            len(config.date_format),
+            len(config.time_format),
+            *[0] * (DEVIATION_COLUMNS - 4),
+            *([LINK_TEXT_WIDTH] if config.activity_url else []),
+        ]
         self._category_labels: dict[str, str] = {}
         self._rows_per_sheet = plan.MAX_SHEET_ROWS - 1
         self._rows_on_sheet = 0
@@ -86,8 +92,11 @@ class OpenpyxlWorkbookWriter:
 
     def _number_format(self, kind: str) -> str | None:
         """The Excel number format of a column format."""
-        return {"date": self.config.date_format, "datetime": self.config.datetime_format,
-                "time": self.config.time_format}.get(kind)
+        return {
+            "date": self.config.date_format,
+            "datetime": self.config.datetime_format,
+            "time": self.config.time_format,
+        }.get(kind)
 
     def _write_headers(self) -> None:
         """Print set-up, widths and headings of `Aktiviteter`, print set-up of `Sammendrag` (before their rows)."""
@@ -106,8 +115,9 @@ class OpenpyxlWorkbookWriter:
         prepare_for_print(self.deviations, one_page=False, layout=print_layout(widths))
         repeat_heading_row(self.deviations)
         self._deviation_widths = widths
-        _append_wrapped(self.deviations, styled_cells.row(self.deviations, headings, bold=True, alignment=_WRAP),
-                        widths, row=1)
+        _append_wrapped(
+            self.deviations, styled_cells.row(self.deviations, headings, bold=True, alignment=_WRAP), widths, row=1
+        )
         prepare_for_print(self.peer_mentors, one_page=False, layout=print_layout(list(PEER_MENTOR_WIDTHS)))
         repeat_heading_row(self.peer_mentors)
         for index, width in enumerate(PEER_MENTOR_WIDTHS):
@@ -115,9 +125,21 @@ class OpenpyxlWorkbookWriter:
 
     def _deviation_headings(self) -> list[str]:
         """The headings of `Avvik` (a link to the registration when the configuration names the app's address)."""
-        return [_("Reason"), _("What to do"), _("Date"), _("Start time"), _("Activity type"), _("Category"),
-                _("Peer mentor"), _("Local branch"), _("County"), _("Municipality number"), _("Counts"),
-                _("Activity ID"), *([_("Link")] if self.config.activity_url else [])]
+        return [
+            _("Reason"),
+            _("What to do"),
+            _("Date"),
+            _("Start time"),
+            _("Activity type"),
+            _("Category"),
+            _("Peer mentor"),
+            _("Local branch"),
+            _("County"),
+            _("Municipality number"),
+            _("Counts"),
+            _("Activity ID"),
+            *([_("Link")] if self.config.activity_url else []),
+        ]
 
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity to `Aktiviteter` and, when it deviates, to `Avvik`."""
@@ -171,15 +193,19 @@ class OpenpyxlWorkbookWriter:
             str(record.id),
         )
         findings = [(cell_safety.clean_text(f.text).value, f.action) for f in row.findings]
-        self._measure_deviation([text for text, _action in findings],
-                                list(dict.fromkeys(action for _text, action in findings)), details)
+        self._measure_deviation(
+            [text for text, _action in findings], list(dict.fromkeys(action for _text, action in findings)), details
+        )
         self._spool.add(reasons=[text for text, _action in findings], payload=(dict(findings), details))
 
     def _measure_deviation(self, reasons: list[str], actions: list[str], details: tuple[Any, ...]) -> None:
         """Keep the longest text of each column of `Avvik`: its widths are set when it is written, at the end."""
         lengths = self._deviation_lengths
-        for index, length in ((0, len("; ".join(reasons))), (1, len(" ".join(actions))),
-                              *((4 + offset, len(str(value))) for offset, value in enumerate(details[2:]))):
+        for index, length in (
+            (0, len("; ".join(reasons))),
+            (1, len(" ".join(actions))),
+            *((4 + offset, len(str(value))) for offset, value in enumerate(details[2:])),
+        ):
             lengths[index] = max(lengths[index], length)
 
     def _category_label(self, category: str) -> str:
@@ -196,7 +222,9 @@ class OpenpyxlWorkbookWriter:
         if len(sheets) == 1:
             return []
         note = _("Aktiviteter is split over %(count)s sheets (Excel shows at most %(rows)s rows on one sheet)") % {
-            "count": len(sheets), "rows": f"{plan.MAX_SHEET_ROWS:,}".replace(",", " ")}
+            "count": len(sheets),
+            "rows": f"{plan.MAX_SHEET_ROWS:,}".replace(",", " "),
+        }
         return [[note, ", ".join(name for name, _rows in sheets)]]
 
     def _write_deviations(self, totals: ExportSummary) -> int:
@@ -210,17 +238,28 @@ class OpenpyxlWorkbookWriter:
             link = []
             if template:
                 target = activity_link(template, details[-1])
-                link = [styled_cells.link(sheet, link_text, target) if written < MAX_LINKS
-                        else styled_cells.cell(sheet, target, alignment=_WRAP)]
-            _append_wrapped(sheet, [
-                styled_cells.cell(sheet, cell_safety.bounded_join("; ", reasons), alignment=_WRAP),
-                styled_cells.cell(sheet, cell_safety.bounded_join(" ", said_once(actions[reason] for reason in reasons)),
-                                 alignment=_WRAP),
-                styled_cells.cell(sheet, day, number_format=self.config.date_format, alignment=_TOP),
-                styled_cells.cell(sheet, time, number_format=self.config.time_format, alignment=_TOP),
-                *styled_cells.row(sheet, rest, alignment=_WRAP),
-                *link,
-            ], self._deviation_widths, row=written + 2)
+                link = [
+                    styled_cells.link(sheet, link_text, target)
+                    if written < MAX_LINKS
+                    else styled_cells.cell(sheet, target, alignment=_WRAP)
+                ]
+            _append_wrapped(
+                sheet,
+                [
+                    styled_cells.cell(sheet, cell_safety.bounded_join("; ", reasons), alignment=_WRAP),
+                    styled_cells.cell(
+                        sheet,
+                        cell_safety.bounded_join(" ", said_once(actions[reason] for reason in reasons)),
+                        alignment=_WRAP,
+                    ),
+                    styled_cells.cell(sheet, day, number_format=self.config.date_format, alignment=_TOP),
+                    styled_cells.cell(sheet, time, number_format=self.config.time_format, alignment=_TOP),
+                    *styled_cells.row(sheet, rest, alignment=_WRAP),
+                    *link,
+                ],
+                self._deviation_widths,
+                row=written + 2,
+            )
             written += 1
         self._spool.close()
         return written
@@ -236,12 +275,15 @@ class OpenpyxlWorkbookWriter:
 
     def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
         """Write `Sammendrag` with its chart, then `Avvik` and `Likepersoner`, set up printing and save the workbook."""
-        SummarySheet(self.summary, date_format=self.config.date_format,
-                     datetime_format=self.config.datetime_format).write(
-            facts=facts, totals=totals, notes=self._split_note(totals.exported))
+        SummarySheet(
+            self.summary, date_format=self.config.date_format, datetime_format=self.config.datetime_format
+        ).write(facts=facts, totals=totals, notes=self._split_note(totals.exported))
         deviations = self._write_deviations(totals)
-        changes = () if facts.changes is None else (
-            write_changes_sheet(self.workbook, facts.changes, date_format=self.config.date_format),)
+        changes = (
+            ()
+            if facts.changes is None
+            else (write_changes_sheet(self.workbook, facts.changes, date_format=self.config.date_format),)
+        )
         mentors = write_peer_mentors(self.peer_mentors, totals.peer_mentors, date_format=self.config.date_format)
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
@@ -249,10 +291,16 @@ class OpenpyxlWorkbookWriter:
         add_filter(self.deviations, columns=len(self._deviation_widths), rows=deviations + 1)
         add_filter(self.peer_mentors, columns=len(PEER_MENTOR_WIDTHS), rows=mentors + 1)
         period = f"{facts.period_from.strftime('%d.%m.%Y')}–{facts.period_to.strftime('%d.%m.%Y')}"
-        for sheet in (*(sheet for sheet, _rows in activity_sheets), self.summary, self.deviations,
-                      self.peer_mentors, *changes):
-            add_header_and_footer(sheet, organisation=facts.organisation_name, period=period,
-                                  page_label=_("Page {page} of {pages}"))
+        for sheet in (
+            *(sheet for sheet, _rows in activity_sheets),
+            self.summary,
+            self.deviations,
+            self.peer_mentors,
+            *changes,
+        ):
+            add_header_and_footer(
+                sheet, organisation=facts.organisation_name, period=period, page_label=_("Page {page} of {pages}")
+            )
         describe_workbook(self.workbook.properties, facts=facts, period=period)
         self._save()
 

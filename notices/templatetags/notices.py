@@ -1,4 +1,5 @@
 """`{% notice_preferences %}`: the export page's notice choices (e-mail and browser notification)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,5 +18,8 @@ def notice_preferences(context: dict[str, Any]) -> dict[str, Any]:
     """The form with the user's current e-mail choice and the browser notification switch."""
     user = context["request"].user
     enabled = isinstance(user, User) and wants_email(user)
-    return {"form": NoticePreferenceForm(initial={"email_when_finished": enabled}), "request": context["request"],
-            "csrf_token": context.get("csrf_token")}
+    return {
+        "form": NoticePreferenceForm(initial={"email_when_finished": enabled}),
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,4 +1,5 @@
 """Run a Bufdir export in the foreground: same orchestrator, a progress bar, the bundle copied to a folder."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,11 +19,19 @@ from django.utils.translation import gettext as _
 
 from bufdir_site.data_presence import require_migrated_database
 from exports.container import services
-from exports.domain import PHASE_LABELS, ExportFailure, ExportProgress, ExportRequest, ExportSuccess, Period
+from exports.domain import (
+    PHASE_LABELS,
+    ExportFacts,
+    ExportFailure,
+    ExportProgress,
+    ExportRequest,
+    ExportSuccess,
+    Period,
+)
 from exports.lifecycle.state_machine import ExportAlreadyActive
 from exports.models import Organisation
 from exports.regulation import category_label
-from exports.rules.periods import PeriodOutOfBounds, check_period, check_year
+from exports.rules.periods import PeriodNotChosen, PeriodOutOfBounds, parse_period
 from exports.rules.row_account import OUTCOME_LABELS, ranked_reasons, row_account
 from operations.log_context import export_log_context
 
@@ -50,7 +59,8 @@ def _slug(text: str) -> str:
     """An organisation slug for argparse."""
     if not _SLUG.fullmatch(text):
         raise argparse.ArgumentTypeError(
-            _("«%(text)s» is not an organisation's short name (letters, digits, - and _)") % {"text": text[:60]})
+            _("«%(text)s» is not an organisation's short name (letters, digits, - and _)") % {"text": text[:60]}
+        )
     return text
 
 
@@ -70,8 +80,10 @@ class TerminalProgressBar:
     def __call__(self, event: ExportProgress) -> None:
         filled = self.width * event.percent // 100
         total = f"/{event.rows_total}" if event.rows_total is not None else ""
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.percent:3d}% "
-                          f"{event.rows_processed}{total} {PHASE_LABELS.get(event.phase, event.phase)}\033[K")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {event.percent:3d}% "
+            f"{event.rows_processed}{total} {PHASE_LABELS.get(event.phase, event.phase)}\033[K"
+        )
         self.stream.flush()
 
 
@@ -89,8 +101,10 @@ class PlainProgressLines:
         self._last = step
         rows = ""
         if event.rows_total is not None:
-            rows = " " + _("%(done)s of %(total)s") % {"done": _number(event.rows_processed),
-                                                      "total": _number(event.rows_total)}
+            rows = " " + _("%(done)s of %(total)s") % {
+                "done": _number(event.rows_processed),
+                "total": _number(event.rows_total),
+            }
         self.stream.write(f"{event.percent:3d} % {PHASE_LABELS.get(event.phase, event.phase)}{rows}\n")
         self.stream.flush()
 
@@ -100,7 +114,7 @@ def _number(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-def summary_lines(*, organisation: Organisation, period: Period, result: dict[str, Any]) -> list[str]:
+def summary_lines(*, organisation: Organisation, period: Period, result: ExportFacts) -> list[str]:
     """What the export found, in the active language, for the end of the command's output."""
     rows = result.get("rows", {})
     account = row_account(result)
@@ -118,10 +132,14 @@ def summary_lines(*, organisation: Organisation, period: Period, result: dict[st
     ]
     width = max(2 * depth + len(label) for depth, label, _count in entries) + 2
     heading = _("Export for %(organisation)s, %(start)s–%(end)s") % {
-        "organisation": organisation.name, "start": period.start.strftime("%d.%m.%Y"),
-        "end": period.end.strftime("%d.%m.%Y")}
-    return [heading, *(f"{'  ' * depth}{label:<{width - 2 * depth}}{_number(count):>10}"
-                       for depth, label, count in entries)]
+        "organisation": organisation.name,
+        "start": period.start.strftime("%d.%m.%Y"),
+        "end": period.end.strftime("%d.%m.%Y"),
+    }
+    return [
+        heading,
+        *(f"{'  ' * depth}{label:<{width - 2 * depth}}{_number(count):>10}" for depth, label, count in entries),
+    ]
 
 
 class Command(BaseCommand):
@@ -131,28 +149,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         """--org, --year or --from/--to, --out; the description and help in the active language."""
-        parser.description = _("Export an organisation's peer-support activities for Bufdir and copy the bundle "
-                               "into a folder.")
-        parser.add_argument("--org", required=True, type=_slug,
-                            help=_("the organisation's short name, e.g. nhf"))
+        parser.description = _(
+            "Export an organisation's peer-support activities for Bufdir and copy the bundle into a folder."
+        )
+        parser.add_argument("--org", required=True, type=_slug, help=_("the organisation's short name, e.g. nhf"))
         parser.add_argument("--year", type=_year, help=_("calendar year (Norwegian time)"))
         parser.add_argument("--from", dest="date_from", type=_date, help=_("first date, YYYY-MM-DD"))
         parser.add_argument("--to", dest="date_to", type=_date, help=_("last date, YYYY-MM-DD (included)"))
         parser.add_argument("--out", required=True, type=Path, help=_("folder to copy the bundle into"))
-        parser.add_argument("--requested-by", default=command_line_label(),
-                            help=_("who started the export, as the export page and the audit show it"))
+        parser.add_argument(
+            "--requested-by",
+            default=command_line_label(),
+            help=_("who started the export, as the export page and the audit show it"),
+        )
 
     def _period(self, options: dict) -> Period:
         """The period from --year or --from/--to, held to the service's period rule."""
-        year, start, end = options["year"], options["date_from"], options["date_to"]
         try:
-            if year is not None and start is None and end is None:
-                return check_year(year)
-            if start is not None and end is not None and year is None:
-                return check_period(start, end)
+            return parse_period(year=options["year"], date_from=options["date_from"], date_to=options["date_to"])
         except PeriodOutOfBounds as exc:
             raise CommandError(str(exc)) from exc
-        raise CommandError(_("Give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD."))
+        except PeriodNotChosen:
+            raise CommandError(_("Give either --year YYYY or both --from YYYY-MM-DD and --to YYYY-MM-DD.")) from None
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the export in the foreground and copy its bundle into --out."""
@@ -165,19 +183,34 @@ class Command(BaseCommand):
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise CommandError(_("«%(folder)s» cannot be used as the output folder: %(problem)s")
-                               % {"folder": str(out)[:200], "problem": exc.strerror}) from exc
+            raise CommandError(
+                _("«%(folder)s» cannot be used as the output folder: %(problem)s")
+                % {"folder": str(out)[:200], "problem": exc.strerror}
+            ) from exc
         container = services()
         try:
-            audit = container.audits.create(organisation_id=organisation.pk, requested_by_id=None,
-                                            requested_by_label=options["requested_by"], period=period)
+            audit = container.audits.create(
+                organisation_id=organisation.pk,
+                requested_by_id=None,
+                requested_by_label=options["requested_by"],
+                period=period,
+            )
         except ExportAlreadyActive as busy:
-            raise CommandError(_("Export %(id)s of %(organisation)s is not finished (%(status)s, started by "
-                                 "%(starter)s); only one export runs at a time.")
-                               % {"id": busy.active.pk, "organisation": organisation.name,
-                                  "status": busy.active.get_status_display().lower(),
-                                  "starter": busy.active.requested_by_label or "–"}) from None
-        request = ExportRequest(audit.pk, organisation.pk, period, options["requested_by"])
+            raise CommandError(
+                _(
+                    "Export %(id)s of %(organisation)s is not finished (%(status)s, started by "
+                    "%(starter)s); only one export runs at a time."
+                )
+                % {
+                    "id": busy.active.pk,
+                    "organisation": organisation.name,
+                    "status": busy.active.get_status_display().lower(),
+                    "starter": busy.active.requested_by_label or "–",
+                }
+            ) from None
+        request = ExportRequest(
+            audit_id=audit.pk, organisation_id=organisation.pk, period=period, requested_by=options["requested_by"]
+        )
         terminal = sys.stderr.isatty()
         progress = TerminalProgressBar(sys.stderr) if terminal else PlainProgressLines(sys.stderr)
         with translation.override("nb"), export_log_context(export_id=audit.pk, organisation=organisation.slug):
@@ -194,10 +227,13 @@ class Command(BaseCommand):
             with container.storage.open(result.file_key) as source, os.fdopen(descriptor, "wb") as destination:
                 shutil.copyfileobj(source, destination)
         except OSError as exc:
-            raise CommandError(_("The bundle could not be copied to «%(target)s»: %(problem)s")
-                               % {"target": str(target)[:200], "problem": exc.strerror}) from exc
+            raise CommandError(
+                _("The bundle could not be copied to «%(target)s»: %(problem)s")
+                % {"target": str(target)[:200], "problem": exc.strerror}
+            ) from exc
         with translation.override("nb"):
-            for line in summary_lines(organisation=organisation, period=period,
-                                      result=container.audits.get(audit.pk).result):
+            for line in summary_lines(
+                organisation=organisation, period=period, result=container.audits.get(audit.pk).facts or ExportFacts()
+            ):
                 self.stdout.write(line)
         self.stdout.write(str(target.resolve()))

@@ -1,4 +1,5 @@
 """`manage.py check_ready`: the readiness checks of /readyz for scripts and systemd; exit status 0 or 1."""
+
 from __future__ import annotations
 
 import json
