@@ -14,17 +14,14 @@ import asyncio
 import logging
 import sys
 import weakref
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from exports.consumers import ExportProgressConsumer
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
 CLOSE_CODE = 1000
 CLOSE_WAIT_SECONDS = 2.0
 
-OPEN: weakref.WeakSet[ExportProgressConsumer] = weakref.WeakSet()
+OPEN: weakref.WeakSet[Any] = weakref.WeakSet()  # the open export consumers
 """The export sockets this process has open."""
 
 

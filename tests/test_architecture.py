@@ -1,7 +1,7 @@
 """The tree keeps its shape: no import cycle among the project's modules, and the export's packages in layers.
 
-Every import counts, also those inside functions (a lazy import is still a dependency); only imports for type
-checkers (`if TYPE_CHECKING:`) do not.
+Every import counts, also those inside functions (a lazy import is still a dependency) and those for type
+checkers only (`if TYPE_CHECKING:`): a loop a reader must follow is a loop.
 """
 
 from __future__ import annotations
@@ -29,11 +29,8 @@ def _modules() -> dict[str, Path]:
 
 
 def _imported(path: Path, name: str) -> Iterator[str]:
-    """The dotted names a module imports, at any depth, except under `if TYPE_CHECKING:`."""
+    """The dotted names a module imports, at any depth."""
     tree = ast.parse(path.read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            node.body = []
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from exports.domain import Period
 from exports.models import Organisation, OrganisationColumnConfig
-
-if TYPE_CHECKING:
-    from exports.lifecycle.config_trial import TrialResult
 
 
 class ActivationRefused(Exception):
@@ -80,8 +78,32 @@ def activate_proven(*, config: OrganisationColumnConfig, activated_by: Any) -> O
     return current
 
 
+class TriedVersion(Protocol):
+    """What `record_trial` reads of a trial's result (`lifecycle.config_trial.TrialResult` has it)."""
+
+    @property
+    def config(self) -> OrganisationColumnConfig:
+        """The version tried."""
+
+    @property
+    def proves(self) -> bool:
+        """Whether the trial read rows and nothing failed."""
+
+    @property
+    def document_sha256(self) -> str:
+        """The fingerprint of the document tried."""
+
+    @property
+    def rows_read(self) -> int:
+        """How many rows the trial read."""
+
+    @property
+    def period(self) -> Period:
+        """The period tried on."""
+
+
 @transaction.atomic
-def record_trial(*, result: TrialResult, tried_by: Any) -> OrganisationColumnConfig:
+def record_trial(*, result: TriedVersion, tried_by: Any) -> OrganisationColumnConfig:
     """Remember a trial on its version: as proof when it read rows and nothing failed, else forget any proof."""
     _locked_versions(result.config.organisation)
     config = OrganisationColumnConfig.objects.get(pk=result.config.pk)
