@@ -10,9 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
-
-from api.outages import is_outage
-from api.validation_wording import field_message
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -184,3 +183,54 @@ def install_error_handlers(api: NinjaAPI) -> None:
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)
+
+
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    TimeoutError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+"""Connection refused, reset or timed out: the builtin ones (OSError-derived) and redis-py's own."""
+OUTAGE_CLASS_NAMES = frozenset({"BrokerUnavailable"})
+"""Service exceptions that say the task broker is down, recognised by name so no import ties the apps."""
+MAX_CHAIN = 10
+
+
+def is_outage(error: BaseException) -> bool:
+    """True when `error`, or an error it was raised from, says a backing service is unreachable."""
+    seen: BaseException | None = error
+    for _link in range(MAX_CHAIN):
+        if seen is None:
+            return False
+        if isinstance(seen, OUTAGE_ERRORS) or any(kind.__name__ in OUTAGE_CLASS_NAMES for kind in type(seen).__mro__):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+VALUE_ERROR_PREFIX = "Value error, "
+
+
+def field_message(error: dict[str, Any]) -> str:
+    """One field error of a request, in the active language."""
+    kind = str(error.get("type", ""))
+    if kind == "value_error":
+        cause = (error.get("ctx") or {}).get("error")
+        text = str(cause) if cause else str(error.get("msg", ""))
+        return text.removeprefix(VALUE_ERROR_PREFIX) or _("The value is not valid.")
+    messages = {
+        "extra_forbidden": _("This field is not allowed here."),
+        "missing": _("This field is required."),
+        "model_attributes_type": _("The request body must be a JSON object."),
+        "dict_type": _("The request body must be a JSON object."),
+        "model_type": _("The request body must be a JSON object."),
+        "greater_than_equal": _("The number is too small."),
+        "less_than_equal": _("The number is too large."),
+        "int_type": _("must be a whole number, e.g. 2025"),
+        "int_parsing": _("must be a whole number, e.g. 2025"),
+        "date_type": _("must be a date written YYYY-MM-DD"),
+        "date_parsing": _("must be a date written YYYY-MM-DD"),
+        "date_from_datetime_parsing": _("must be a date written YYYY-MM-DD"),
+    }
+    return str(messages.get(kind, _("The value is not valid.")))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
 
-from api.outages import is_outage
+from api.errors import is_outage
 
 logger = logging.getLogger(__name__)
 WARN_EVERY_SECONDS = 60.0

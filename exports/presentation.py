@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
+from exports.container import services
 from exports.domain import PHASE_LABELS
 from exports.lifecycle.export_state import ExportState
-from exports.links import download_url
 from exports.models import BufdirExportAudit, ExportStatus
 from exports.regulation import category_label
 from exports.rules.row_account import OUTCOME_LABELS, ranked_reasons, row_account
@@ -100,3 +101,8 @@ def history_rows(audits: Any) -> list[dict[str, Any]]:
         }
         for audit in audits
     ]
+
+
+def download_url(audit_id: int) -> str:
+    """A URL for the audit's bundle that stops working after EXPORT_DOWNLOAD_URL_MAX_AGE seconds."""
+    return f"{reverse('exports:download', args=[audit_id])}?token={services().download_links.token(audit_id)}"

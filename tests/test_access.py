@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from exports.container import services
 from exports.domain import Period
-from exports.links import download_url
 from exports.models import Membership
+from exports.presentation import download_url
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -183,7 +183,7 @@ def test_the_queue_depth_is_the_brokers(client):
 
 def test_a_restart_a_broken_configuration_and_a_short_read_are_failure_causes_of_their_own(client):
     from exports.lifecycle.shutdown import ServiceStopping
-    from exports.source.row_count import check_rows_read
+    from exports.source.activities import check_rows_read
 
     audits = services().audits
     org = factories.organisation("nhf")

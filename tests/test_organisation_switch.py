@@ -13,9 +13,9 @@ from exports.container import services
 from exports.domain import Period
 from exports.lifecycle.export_state import ExportState
 from exports.lifecycle.progress import organisation_group
-from exports.links import download_url
 from exports.models import BufdirExportAudit, Membership, Organisation
 from exports.organisation_choice import SESSION_KEY
+from exports.presentation import download_url
 from tests import factories
 from tests.sockets import page_socket
 

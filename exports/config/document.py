@@ -10,8 +10,6 @@ from django.forms.fields import InvalidJSONInput
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from exports.config.json_wording import json_problem
-
 MAX_DOCUMENT_CHARACTERS = 200_000
 
 
@@ -61,3 +59,24 @@ class DocumentField(forms.JSONField):
             return read_document(data)
         except forms.ValidationError:
             return InvalidJSONInput(data)
+
+
+def json_problem(message: str) -> str:
+    """What is wrong at the error's place, in the active language (the message of an unknown kind, unchanged)."""
+    kinds = (
+        ("Expecting value", _("a value was expected")),
+        ("Expecting property name enclosed in double quotes", _("a property name in double quotes was expected")),
+        ("Expecting ':' delimiter", _("a colon (:) was expected")),
+        ("Expecting ',' delimiter", _("a comma (,) was expected")),
+        ("Unterminated string starting at", _("a text in quotes is not closed")),
+        ("Invalid control character", _("a control character, such as a line break, is inside a text in quotes")),
+        ("Invalid \\uXXXX escape", _("a \\u escape is not followed by four hexadecimal digits")),
+        ("Invalid \\escape", _("a backslash escape that JSON does not know")),
+        ("Extra data", _("there is more text after the end of the document")),
+        ("Illegal trailing comma before end of object", _("a comma stands before the closing }")),
+        ("Illegal trailing comma before end of array", _("a comma stands before the closing ]")),
+    )
+    for kind, words in kinds:
+        if message.startswith(kind):
+            return words
+    return message

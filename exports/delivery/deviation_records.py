@@ -16,9 +16,8 @@ from exports.config.activity_links import activity_link
 from exports.config.cell_safety import bounded, bounded_join, clean_text
 from exports.config.validation import CompiledConfig
 from exports.models import ExportDeviation
-from exports.rules.column_mapper import MappedActivity
+from exports.rules.column_mapper import MappedActivity, said_once
 from exports.rules.peer_mentor_tally import NAME_LENGTH
-from exports.rules.said_once import said_once
 from exports.rules.summary import ExportSummary
 
 BATCH_ROWS = 1_000

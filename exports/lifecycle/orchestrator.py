@@ -36,8 +36,8 @@ from exports.history.changes import compare, prune_row_digests
 from exports.history.comparison import earlier_comparison
 from exports.history.row_digests import RowDigestRecorder
 from exports.lifecycle.fault_naming import SourceFaultsNamed, name_fault
-from exports.lifecycle.keep_alive import keep_alive
 from exports.lifecycle.progress import ProgressPublisher
+from exports.lifecycle.reaper import keep_alive
 from exports.lifecycle.shutdown import ServiceStopping, settle_connections
 from exports.lifecycle.state_machine import ExportStateMachine
 from exports.lifecycle.workdirs import ExportWorkdirs
@@ -45,8 +45,7 @@ from exports.models import Organisation
 from exports.rules.column_mapper import BufdirColumnMapper
 from exports.rules.mapping_pass import ConfigMapping, mapped_chunks
 from exports.rules.periods import PeriodOutOfBounds, check_period
-from exports.source.activities import ActivitySource
-from exports.source.row_count import check_rows_read
+from exports.source.activities import ActivitySource, check_rows_read
 from exports.workbook.plan import WorkbookFacts, WorkbookOpener
 from operations.log_context import set_log_phase
 

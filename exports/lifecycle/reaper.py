@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID
 
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,3 +134,37 @@ class ExportReaper:
     def sweep(self) -> list[Path]:
         """Remove the temporary folders that exports no longer running left behind (a killed process)."""
         return self._workdirs.sweep(active=self._audits.active_ids)
+
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[None]:
+    """Call `beat` every `interval` seconds from a side thread until the block ends (failures are logged).
+
+    A beat that returns False (the export is no longer running: cancelled, or failed by the reaper, as
+    stuck too) ends the beating; the export itself notices at its next step (it asks the audit then).
+    """
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            while not done.wait(max(interval, 0.01)):
+                try:
+                    alive = beat()
+                except Exception:
+                    logger.warning("export heartbeat failed", exc_info=True)
+                    continue
+                if alive is False:
+                    return
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=run, name="export-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,6 @@ from exports.regulation import (
     category_label,
 )
 from exports.rules.duplicates import RepeatedGroup
-from exports.rules.said_once import said_once
 from exports.source.activities import OSLO, ActivityRecord
 
 logger = logging.getLogger(__name__)
@@ -372,3 +372,27 @@ class BufdirColumnMapper:
                 )
             )
         return cleaned.value
+
+
+_SPACE = re.compile(r"\s+")
+_END = " .;:,!"
+
+
+def _core(text: str) -> str:
+    """What a text says, for comparing: case, runs of space and the closing punctuation left out."""
+    return _SPACE.sub(" ", text).strip(_END).casefold()
+
+
+def said_once(texts: Iterable[str]) -> list[str]:
+    """The texts in order, leaving out a repeat and any text that another one already says in full."""
+    kept = list(dict.fromkeys(texts))
+    if len(kept) < 2:
+        return kept
+    cores = [_core(text) for text in kept]
+    return [
+        text
+        for index, (text, core) in enumerate(zip(kept, cores, strict=True))
+        if not any(
+            core in other and (core != other or later < index) for later, other in enumerate(cores) if later != index
+        )
+    ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.dimensions import RowDimension
@@ -19,11 +20,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exports.config import cell_safety
 from exports.config.activity_links import activity_link
+from exports.config.cell_safety import without_refused
 from exports.config.validation import CompiledConfig
 from exports.geography import county_name
 from exports.regulation import category_label
-from exports.rules.column_mapper import MappedActivity
-from exports.rules.said_once import said_once
+from exports.rules.column_mapper import MappedActivity, said_once
 from exports.rules.summary import ExportSummary
 from exports.workbook import plan, styled_cells
 from exports.workbook.changes_sheet import write_changes_sheet
@@ -39,7 +40,6 @@ from exports.workbook.plan import (
     activity_sheet_name,
     activity_sheets,
 )
-from exports.workbook.properties import describe_workbook
 from exports.workbook.sheet_layout import (
     add_filter,
     add_header_and_footer,
@@ -324,3 +324,23 @@ def _append_wrapped(sheet: Any, values: list[Any], widths: Sequence[float], *, r
 def _letter(index: int) -> str:
     """The spreadsheet column letter of a zero-based index."""
     return get_column_letter(index + 1)
+
+
+WORKBOOK_LANGUAGE = "nb-NO"
+
+
+def describe_workbook(properties: DocumentProperties, *, facts: WorkbookFacts, period: str) -> None:
+    """Name the service as the author and the organisation and period in the title, in the active language.
+
+    The organisation's name loses the characters XML refuses, as it does in the cells.
+    """
+    organisation = without_refused(facts.organisation_name)
+    author = _("Bufdir export")
+    properties.creator = author
+    properties.lastModifiedBy = author
+    properties.title = _("Bufdir report %(organisation)s %(period)s") % {"organisation": organisation, "period": period}
+    properties.subject = _("Peer-support activities of %(organisation)s for Bufdir") % {"organisation": organisation}
+    properties.description = _("Made by the Bufdir export with column configuration version %(version)s.") % {
+        "version": facts.config_version
+    }
+    properties.language = WORKBOOK_LANGUAGE

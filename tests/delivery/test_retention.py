@@ -13,8 +13,8 @@ from django_q.models import Schedule
 
 from api.tokens import issue_token
 from exports.delivery.retention import RETENTION_PHASE, RetentionPolicy
-from exports.links import download_url
 from exports.models import BufdirExportAudit, ExportStatus, Submission
+from exports.presentation import download_url
 from exports.tasks import RETENTION_SCHEDULE, apply_retention
 from tests import factories
 

@@ -17,7 +17,7 @@ from storages.backends.s3 import S3Storage
 from exports.container import services
 from exports.delivery.storage import ExportStorage
 from exports.domain import ExportFailure, ExportSuccess
-from exports.links import download_url
+from exports.presentation import download_url
 from tests import factories
 from tests.export_reading import open_bundle
 from tests.s3_server import BUCKET, CREDENTIALS, free_port

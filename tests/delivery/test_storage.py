@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from exports.delivery.download_links import DownloadLinks, LinkVerdict
 from exports.delivery.storage import ExportStorage
-from exports.links import download_url
+from exports.presentation import download_url
 
 LINKS = DownloadLinks(max_age=900)
 

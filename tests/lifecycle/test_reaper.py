@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from exports.container import services
 from exports.domain import ExportRequest, ExportSuccess, Period
-from exports.lifecycle.reaper import ExportReaper, heartbeat_interval
+from exports.lifecycle.reaper import ExportReaper, heartbeat_interval, keep_alive
 from exports.models import BufdirExportAudit, ExportStatus
 from exports.source.local import LocalActivitySource
 from tests import factories
@@ -160,3 +160,41 @@ def test_moving_on_is_recorded_but_a_bare_heartbeat_is_not(org_with_activities):
     assert BufdirExportAudit.objects.get(pk=audit.pk).progressed_at == long_ago
     assert audits.heartbeat(audit.pk, progressed=True)
     assert BufdirExportAudit.objects.get(pk=audit.pk).progressed_at > long_ago
+
+
+def test_beats_while_the_block_runs_and_stops_after_it():
+    beats = threading.Semaphore(0)
+    count = []
+
+    def beat():
+        count.append(1)
+        beats.release()
+
+    with keep_alive(beat, 0.01):
+        assert beats.acquire(timeout=10) and beats.acquire(timeout=10)
+    after = len(count)
+    assert not beats.acquire(timeout=0.1) or len(count) == after + 1  # at most one beat was already under way
+    assert not any(thread.name == "export-heartbeat" for thread in threading.enumerate())
+
+
+def test_a_failing_beat_does_not_end_the_block():
+    calls = threading.Semaphore(0)
+
+    def beat():
+        calls.release()
+        raise ConnectionError("database away for a moment")
+
+    with keep_alive(beat, 0.01):
+        assert calls.acquire(timeout=10) and calls.acquire(timeout=10)
+
+
+def test_a_beat_that_says_the_export_no_longer_runs_ends_the_beating():
+    calls = []
+
+    def beat():
+        calls.append(1)
+        return False
+
+    with keep_alive(beat, 0.01):
+        time.sleep(0.3)  # thirty intervals
+        assert calls == [1]

@@ -17,6 +17,7 @@ from exports.regulation import (
     GROUP_MIN_PARTICIPANTS,
     MAX_ACTIVITY_MINUTES,
 )
+from exports.rules.column_mapper import said_once
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -463,3 +464,28 @@ def test_text_from_the_app_is_never_a_formula_and_control_characters_are_dropped
                         assert cell.data_type == "s" and cell.quotePrefix, (sheet.title, cell.coordinate)
                         written += 1
     assert written >= len(MAPPED_APP_TEXT[mapped])
+
+
+def test_a_text_another_one_starts_with_is_left_out_whichever_comes_first():
+    short = "Før opp antall deltakere i appen."
+    full = "Før opp antall deltakere i appen; en gruppe må ha minst tre."
+    assert said_once([full, short]) == [full]
+    assert said_once([short, full]) == [full]
+
+
+def test_repeats_differing_only_in_case_space_and_closing_stop_are_said_once():
+    assert said_once(["Rett varigheten i appen.", "rett  varigheten i appen", "Rett kommunenummeret."]) == [
+        "Rett varigheten i appen.",
+        "Rett kommunenummeret.",
+    ]
+
+
+def test_a_text_inside_another_is_left_out_and_different_texts_all_stay_in_order():
+    texts = [
+        "Slett den ene registreringen i appen.",
+        "Gjentar registrering 7 av Kari. Slett den ene registreringen i appen; gruppen telles én gang.",
+        "Registrer likepersonen som deltok, i appen.",
+    ]
+    assert said_once(texts) == texts[1:]
+    assert said_once(["B", "A", "C"]) == ["B", "A", "C"]
+    assert said_once([]) == [] and said_once(["Én"]) == ["Én"]
