@@ -42,7 +42,7 @@ class ApiError(Exception):
 
 
 def error_body(
-    code: str, message: str, *, fields: dict[str, list[str]] | None = None, export: dict[str, Any] | None = None
+    code: str, *, message: str, fields: dict[str, list[str]] | None = None, export: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The error document."""
     return {"code": code, "message": message, "fields": fields, "export": export}
@@ -124,14 +124,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, body, status=status)
 
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        response = respond(request, exc.status, error_body(exc.code, exc.message, fields=exc.fields, export=exc.export))
+        response = respond(
+            request, exc.status, error_body(exc.code, message=exc.message, fields=exc.fields, export=exc.export)
+        )
         for header, value in exc.headers.items():
             response[header] = value
         return response
 
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return respond(
-            request, 422, error_body("invalid", _("The request is not valid."), fields=field_errors(exc.errors))
+            request, 422, error_body("invalid", message=_("The request is not valid."), fields=field_errors(exc.errors))
         )
 
     def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -139,7 +141,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request,
             401,
             error_body(
-                "invalid_token", _("Missing, unknown, expired or revoked API token, or its user may no longer export.")
+                "invalid_token",
+                message=_("Missing, unknown, expired or revoked API token, or its user may no longer export."),
             ),
         )
         response["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -147,7 +150,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
         response = respond(
-            request, 429, error_body("throttled", _("Too many requests with this token. Wait a little and try again."))
+            request,
+            429,
+            error_body("throttled", message=_("Too many requests with this token. Wait a little and try again.")),
         )
         if exc.wait is not None:
             response["Retry-After"] = str(int(exc.wait))
@@ -155,8 +160,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 400:
-            return respond(request, 400, error_body("bad_request", _("The request body could not be read as JSON.")))
-        return respond(request, exc.status_code, error_body("error", str(exc)))
+            return respond(
+                request, 400, error_body("bad_request", message=_("The request body could not be read as JSON."))
+            )
+        return respond(request, exc.status_code, error_body("error", message=str(exc)))
 
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return on_api_error(request, not_found())

@@ -15,7 +15,7 @@ def _links() -> DownloadLinks:
     return DownloadLinks(settings.BUFDIR_EXPORT["DOWNLOAD_URL_MAX_AGE"])
 
 
-def sign(audit_id: int, organisation_id: object) -> tuple[str, dt.datetime]:
+def sign(audit_id: int, *, organisation_id: object) -> tuple[str, dt.datetime]:
     """A link token for the export and when it stops working."""
     links = _links()
     token = links.token(audit_id, organisation_id=organisation_id)
@@ -24,4 +24,4 @@ def sign(audit_id: int, organisation_id: object) -> tuple[str, dt.datetime]:
 
 def is_valid(token: str, *, audit_id: int, organisation_id: object) -> bool:
     """Whether `token` was issued for this export of this organisation and has not expired."""
-    return _links().check(audit_id, token, organisation_id=organisation_id) is LinkVerdict.VALID
+    return _links().check(audit_id, token=token, organisation_id=organisation_id) is LinkVerdict.VALID

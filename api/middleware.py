@@ -43,7 +43,7 @@ def _error_for(status: int) -> ApiError:
 
 def _shaped(error: ApiError, original: HttpResponse | None = None) -> HttpResponse:
     """The error as JSON, keeping the headers (Allow, Retry-After, security headers) of the answer it replaces."""
-    shaped = JsonResponse(error_body(error.code, error.message), status=error.status)
+    shaped = JsonResponse(error_body(error.code, message=error.message), status=error.status)
     if original is not None:
         for header, value in original.items():
             if header.lower() not in KEPT_AS_IS:

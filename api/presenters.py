@@ -63,7 +63,7 @@ def export_document(request: HttpRequest, audit: BufdirExportAudit) -> dict[str,
     succeeded = audit.has_file
     download_url = expires_at = None
     if succeeded:
-        token, expires_at = links.sign(audit.pk, audit.organisation_id)
+        token, expires_at = links.sign(audit.pk, organisation_id=audit.organisation_id)
         download_url = request.build_absolute_uri(f"{reverse('api-v1:export_download', args=[audit.pk])}?link={token}")
     return {
         "id": audit.pk,

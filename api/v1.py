@@ -86,7 +86,7 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
     period = requested_period(payload)
     _reap(grant.membership.organisation_id)
     try:
-        audit = start_export(services().audits, grant.membership, period)
+        audit = start_export(audits=services().audits, membership=grant.membership, period=period)
     except ExportAlreadyActive as busy:
         raise ApiError(
             409,
@@ -106,7 +106,7 @@ def start(request: HttpRequest, payload: StartExportIn) -> Status:
         "name": grant.token.name,
         "user": grant.membership.user.get_username(),
     }
-    services().audits.record_phase(audit.pk, Phase.QUEUED, message=started_by)
+    services().audits.record_phase(audit.pk, phase=Phase.QUEUED, message=started_by)
     return Status(202, export_document(request, audit))
 
 
@@ -207,7 +207,9 @@ def deviations(
             message=_("The export has not succeeded, so it has no deviations to list."),
             export=_serialised(request, audit),
         )
-    rows = deviations_of(audit, DeviationFilters.of(reason=reason, local_branch=local_branch, peer_mentor=peer_mentor))
+    rows = deviations_of(
+        audit, filters=DeviationFilters.of(reason=reason, local_branch=local_branch, peer_mentor=peer_mentor)
+    )
     return {
         "total": rows.count(),
         "limit": limit,
@@ -251,7 +253,7 @@ def cancel(request: HttpRequest, export_id: int = Path(..., ge=1, le=MAX_ID)) ->
             message=_("The export has already finished."),
             export=_serialised(request, container.audits.get(audit.pk)),
         )
-    container.progress.push_state(audit.organisation_id, audit.pk)
+    container.progress.push_state(audit.organisation_id, audit_id=audit.pk)
     return export_document(request, container.audits.get(audit.pk))
 
 

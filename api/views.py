@@ -43,7 +43,7 @@ def _page(request: HttpRequest, membership: Membership, form: NewTokenForm, stat
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """`/tokens/`: to the token page of the organisation the user last switched to, else their first by name."""
-    membership = landing_membership(request.user, request.session)
+    membership = landing_membership(request.user, session=request.session)
     if membership is None:
         return refused(request)
     return _list(membership)

@@ -32,7 +32,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         from api.errors import error_body
 
-        response = JsonResponse(error_body("service_busy", message), status=503)
+        response = JsonResponse(error_body("service_busy", message=message), status=503)
     elif request.headers.get("HX-Request") == "true":
         response = HttpResponse(render_to_string("service_busy_fragment.html", {"message": message}), status=503)
         response["HX-Reswap"] = "none"  # only the out-of-band alert is shown; the page keeps its parts

@@ -33,7 +33,7 @@ from exports.config.versions import (
     save_column_config,
 )
 from exports.domain import PHASE_LABELS
-from exports.lifecycle.trial_record import TriedFigures
+from exports.lifecycle.config_trial import TrialFigures
 from exports.lifecycle.trial_runs import TrialAlreadyRunning, latest_trial, start_trial
 from exports.markdown_page import render_markdown
 from exports.models import (
@@ -306,7 +306,7 @@ class OrganisationColumnConfigAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:exports_organisationcolumnconfig_try", args=[config.pk]))
         running = run is not None and run.status in ACTIVE_TRIAL_STATUSES
         finished = run is not None and run.status == TrialStatus.SUCCEEDED
-        result = TriedFigures.from_json(run.result) if finished and run is not None else None
+        result = TrialFigures.from_json(run.result) if finished and run is not None else None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -27,7 +27,7 @@ FORBIDDEN = 4403
 ACCESS_RECHECK_SECONDS = 15.0
 
 
-def still_allowed(user: Any, session_key: str | None, organisation_id: UUID) -> bool:
+def still_allowed(user: Any, *, session_key: str | None, organisation_id: UUID) -> bool:
     """Whether the connection's user is still logged in (same session) and may still export for the organisation."""
     if session_key is not None:
         store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
@@ -51,7 +51,7 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
         """Accept users who may export for the URL's organisation; show them its current state at once."""
         user = self.scope.get("user") or AnonymousUser()
         slug = self.scope.get("url_route", {}).get("kwargs", {}).get("slug", "")
-        membership = await database_sync_to_async(membership_for)(user, slug)
+        membership = await database_sync_to_async(membership_for)(user, slug=slug)
         if membership is None:
             await self.close(code=FORBIDDEN)
             return
@@ -106,7 +106,9 @@ class ExportProgressConsumer(AsyncWebsocketConsumer):
 
     async def _allowed(self) -> bool:
         """Check access now; close the connection when it is gone."""
-        if await database_sync_to_async(still_allowed)(self.user, self.session_key, self.organisation_id):
+        if await database_sync_to_async(still_allowed)(
+            self.user, session_key=self.session_key, organisation_id=self.organisation_id
+        ):
             return True
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)

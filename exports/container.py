@@ -119,7 +119,7 @@ def _activity_source() -> ActivitySource:
     if settings.BUFDIR_EXPORT["ACTIVITY_SOURCE"] == "supabase":  # its keys: exports.checks
         from exports.source.supabase_source import SupabaseActivitySource, supabase_client_factory
 
-        return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY))
+        return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, key=settings.SUPABASE_SERVICE_KEY))
     return LocalActivitySource()
 
 

@@ -48,7 +48,7 @@ def current_export(organisation_id: UUID) -> BufdirExportAudit | None:
     )
 
 
-def deviations_of(audit: BufdirExportAudit, filters: DeviationFilters) -> QuerySet[ExportDeviation]:
+def deviations_of(audit: BufdirExportAudit, *, filters: DeviationFilters) -> QuerySet[ExportDeviation]:
     """The export's deviations that pass the filters, by date (the same rows as on `Avvik`)."""
     rows = ExportDeviation.objects.filter(audit_id=audit.pk)
     if filters.reason:

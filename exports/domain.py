@@ -42,7 +42,7 @@ MAPPING_FIRST_PERCENT = 5
 MAPPING_LAST_PERCENT = 90
 
 
-def mapping_percent(done: int, total: int | None) -> int:
+def mapping_percent(done: int, *, total: int | None) -> int:
     """Progress while mapping `done` of `total` rows: MAPPING_FIRST to MAPPING_LAST percent, the rest after."""
     if not total:
         return MAPPING_LAST_PERCENT

@@ -21,7 +21,7 @@ def status_fragment_context(
     if state is None and audit is not None:
         state = ExportState.from_audit(audit)
     return {
-        **status_context(state, download_url_for(audit), result_view(audit)),
+        **status_context(state, download_url=download_url_for(audit), result=result_view(audit)),
         "organisation": organisation,
         "changes": changes_view(audit),
         "period_submission": period_submission(audit),
@@ -33,7 +33,7 @@ def history_context(organisation: Organisation) -> dict[str, Any]:
     return {"organisation": organisation, "history": history_rows(recent_audits(organisation.pk))}
 
 
-def history_row_context(audit: BufdirExportAudit, state: ExportState) -> dict[str, Any]:
+def history_row_context(audit: BufdirExportAudit, *, state: ExportState) -> dict[str, Any]:
     """The status cell of one history row, showing the same status, phase and percent as the status box."""
     audit.status = state.status
     audit.phase = state.phase
@@ -56,7 +56,7 @@ def state_fragments(
     html += render_to_string("exports/_export_button.html", {**context, "oob": True}, request)
     current = context["state"]
     if audit is not None and current is not None and current.is_active:
-        html += render_to_string("exports/_history_status.html", history_row_context(audit, current), request)
+        html += render_to_string("exports/_history_status.html", history_row_context(audit, state=current), request)
     else:
         html += render_to_string("exports/_history.html", {**history_context(organisation), "oob": True}, request)
     return html

@@ -354,6 +354,11 @@ class ExportStatus(models.TextChoices):
 ACTIVE_STATUSES = (ExportStatus.PENDING, ExportStatus.RUNNING)
 
 
+def _standing_submission() -> models.QuerySet[Submission]:
+    """The submissions of the outer audit that are not withdrawn (a subquery)."""
+    return Submission.objects.filter(audit=models.OuterRef("pk"), withdrawn_at__isnull=True)
+
+
 class AuditQuerySet(models.QuerySet["BufdirExportAudit"]):
     """Audits, with the ones the retention rules never remove."""
 
@@ -373,8 +378,13 @@ class AuditQuerySet(models.QuerySet["BufdirExportAudit"]):
     def kept_forever(self) -> AuditQuerySet:
         """The audits whose bundle is never removed: the latest succeeded export of each organisation and period,
         and every export marked as sent to Bufdir (a `Submission` that is not withdrawn)."""
-        submitted = Submission.objects.filter(audit=models.OuterRef("pk"), withdrawn_at__isnull=True)
-        return self.filter(models.Q(pk__in=self.latest_succeeded().values("pk")) | models.Exists(submitted))
+        return self.filter(
+            models.Q(pk__in=self.latest_succeeded().values("pk")) | models.Exists(_standing_submission())
+        )
+
+    def submitted(self) -> AuditQuerySet:
+        """The audits marked as sent to Bufdir and not withdrawn."""
+        return self.filter(models.Exists(_standing_submission()))
 
 
 class BufdirExportAudit(models.Model):

@@ -16,12 +16,12 @@ from exports.selectors import export_membership, export_memberships
 SESSION_KEY = "exports_organisation_id"
 
 
-def membership_for(user: AbstractBaseUser | AnonymousUser, slug: str) -> Membership | None:
+def membership_for(user: AbstractBaseUser | AnonymousUser, *, slug: str) -> Membership | None:
     """The user's export membership of the organisation with this slug (checked now), if they hold one."""
     return next((m for m in export_memberships(user) if m.organisation.slug == slug), None)
 
 
-def landing_membership(user: AbstractBaseUser | AnonymousUser, session: Any) -> Membership | None:
+def landing_membership(user: AbstractBaseUser | AnonymousUser, *, session: Any) -> Membership | None:
     """Where `/exports/` sends the user: the last organisation they switched to, else their first by name.
 
     A remembered choice the user no longer holds falls back to the first; nothing is written.
@@ -30,6 +30,6 @@ def landing_membership(user: AbstractBaseUser | AnonymousUser, session: Any) -> 
     return export_membership(user, organisation_id=chosen)
 
 
-def remember(session: Any, membership: Membership) -> None:
+def remember(session: Any, *, membership: Membership) -> None:
     """Remember the organisation of a membership (already checked) as the user's last choice."""
     session[SESSION_KEY] = str(membership.organisation_id)

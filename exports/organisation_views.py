@@ -28,12 +28,12 @@ def open_for_organisation(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     """Go to the named organisation's page, if the user may export for it (remembered for `/exports/`); else 404."""
-    membership = membership_for(request.user, request.POST.get("organisation", ""))
+    membership = membership_for(request.user, slug=request.POST.get("organisation", ""))
     if membership is None:
         return render(
             request, "exports/forbidden.html", {"reason": _("You cannot export for that organisation.")}, status=404
         )
-    remember(request.session, membership)
+    remember(request.session, membership=membership)
     return redirect(_same_page_for(request, membership.organisation.slug))
 
 

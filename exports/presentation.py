@@ -62,6 +62,7 @@ def result_view(audit: BufdirExportAudit | None) -> ExportResultView | None:
 
 def status_context(
     state: ExportState | None,
+    *,
     download_url: str | None,
     result: ExportResultView | None = None,
     now: dt.datetime | None = None,

@@ -23,7 +23,7 @@ def export_memberships(user: AbstractBaseUser | AnonymousUser) -> list[Membershi
 
 
 def export_membership(
-    user: AbstractBaseUser | AnonymousUser, organisation_id: UUID | str | None = None
+    user: AbstractBaseUser | AnonymousUser, *, organisation_id: UUID | str | None = None
 ) -> Membership | None:
     """The membership through which `user` may export for `organisation_id`, else their first by name, if any."""
     memberships = export_memberships(user)
@@ -39,12 +39,12 @@ def latest_audit(organisation_id: UUID) -> BufdirExportAudit | None:
     return BufdirExportAudit.objects.filter(organisation_id=organisation_id).first()
 
 
-def recent_audits(organisation_id: UUID, limit: int = 10) -> QuerySet[BufdirExportAudit]:
+def recent_audits(organisation_id: UUID, *, limit: int = 10) -> QuerySet[BufdirExportAudit]:
     """The organisation's recent exports, newest first."""
     return BufdirExportAudit.objects.filter(organisation_id=organisation_id).select_related("requested_by")[:limit]
 
 
-def audit_for_member(user: AbstractBaseUser | AnonymousUser, audit_id: int) -> BufdirExportAudit | None:
+def audit_for_member(user: AbstractBaseUser | AnonymousUser, *, audit_id: int) -> BufdirExportAudit | None:
     """The audit, when it belongs to an organisation for which `user` may export (checked now)."""
     organisation_ids = [membership.organisation_id for membership in export_memberships(user)]
     if not organisation_ids:
@@ -73,7 +73,7 @@ def administrators_of_organisations_of(user: AbstractBaseUser | AnonymousUser) -
 
 
 def earlier_export_of_same_length(
-    organisation_id: UUID, period_from: dt.date, period_to: dt.date, exclude_audit_id: int | None = None
+    organisation_id: UUID, *, period_from: dt.date, period_to: dt.date, exclude_audit_id: int | None = None
 ) -> BufdirExportAudit | None:
     """The organisation's latest succeeded export of an earlier period as long as this one (whole years alike)."""
     whole_year = _is_whole_year(period_from, period_to)

@@ -37,7 +37,7 @@ def period_submission(audit: BufdirExportAudit | None) -> Submission | None:
     )
 
 
-def markable(organisation: Organisation, membership: Membership) -> BufdirExportAudit | None:
+def markable(organisation: Organisation, *, membership: Membership) -> BufdirExportAudit | None:
     """The latest succeeded export with a file, when an administrator may mark it (its period has no mark)."""
     if membership.role != Membership.Role.ADMINISTRATOR:
         return None
@@ -53,7 +53,7 @@ def markable(organisation: Organisation, membership: Membership) -> BufdirExport
     return audit
 
 
-def submissions_panel(organisation: Organisation, membership: Membership) -> dict[str, Any]:
+def submissions_panel(organisation: Organisation, *, membership: Membership) -> dict[str, Any]:
     """The organisation's marks (newest first), each with what this member may do and what changed since."""
     is_admin = membership.role == Membership.Role.ADMINISTRATOR
     rows = []
@@ -76,4 +76,8 @@ def submissions_panel(organisation: Organisation, membership: Membership) -> dic
                 "changed": list(changed[: submissions.CHANGED_SHOWN]) if changed is not None else [],
             }
         )
-    return {"submissions": rows, "submission_role_admin": is_admin, "markable": markable(organisation, membership)}
+    return {
+        "submissions": rows,
+        "submission_role_admin": is_admin,
+        "markable": markable(organisation, membership=membership),
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,13 @@ from django.views.decorators.http import require_POST
 from exports.delivery import submissions
 from exports.models import BufdirExportAudit, Membership, Submission
 from exports.views import organisation_required
+
+Owned = TypeVar("Owned", BufdirExportAudit, Submission)
+
+
+def _own(model: type[Owned], pk: int, membership: Membership) -> Owned | None:
+    """The record of the URL's organisation with this id; None for another organisation's, as for none at all."""
+    return model.objects.filter(pk=pk, organisation_id=membership.organisation_id).first()
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -35,8 +43,7 @@ def _step(request: HttpRequest, membership: Membership, action: Callable[[], obj
 @organisation_required
 def mark(request: HttpRequest, membership: Membership, audit_id: int) -> HttpResponse:
     """An administrator marks the URL's organisation's export as sent to Bufdir."""
-    audit = BufdirExportAudit.objects.filter(pk=audit_id, organisation_id=membership.organisation_id).first()
-    if audit is None:
+    if (audit := _own(BufdirExportAudit, audit_id, membership)) is None:
         return _not_found(request)
     return _step(
         request,
@@ -50,8 +57,7 @@ def mark(request: HttpRequest, membership: Membership, audit_id: int) -> HttpRes
 @organisation_required
 def confirm(request: HttpRequest, membership: Membership, submission_id: int) -> HttpResponse:
     """A second leader confirms the mark."""
-    submission = Submission.objects.filter(pk=submission_id, organisation_id=membership.organisation_id).first()
-    if submission is None:
+    if (submission := _own(Submission, submission_id, membership)) is None:
         return _not_found(request)
     return _step(
         request,
@@ -65,8 +71,7 @@ def confirm(request: HttpRequest, membership: Membership, submission_id: int) ->
 @organisation_required
 def withdraw(request: HttpRequest, membership: Membership, submission_id: int) -> HttpResponse:
     """An administrator withdraws the mark, with a reason."""
-    submission = Submission.objects.filter(pk=submission_id, organisation_id=membership.organisation_id).first()
-    if submission is None:
+    if (submission := _own(Submission, submission_id, membership)) is None:
         return _not_found(request)
     return _step(
         request,

@@ -58,9 +58,9 @@ def export_finished(task: Any) -> None:
     container = services()
     with translation.override(settings.LANGUAGE_CODE):
         message = _("The export was stopped by the worker before it finished. Start a new export.")
-        failed = container.audits.fail(audit_id, message, detail=str(getattr(task, "result", "") or ""))
+        failed = container.audits.fail(audit_id, message=message, detail=str(getattr(task, "result", "") or ""))
     if failed:
-        container.progress.push_state(container.audits.get(audit_id).organisation_id, audit_id)
+        container.progress.push_state(container.audits.get(audit_id).organisation_id, audit_id=audit_id)
         notify_finished(audit_id)
 
 
@@ -91,7 +91,7 @@ def config_trial_finished(task: Any) -> None:
     if task.success:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        fail_trial(task.args[0], _("The trial was stopped by the worker before it finished. Try again."))
+        fail_trial(task.args[0], message=_("The trial was stopped by the worker before it finished. Try again."))
 
 
 def reap_config_trials() -> list[int]:

@@ -58,7 +58,7 @@ def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = membership_for(request.user, slug)
+        membership = membership_for(request.user, slug=slug)
         if membership is None:
             return refused(request)
         return view(request, membership, *args, **kwargs)
@@ -68,7 +68,7 @@ def organisation_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 
 def refused(request: HttpRequest) -> HttpResponse:
     """The answer to a request for an organisation the user may not export for."""
-    if landing_membership(request.user, None) is None:
+    if landing_membership(request.user, session=None) is None:
         return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
     return render(
         request, "exports/forbidden.html", {"reason": _("You cannot export for that organisation.")}, status=404
@@ -100,7 +100,7 @@ def _page_context(membership: Membership, form: ExportPeriodForm) -> dict[str, A
         "form": form,
         **_history(organisation),
         **_status(latest_audit(organisation.pk), organisation),
-        **submissions_panel(organisation, membership),
+        **submissions_panel(organisation, membership=membership),
     }
 
 
@@ -134,7 +134,7 @@ def _started_response(
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """`/exports/`: to the export page of the organisation the user last switched to, else their first by name."""
-    membership = landing_membership(request.user, request.session)
+    membership = landing_membership(request.user, session=request.session)
     if membership is None:
         return render(request, "exports/forbidden.html", _forbidden_context(request), status=403)
     return _page_redirect(membership)
@@ -165,7 +165,7 @@ def start(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
         return render(request, "exports/index.html", _page_context(membership, form), status=422)
     _reap(membership.organisation_id)
     try:
-        audit = start_export(services().audits, membership, form.period())
+        audit = start_export(audits=services().audits, membership=membership, period=form.period())
     except ExportAlreadyActive as busy:
         if not request.htmx:
             return render(request, "exports/index.html", _page_context(membership, form), status=409)
@@ -191,7 +191,7 @@ def cancel(request: HtmxHttpRequest, membership: Membership, audit_id: int) -> H
         )
     container = services()
     if container.audits.cancel(audit.pk, user_id=request.user.pk, label=request.user.get_username()):
-        container.progress.push_state(organisation.pk, audit.pk)
+        container.progress.push_state(organisation.pk, audit_id=audit.pk)
     if not request.htmx:
         return _page_redirect(membership)
     audit = container.audits.get(audit.pk)
@@ -242,7 +242,7 @@ def deviations(request: HttpRequest, membership: Membership) -> HttpResponse:
         "per_page_choices": sorted(DEVIATIONS_PER_PAGE),
     }
     if audit is not None:
-        page = Paginator(deviations_of(audit, filters), per_page).get_page(request.GET.get("page"))
+        page = Paginator(deviations_of(audit, filters=filters), per_page).get_page(request.GET.get("page"))
         context.update(
             page=page,
             reasons=reason_choices(audit),
@@ -259,7 +259,7 @@ def download(request: HttpRequest, audit_id: int) -> HttpResponse | FileResponse
     """Hand the bundle to a member of its organisation holding an unexpired link; otherwise say what happened.
 
     The export's own organisation is the one acted for (checked against the memberships now), never a choice."""
-    audit = audit_for_member(request.user, audit_id)
+    audit = audit_for_member(request.user, audit_id=audit_id)
     if audit is None:
         return _download_failed(
             request,
@@ -272,7 +272,7 @@ def download(request: HttpRequest, audit_id: int) -> HttpResponse | FileResponse
         return _download_failed(request, organisation, removed_by_retention(), status_code=410)
     if not audit.has_file:
         return _download_failed(request, organisation, _("This export has no file to download."), status_code=404)
-    verdict = services().download_links.check(audit.pk, request.GET.get("token", ""))
+    verdict = services().download_links.check(audit.pk, token=request.GET.get("token", ""))
     if verdict == LinkVerdict.EXPIRED:
         return _download_failed(
             request,

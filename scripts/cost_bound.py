@@ -91,19 +91,19 @@ def main() -> None:
         f"{len(compiled.counting_rules) + len(compiled.validations)} rules); bound {MAX_ROW_TEXT:,} characters of "
         f"row text, {MAX_RULE_TEXT:,} of reasons and actions; {options.rows} rows"
     )
-    mapped = mapper.map_or_flag(record, compiled)
+    mapped = mapper.map_or_flag(record, config=compiled)
     row = cell_safety.sheet_row(mapped.values)
     print(
         f"row text written: {sum(len(v) for v in row if isinstance(v, str)):,} characters; "
         f"on Avvik: {mapped.is_deviation}, findings: {len(mapped.findings)}"
     )
-    _report("map (the trial's work)", *_per_row(options.rows, lambda: mapper.map_or_flag(record, compiled)))
+    _report("map (the trial's work)", *_per_row(options.rows, lambda: mapper.map_or_flag(record, config=compiled)))
     with tempfile.TemporaryDirectory(prefix="cost-bound-") as workdir:
         path = Path(workdir) / "cost.xlsx"
         writer = OpenpyxlWorkbookWriter(path, compiled)
 
         def export_row() -> None:
-            done = mapper.map_or_flag(record, compiled)
+            done = mapper.map_or_flag(record, config=compiled)
             summary.add(done)
             writer.add(done)
 
@@ -118,7 +118,7 @@ def main() -> None:
             generated_at=dt.datetime(2026, 1, 1, 12),
         )
         started = time.perf_counter()
-        writer.close(facts, summary)
+        writer.close(facts, totals=summary)
         closing = time.perf_counter() - started
         rows = 2 * options.rows
         with zipfile.ZipFile(path) as archive:
@@ -139,12 +139,12 @@ def _forked(rows: int, compiled: object, mapper: object, record: object, facts: 
 
     summary = ExportSummary()
     started = time.perf_counter()
-    writer = ForkedWorkbookOpener().open(path, compiled)  # type: ignore[arg-type]
+    writer = ForkedWorkbookOpener().open(path, config=compiled)  # type: ignore[arg-type]
     for _ in range(rows):
-        row = mapper.map_or_flag(record, compiled)  # type: ignore[attr-defined]
+        row = mapper.map_or_flag(record, config=compiled)  # type: ignore[attr-defined]
         summary.add(row)
         writer.add(row)
-    writer.close(facts, summary)  # type: ignore[arg-type]
+    writer.close(facts, totals=summary)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import uuid
 from typing import Any
 
 from exports.config.cost import CELL, MAX_ROW_TEXT, MAX_RULE_TEXT, SHORT
@@ -15,6 +14,7 @@ from exports.config.schema import MAX_COLUMNS, MAX_RULES
 from exports.config.validation import MAX_DOCUMENT_CALLS
 from exports.demo.configs import nhf_config
 from exports.source.activities import ActivityRecord
+from tests.records import activity_record
 
 WHOLE_CELL_SOURCES = (
     "description",
@@ -48,8 +48,7 @@ def worst_text(seed: str) -> str:
 
 def worst_record() -> ActivityRecord:
     """An activity whose every text field from the app holds a whole cell's worth of the costliest text."""
-    return ActivityRecord(
-        id=uuid.uuid4(),
+    return activity_record(
         activity_type=worst_text("type"),
         started_at=dt.datetime(2025, 3, 1, 10, tzinfo=dt.UTC),
         duration_minutes=None,
@@ -58,7 +57,6 @@ def worst_record() -> ActivityRecord:
         municipality_code=worst_text("municipality"),
         description=worst_text("description"),
         status=worst_text("status"),
-        peer_mentor_id=uuid.uuid4(),
         peer_mentor_name=worst_text("mentor"),
         peer_mentor_certified_on=None,
         local_branch_name=worst_text("branch"),

@@ -161,7 +161,7 @@ def test_the_period_rule_is_the_one_of_the_page_and_the_command_line(api):
 
     too_long = api.post("/api/v1/exports", {"from": "2024-01-01", "to": "2025-06-30"}).json()
     with pytest.raises(PeriodOutOfBounds) as rule:
-        check_period(dt.date(2024, 1, 1), dt.date(2025, 6, 30))
+        check_period(dt.date(2024, 1, 1), end=dt.date(2025, 6, 30))
     assert too_long["fields"] == {"to": [str(rule.value)]}
     far = timezone.localdate().year + 2
     too_late = api.post("/api/v1/exports", {"year": far}).json()

@@ -140,3 +140,82 @@ def test_the_architecture_page_names_every_module_of_the_packages():
         if path.stem != "__init__" and f"`{path.stem}`" not in page
     ]
     assert unnamed == []
+
+
+POSITIONAL_ALLOWED = {
+    "config/cell_safety.bounded": "a value helper on every cell, like Python's own str functions",
+    "config/cell_safety.bounded_join": "str.join with a limit, on every cell",
+    "config/document.DocumentField.bound_data": "Django's form-field API calls it positionally",
+    "lifecycle/progress.ChannelLayerGateway.group_send": "channels' group_send(group, message), adapted as it is",
+    "workbook/styled_cells.cell": "the cell primitive of every sheet, called in the row loop",
+    "workbook/styled_cells.link": "the hyperlink-cell primitive, beside `cell`",
+    "workbook/styled_cells.row": "the row primitive, beside `cell`",
+    "workbook/wrapping.line_count": "a value helper: lines a text takes at a width",
+    "admin.activate_version": "a Django admin action: (modeladmin, request, queryset)",
+    "admin.delete_inactive_versions": "a Django admin action: (modeladmin, request, queryset)",
+    "consumers.ExportProgressConsumer.receive": "Channels' consumer API",
+    "error_reports.SecretMaskingFilter.cleanse_setting": "Django's SafeExceptionReporterFilter API",
+    "models.OrganisationColumnConfig.delete": "Django's Model.delete(using, keep_parents)",
+    "templatetags/organisations.organisation_switcher": "a template tag: templates pass its arguments by position",
+    "worker_queue.ProcessLock.acquire": "the shape of threading.Lock.acquire(blocking, timeout)",
+    "operations/audit_figures.SecondsBetween.as_sql": "Django's expression API: as_sql(compiler, connection)",
+    "operations/heartbeat.start_in_worker": "a django-q signal receiver: (sender, proc_name)",
+}
+"""Callables that keep positional arguments, each with the reason."""
+
+
+def _positional_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, *, method: bool) -> list[str]:
+    """The parameters a call may pass by position, `self` and `cls` left out."""
+    names = [argument.arg for argument in (*function.args.posonlyargs, *function.args.args)]
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)
+    return names[1:] if method and not static and names else names
+
+
+def _public_callables(path: Path) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """Each public function and method of a module with its dotted name, and whether it is a method."""
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not node.name.startswith("_"):
+            yield node.name, node, False
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for member in node.body:
+                if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and not member.name.startswith("_"):
+                    yield f"{node.name}.{member.name}", member, True
+
+
+KEYWORD_APPS = ("exports", "api", "notices", "operations")
+KEYWORD_EXEMPT_FOLDERS = ("migrations", "demo")
+"""Where the rule does not apply: generated migrations, and the demo data generator's many small draw helpers."""
+
+
+def _service_places() -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef, bool]]:
+    """Each public callable of the apps by `<path below the app root>.<name>`, views (taking `request`) left out."""
+    for app in KEYWORD_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if any(part in KEYWORD_EXEMPT_FOLDERS for part in path.parts):
+                continue
+            place = path.relative_to(ROOT / "exports" if app == "exports" else ROOT).with_suffix("").as_posix()
+            for name, function, method in _public_callables(path):
+                parameters = _positional_parameters(function, method=method)
+                if parameters[:1] != ["request"]:
+                    yield f"{place}.{name}", function, method
+
+
+def test_the_services_take_all_but_their_subject_by_keyword():
+    """Every public function and method of the apps takes at most one argument by position (views aside)."""
+    positional = [
+        place
+        for place, function, method in _service_places()
+        if len(_positional_parameters(function, method=method)) > 1 and place not in POSITIONAL_ALLOWED
+    ]
+    assert positional == []
+
+
+def test_every_exception_to_the_keyword_rule_still_exists():
+    assert set(POSITIONAL_ALLOWED) <= {place for place, _function, _method in _service_places()}
+
+
+def test_the_keyword_check_sees_a_positional_service():
+    function = ast.parse("def save(self, slug, audit_id, *, bundle): ...").body[0]
+    assert isinstance(function, ast.FunctionDef)
+    assert _positional_parameters(function, method=True) == ["slug", "audit_id"]

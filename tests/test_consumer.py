@@ -58,12 +58,12 @@ def test_connect_shows_the_current_state_then_pushes_progress_and_success(export
             audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=500, rows_total=1000, percent=47
         )
         await sync_to_async(services().audits.start)(audit.pk)
-        await sync_to_async(services().progress.publish)(org.pk, progress)
+        await sync_to_async(services().progress.publish)(org.pk, event=progress)
         loading = await communicator.receive_from()
         assert 'value="47"' in loading and "500 av 1\xa0000" in loading and "Behandler aktiviteter" in loading
 
-        await sync_to_async(lambda: services().audits.fail(audit.pk, "Lagringstjenesten svarte ikke."))()
-        await sync_to_async(services().progress.push_state)(org.pk, audit.pk)
+        await sync_to_async(lambda: services().audits.fail(audit.pk, message="Lagringstjenesten svarte ikke."))()
+        await sync_to_async(services().progress.push_state)(org.pk, audit_id=audit.pk)
         failed = await communicator.receive_from()
         assert 'data-status="failed"' in failed and "Lagringstjenesten svarte ikke." in failed
         assert 'id="export-history"' in failed
@@ -86,7 +86,7 @@ def test_a_user_never_receives_another_organisations_progress():
         communicator = communicator_for(user)
         connected, _ = await communicator.connect()
         assert connected
-        await sync_to_async(services().progress.push_state)(other.pk, foreign.pk)
+        await sync_to_async(services().progress.push_state)(other.pk, audit_id=foreign.pk)
         assert await communicator.receive_nothing(timeout=0.3)
         await communicator.disconnect()
 
@@ -115,7 +115,7 @@ def test_a_user_who_loses_the_role_stops_receiving(lose):
         assert connected
         assert 'data-status="pending"' in await communicator.receive_from()
         await sync_to_async(take_away)()
-        await sync_to_async(services().progress.push_state)(org.pk, audit.pk)
+        await sync_to_async(services().progress.push_state)(org.pk, audit_id=audit.pk)
         closed = await communicator.receive_output(timeout=5)
         assert closed == {"type": "websocket.close", "code": 4403}
 
@@ -157,7 +157,7 @@ def test_logging_out_ends_the_live_updates():
         await sync_to_async(session.flush)()
         await sync_to_async(services().progress.push_state)(
             org.pk,
-            (
+            audit_id=(
                 await sync_to_async(
                     lambda: services().audits.create(
                         organisation_id=org.pk, requested_by_id=None, requested_by_label="x", period=Period.year(2025)

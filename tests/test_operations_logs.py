@@ -28,7 +28,7 @@ class CountingSource(LocalActivitySource):
 
     def count(self, organisation_id, period):
         logging.getLogger("tests.source").info("counting the activities")
-        return super().count(organisation_id, period)
+        return super().count(organisation_id, period=period)
 
 
 class AnnouncingGenerator(OpenpyxlWorkbookOpener):
@@ -36,7 +36,7 @@ class AnnouncingGenerator(OpenpyxlWorkbookOpener):
 
     def open(self, path, config):
         logging.getLogger("tests.writer").info("opening the workbook in process %s", os.getpid())
-        return super().open(path, config)
+        return super().open(path, config=config)
 
 
 @pytest.fixture

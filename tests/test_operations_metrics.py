@@ -100,16 +100,16 @@ def test_the_figures_agree_with_the_audit_rows(client):
     failing, full = create(orgs[2]), create(orgs[8])
     for audit, phase in ((failing, Phase.MAPPING), (full, Phase.WRITING)):
         audits.start(audit.pk)
-        audits.record_phase(audit.pk, phase)
-    audits.fail(failing.pk, "broken")
+        audits.record_phase(audit.pk, phase=phase)
+    audits.fail(failing.pk, message="broken")
     disk_full = OSError(errno.ENOSPC, "No space left on device")
-    audits.fail(full.pk, "full", detail=name_fault(disk_full, Phase.WRITING).detail(disk_full))
+    audits.fail(full.pk, message="full", detail=name_fault(disk_full, phase=Phase.WRITING).detail(disk_full))
     # The reaper: a running export whose heartbeat stopped while writing, one alive but stuck while mapping,
     # a pending one no worker took.
     silent, stuck, untaken = create(orgs[3]), create(orgs[9]), create(orgs[4])
     for audit, phase in ((silent, Phase.WRITING), (stuck, Phase.MAPPING)):
         audits.start(audit.pk)
-        audits.record_phase(audit.pk, phase)
+        audits.record_phase(audit.pk, phase=phase)
     long_ago = timezone.now() - dt.timedelta(minutes=10)
     BufdirExportAudit.objects.filter(pk=silent.pk).update(heartbeat_at=long_ago)
     BufdirExportAudit.objects.filter(pk=stuck.pk).update(progressed_at=timezone.now() - dt.timedelta(hours=2))
@@ -199,8 +199,8 @@ def test_a_restart_a_broken_configuration_and_a_short_read_are_failure_causes_of
             organisation=org, period_from=dt.date(2025, 1, 1), period_to=dt.date(2025, 12, 31), requested_by_label=cause
         )
         audits.start(audit.pk)
-        audits.record_phase(audit.pk, Phase.MAPPING)
-        audits.fail(audit.pk, cause, detail=detail)
+        audits.record_phase(audit.pk, phase=Phase.MAPPING)
+        audits.fail(audit.pk, message=cause, detail=detail)
     figures = samples(client.get("/metrics"))
     failed = {labels: value for (name, labels), value in figures.items() if name == "bufdir_exports_failed_total"}
     assert failed == {(("cause", cause), ("phase", "mapping")): 1 for cause in details}

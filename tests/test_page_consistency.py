@@ -78,7 +78,9 @@ def test_each_websocket_frame_carries_the_history_row_with_the_status(export_fil
         await sync_to_async(services().audits.start)(audit.pk)
         await sync_to_async(services().progress.publish)(
             org.pk,
-            ExportProgress(audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=180, rows_total=1000, percent=18),
+            event=ExportProgress(
+                audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=180, rows_total=1000, percent=18
+            ),
         )
         frame = await communicator.receive_from()
         assert 'value="18"' in frame

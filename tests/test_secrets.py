@@ -91,7 +91,7 @@ def marked_settings(settings, s3_endpoint):
 
 def unreachable_supabase(settings) -> SupabaseActivitySource:
     """The Supabase source with the marker service key, at an address where nothing listens."""
-    return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY))
+    return SupabaseActivitySource(supabase_client_factory(settings.SUPABASE_URL, key=settings.SUPABASE_SERVICE_KEY))
 
 
 def export_and_collect(client, user) -> list[str]:

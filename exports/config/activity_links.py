@@ -34,6 +34,6 @@ def url_template_problem(template: str) -> str | None:
     return None
 
 
-def activity_link(template: str, activity_id: UUID | str) -> str:
+def activity_link(template: str, *, activity_id: UUID | str) -> str:
     """The address of one registration; the id is a UUID, so the address stays what the template allows."""
     return template.replace(ID_PLACEHOLDER, str(UUID(str(activity_id))))

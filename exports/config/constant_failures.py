@@ -27,7 +27,7 @@ _DIVISIONS = (ast.Div, ast.FloorDiv, ast.Mod)
 _SHOWN_PART = 80
 
 
-def refuse_always_failing(expression: CompiledExpression, engine: ExpressionEngine) -> None:
+def refuse_always_failing(expression: CompiledExpression, *, engine: ExpressionEngine) -> None:
     """Raise ExpressionError (in words) when a part of `expression` fails on every row."""
     stack: list[ast.expr] = [expression.tree.body]
     while stack:
@@ -61,7 +61,7 @@ def _compute(node: ast.expr, engine: ExpressionEngine) -> object:
         source=_shown(node), tree=ast.Expression(node), function=engine.function_of(copy.deepcopy(node))
     )
     try:
-        return engine.evaluate(part, {})
+        return engine.evaluate(part, names={})
     except ExpressionError as exc:
         raise ExpressionError(
             _("always fails: «%(part)s» cannot be computed (%(error)s)")

@@ -72,7 +72,7 @@ FIELD_TEXT: dict[str, int] = {
 Problem = tuple[tuple[str | int, ...], str]
 
 
-def column_text(column: Mapping[str, Any], expression: CompiledExpression | None, *, labels: int, booleans: int) -> int:
+def column_text(column: Mapping[str, Any], *, expression: CompiledExpression | None, labels: int, booleans: int) -> int:
     """The most characters one column can put in its cell.
 
     `labels` is the longest label of the value lists, `booleans` the longer boolean label; a column whose
@@ -134,12 +134,12 @@ def _longest(labels: Iterable[Any]) -> int:
     return max((len(str(label)) for label in labels), default=0)
 
 
-def row_text(document: Mapping[str, Any], expressions: Sequence[CompiledExpression | None]) -> list[int]:
+def row_text(document: Mapping[str, Any], *, expressions: Sequence[CompiledExpression | None]) -> list[int]:
     """The most characters each column of the document can hold (`expressions` are the columns' compiled ones)."""
     labels = _longest(label for values in document.get("value_lists", {}).values() for label in values.values())
     booleans = _longest(document["template"]["boolean_labels"].values())
     return [
-        column_text(column, expression, labels=labels, booleans=booleans)
+        column_text(column, expression=expression, labels=labels, booleans=booleans)
         for column, expression in zip(document["columns"], expressions, strict=True)
     ]
 
@@ -150,13 +150,13 @@ def rule_text(document: Mapping[str, Any]) -> int:
     return sum(len(rule["reason"]) + len(rule.get("action", "")) for rule in rules)
 
 
-def cost_problems(document: Mapping[str, Any], expressions: Sequence[CompiledExpression | None]) -> list[Problem]:
+def cost_problems(document: Mapping[str, Any], *, expressions: Sequence[CompiledExpression | None]) -> list[Problem]:
     """Where a schema-valid document costs more per row than the budget allows, and why, in words.
 
     `expressions` are the compiled expressions of the document's columns (None for a column without one).
     """
     problems: list[Problem] = []
-    widths = row_text(document, expressions)
+    widths = row_text(document, expressions=expressions)
     if sum(widths) > MAX_ROW_TEXT:
         keys = [column["key"] for column in document["columns"]]
         widest = sorted(range(len(widths)), key=lambda index: -widths[index])[:5]

@@ -26,7 +26,7 @@ class BrokenExpression:
     technical: str = field(default="", compare=False)
 
     @classmethod
-    def of(cls, place: ExpressionPlace, name: str, error: Exception) -> BrokenExpression:
+    def of(cls, place: ExpressionPlace, *, name: str, error: Exception) -> BrokenExpression:
         """The failure of `name` at `place`, its reason in words read from `error`."""
         return cls(place=place, name=name, reason=failure_in_words(error), technical=str(error)[:300])
 

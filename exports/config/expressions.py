@@ -410,7 +410,7 @@ class ExpressionEngine:
             "label": _label(value_lists or {}),
         }
 
-    def compile(self, source: str, allowed_names: frozenset[str]) -> CompiledExpression:
+    def compile(self, source: str, *, allowed_names: frozenset[str]) -> CompiledExpression:
         """Check `source` against the language and its bounds, then compile it to a function."""
         tree = parse(source)
         checker = _Checker(allowed_names)
@@ -428,7 +428,7 @@ class ExpressionEngine:
         )
         return function
 
-    def evaluate(self, expression: CompiledExpression, names: Mapping[str, Any]) -> Any:
+    def evaluate(self, expression: CompiledExpression, *, names: Mapping[str, Any]) -> Any:
         """Evaluate a compiled expression with the row's variables."""
         try:
             return expression.function(names)

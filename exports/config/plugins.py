@@ -33,7 +33,7 @@ class PluginRegistry:
             plugins = []
             for path in self._registrations.get(slug, ()):
                 plugin_class = import_string(path)
-                if not issubclass(plugin_class, ExportRulePlugin):
+                if not (isinstance(plugin_class, type) and issubclass(plugin_class, ExportRulePlugin)):
                     raise TypeError(f"{path} is not an ExportRulePlugin")
                 plugins.append(plugin_class())
             self._cache[slug] = tuple(plugins)

@@ -113,7 +113,7 @@ def json_path(parts: Sequence[str | int]) -> str:
     return SchemaError("", path=deque(parts)).json_path
 
 
-def error_at(parts: Path, message: str) -> ConfigError:
+def error_at(parts: Path, *, message: str) -> ConfigError:
     """A ConfigError at `parts`, naming the field in words (characters no page can show replaced by �)."""
     return ConfigError(
         *(REFUSED_CHARACTERS.sub("\ufffd", text) for text in (json_path(parts), message, field_in_words(parts)))
@@ -129,41 +129,47 @@ def _shape_errors(document: Any) -> list[ConfigError]:
         value, parts = stack.pop()
         seen += 1
         if seen > MAX_DOCUMENT_VALUES:
-            return [error_at((), _("is too large: at most %(max)s values") % {"max": MAX_DOCUMENT_VALUES})]
+            return [error_at((), message=_("is too large: at most %(max)s values") % {"max": MAX_DOCUMENT_VALUES})]
         if len(parts) > MAX_DOCUMENT_DEPTH:
             return [
                 error_at(
                     parts[:MAX_DOCUMENT_DEPTH],
-                    _("is nested too deeply: at most %(max)s levels") % {"max": MAX_DOCUMENT_DEPTH},
+                    message=_("is nested too deeply: at most %(max)s levels") % {"max": MAX_DOCUMENT_DEPTH},
                 )
             ]
         if isinstance(value, dict | list) and len(value) > MAX_CONTAINER_ENTRIES:
-            errors.append(error_at(parts, _("may have at most %(max)s entries") % {"max": MAX_CONTAINER_ENTRIES}))
+            errors.append(
+                error_at(parts, message=_("may have at most %(max)s entries") % {"max": MAX_CONTAINER_ENTRIES})
+            )
         elif isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    errors.append(error_at(parts, _("has a field name that is not text")))
+                    errors.append(error_at(parts, message=_("has a field name that is not text")))
                     continue
                 problem = _text_problem(key)
                 if problem:
-                    errors.append(error_at((*parts, key[:60]), problem))
+                    errors.append(error_at((*parts, key[:60]), message=problem))
                 stack.append((item, (*parts, key)))
         elif isinstance(value, list):
             stack.extend((item, (*parts, index)) for index, item in enumerate(value))
         elif isinstance(value, str):
             problem = _text_problem(value)
             if problem:
-                errors.append(error_at(parts, problem))
+                errors.append(error_at(parts, message=problem))
         elif isinstance(value, bool) or value is None:
             continue
         elif isinstance(value, int):
             if not -MAX_JSON_INTEGER <= value <= MAX_JSON_INTEGER:
-                errors.append(error_at(parts, _("is a number too large: at most %(max)s") % {"max": MAX_JSON_INTEGER}))
+                errors.append(
+                    error_at(parts, message=_("is a number too large: at most %(max)s") % {"max": MAX_JSON_INTEGER})
+                )
         elif isinstance(value, float):
             if not math.isfinite(value):
-                errors.append(error_at(parts, _("must be a finite number")))
+                errors.append(error_at(parts, message=_("must be a finite number")))
         else:
-            errors.append(error_at(parts, _("is not a JSON value (text, number, true/false, null, list or object)")))
+            errors.append(
+                error_at(parts, message=_("is not a JSON value (text, number, true/false, null, list or object)"))
+            )
     return errors
 
 
@@ -181,7 +187,7 @@ def _schema_errors(document: Any) -> list[ConfigError]:
     found: dict[tuple[str, str], ConfigError] = {}
     for error in _SCHEMA_VALIDATOR.iter_errors(document):
         for parts, message in describe_schema_error(error):
-            problem = error_at(parts, message)
+            problem = error_at(parts, message=message)
             found.setdefault((problem.path, problem.message), problem)
     return sorted(found.values(), key=lambda e: e.path)
 
@@ -202,10 +208,10 @@ class _Compiler:
         if source is None:
             return None
         try:
-            compiled = self.engine.compile(source, names)
-            refuse_always_failing(compiled, self.engine)
+            compiled = self.engine.compile(source, allowed_names=names)
+            refuse_always_failing(compiled, engine=self.engine)
         except ExpressionError as exc:
-            self.errors.append(error_at(parts, str(exc)))
+            self.errors.append(error_at(parts, message=str(exc)))
             return None
         self.nodes += compiled.nodes
         self.calls += compiled.calls
@@ -214,7 +220,7 @@ class _Compiler:
             self.errors.append(
                 error_at(
                     parts,
-                    _(
+                    message=_(
                         "makes the expressions of the document too large together: at most %(nodes)s parts and "
                         "%(calls)s function calls in all"
                     )
@@ -226,7 +232,9 @@ class _Compiler:
             if name not in lists:
                 self.errors.append(
                     error_at(
-                        parts, _("uses the value list «%(name)s», which is not defined in value_lists") % {"name": name}
+                        parts,
+                        message=_("uses the value list «%(name)s», which is not defined in value_lists")
+                        % {"name": name},
                     )
                 )
         return compiled
@@ -239,7 +247,7 @@ class _Compiler:
                 self.errors.append(
                     error_at(
                         (key, index, "id"),
-                        _("«%(id)s» is used by another rule; each rule needs its own id") % {"id": rule["id"]},
+                        message=_("«%(id)s» is used by another rule; each rule needs its own id") % {"id": rule["id"]},
                     )
                 )
             seen.add(rule["id"])
@@ -257,19 +265,19 @@ class _Compiler:
                 self.errors.append(
                     error_at(
                         ("columns", index, "key"),
-                        _("«%(key)s» is used by another column; each column needs its own key")
+                        message=_("«%(key)s» is used by another column; each column needs its own key")
                         % {"key": column["key"]},
                     )
                 )
             keys.add(column["key"])
             heading = " ".join(column["heading"].split()).casefold()
             if not heading:
-                self.errors.append(error_at(("columns", index, "heading"), _("must not be blank")))
+                self.errors.append(error_at(("columns", index, "heading"), message=_("must not be blank")))
             elif heading in headings:
                 self.errors.append(
                     error_at(
                         ("columns", index, "heading"),
-                        _("«%(heading)s» is the heading of another column; headings must be unique")
+                        message=_("«%(heading)s» is the heading of another column; headings must be unique")
                         % {"heading": column["heading"]},
                     )
                 )
@@ -279,7 +287,7 @@ class _Compiler:
                 self.errors.append(
                     error_at(
                         ("columns", index, "source"),
-                        _("«%(source)s» is not a field of the row; use one of %(fields)s")
+                        message=_("«%(source)s» is not a field of the row; use one of %(fields)s")
                         % {"source": source, "fields": ", ".join(sorted(COLUMN_VARIABLES))},
                     )
                 )
@@ -304,7 +312,7 @@ class _Compiler:
                 self.errors.append(
                     error_at(
                         ("template", key),
-                        _(
+                        message=_(
                             "«%(format)s» is not a date/time format Excel accepts; use tokens such as DD, MM, YYYY, "
                             "HH, "
                             "MM, SS with . - / : or spaces between them, e.g. DD.MM.YYYY or HH:MM"
@@ -318,7 +326,7 @@ class _Compiler:
         url: str = self.document.get("activity_url", "")
         problem = url_template_problem(url) if url else None
         if problem:
-            self.errors.append(error_at(("activity_url",), problem))
+            self.errors.append(error_at(("activity_url",), message=problem))
         return url
 
     def compile(self) -> CompiledConfig:
@@ -330,8 +338,8 @@ class _Compiler:
         validations = self.rules("validations")
         columns = self.columns()
         self.errors += [
-            error_at(parts, message)
-            for parts, message in cost_problems(self.document, [column.expression for column in columns])
+            error_at(parts, message=message)
+            for parts, message in cost_problems(self.document, expressions=[column.expression for column in columns])
         ]
         if self.errors:
             raise InvalidColumnConfig(self.errors)
@@ -375,11 +383,11 @@ def compile_document(document: Any) -> CompiledConfig:
     except InvalidColumnConfig:
         raise
     except (RecursionError, MemoryError) as exc:
-        raise InvalidColumnConfig([error_at((), _("is too deep or too large to check; simplify it"))]) from exc
+        raise InvalidColumnConfig([error_at((), message=_("is too deep or too large to check; simplify it"))]) from exc
     except Exception as exc:  # validation must answer with a message, never with a crash
         logger.exception("column configuration could not be checked")
         raise InvalidColumnConfig(
-            [error_at((), _("could not be checked (%(error)s); simplify it") % {"error": type(exc).__name__})]
+            [error_at((), message=_("could not be checked (%(error)s); simplify it") % {"error": type(exc).__name__})]
         ) from exc
 
 

@@ -78,12 +78,8 @@ def activate_proven(*, config: OrganisationColumnConfig, activated_by: Any) -> O
     return current
 
 
-class TriedVersion(Protocol):
-    """What `record_trial` reads of a trial's result (`lifecycle.config_trial.TrialResult` has it)."""
-
-    @property
-    def config(self) -> OrganisationColumnConfig:
-        """The version tried."""
+class TrialProof(Protocol):
+    """What `record_trial` reads of a trial's figures (`lifecycle.config_trial.TrialFigures` has it)."""
 
     @property
     def proves(self) -> bool:
@@ -103,17 +99,17 @@ class TriedVersion(Protocol):
 
 
 @transaction.atomic
-def record_trial(*, result: TriedVersion, tried_by: Any) -> OrganisationColumnConfig:
+def record_trial(*, config: OrganisationColumnConfig, proof: TrialProof, tried_by: Any) -> OrganisationColumnConfig:
     """Remember a trial on its version: as proof when it read rows and nothing failed, else forget any proof."""
-    _locked_versions(result.config.organisation)
-    config = OrganisationColumnConfig.objects.get(pk=result.config.pk)
-    if result.proves and result.document_sha256 == document_fingerprint(config):
-        config.proven_at, config.proven_by, config.proven_rows = timezone.now(), tried_by, result.rows_read
-        config.proven_period_from, config.proven_period_to = result.period.start, result.period.end
-        config.proven_document_sha256 = result.document_sha256
+    _locked_versions(config.organisation)
+    tried = OrganisationColumnConfig.objects.get(pk=config.pk)
+    if proof.proves and proof.document_sha256 == document_fingerprint(tried):
+        tried.proven_at, tried.proven_by, tried.proven_rows = timezone.now(), tried_by, proof.rows_read
+        tried.proven_period_from, tried.proven_period_to = proof.period.start, proof.period.end
+        tried.proven_document_sha256 = proof.document_sha256
     else:
-        _forget_trial(config)
-    config.save(
+        _forget_trial(tried)
+    tried.save(
         update_fields=[
             "proven_at",
             "proven_by",
@@ -123,7 +119,7 @@ def record_trial(*, result: TriedVersion, tried_by: Any) -> OrganisationColumnCo
             "proven_document_sha256",
         ]
     )
-    return config
+    return tried
 
 
 def document_fingerprint(config: OrganisationColumnConfig) -> str:

@@ -112,7 +112,12 @@ def describe_schema_error(error: SchemaError) -> list[tuple[Parts, str]]:
             if key not in known
         ]
     if kind == "propertyNames" or "propertyNames" in error.relative_schema_path:
-        return [((*parts, str(instance)), _("is not a valid name: use only a-z, 0-9 and _ (at most 60 characters)"))]
+        if "pattern" in schema:
+            return [
+                ((*parts, str(instance)), _("is not a valid name: use only a-z, 0-9 and _ (at most 60 characters)"))
+            ]
+        limit = {"max": schema.get("maxLength")}
+        return [((*parts, str(instance)), _("is too long for a name: at most %(max)s characters") % limit)]
     messages: dict[str, Callable[[], str]] = {
         "type": lambda: _("must be %(type)s") % {"type": _type_words(expected)},
         "enum": lambda: _("must be one of: %(values)s") % {"values": ", ".join(map(str, expected))},

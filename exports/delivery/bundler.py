@@ -53,7 +53,7 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path]) -> dict[str, Any]:
+def build_manifest(facts: ManifestFacts, *, totals: ExportSummary, files: list[Path]) -> dict[str, Any]:
     """The manifest document of a bundle holding `files`."""
     return {
         "format_version": MANIFEST_FORMAT_VERSION,
@@ -95,9 +95,9 @@ def build_manifest(facts: ManifestFacts, totals: ExportSummary, files: list[Path
 class Bundler:
     """Builds bundles; holds no state of its own."""
 
-    def bundle(self, workbook: Path, facts: ManifestFacts, totals: ExportSummary, target: Path) -> Bundle:
+    def bundle(self, workbook: Path, *, facts: ManifestFacts, totals: ExportSummary, target: Path) -> Bundle:
         """Zip `workbook` and its manifest into `target`."""
-        manifest = build_manifest(facts, totals, [workbook])
+        manifest = build_manifest(facts, totals=totals, files=[workbook])
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             # An .xlsx is a zip already: stored as it is, not compressed a second time for nothing.
             archive.write(workbook, arcname=workbook.name, compress_type=zipfile.ZIP_STORED)

@@ -82,7 +82,7 @@ class DeviationRecords:
                     local_branch=branch,
                     reasons=ExportDeviation.joined_reasons(reasons),
                     action=bounded_join(" ", said_once(actions[reason] for reason in reasons)),
-                    activity_url=activity_link(self.config.activity_url, activity_id)
+                    activity_url=activity_link(self.config.activity_url, activity_id=activity_id)
                     if self.config.activity_url
                     else "",
                 )

@@ -35,7 +35,7 @@ class DownloadLinks:
             payload["org"] = str(organisation_id)
         return signing.dumps(payload, salt=_SALT)
 
-    def check(self, audit_id: int, token: str, *, organisation_id: object = None) -> LinkVerdict:
+    def check(self, audit_id: int, *, token: str, organisation_id: object = None) -> LinkVerdict:
         """Whether `token` opens this audit's bundle now (for this organisation, when one is given), else why not."""
         try:
             payload = signing.loads(token, salt=_SALT, max_age=self.max_age)

@@ -20,7 +20,7 @@ class ExportStorage:
     def __init__(self, storage: Storage) -> None:
         self._storage = storage
 
-    def save(self, organisation_slug: str, audit_id: int, bundle: Path) -> str:
+    def save(self, organisation_slug: str, *, audit_id: int, bundle: Path) -> str:
         """Store the bundle and return its key; a write that fails leaves nothing behind."""
         key = f"{organisation_slug}/{audit_id}/{bundle.name}"
         if self._storage.exists(key):

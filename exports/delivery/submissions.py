@@ -36,7 +36,7 @@ class SubmissionRefused(Exception):
 
 def submitted_audits() -> QuerySet[BufdirExportAudit]:
     """Exports marked as sent to Bufdir and not withdrawn: kept forever (never removed by a clean-up)."""
-    return BufdirExportAudit.objects.filter(submissions__withdrawn_at__isnull=True).distinct()
+    return BufdirExportAudit.objects.submitted()
 
 
 def is_submitted(audit_id: int) -> bool:

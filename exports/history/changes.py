@@ -92,7 +92,7 @@ def _digests(audit_id: int) -> Iterator[Digest]:
 
 
 def merged_changes(
-    then: Iterator[Digest], now: Iterator[Digest], *, headings_then: Sequence[str], headings_now: Sequence[str]
+    then: Iterator[Digest], *, now: Iterator[Digest], headings_then: Sequence[str], headings_now: Sequence[str]
 ) -> Iterator[ChangeRow]:
     """Each change between two id-ordered streams of fingerprints (columns matched by heading)."""
     position_then = {heading: index for index, heading in enumerate(headings_then)}
@@ -167,7 +167,7 @@ def compare(
     with spool.open("wb") as handle:
         for change in merged_changes(
             _digests(previous.pk),
-            _ticking(_digests(audit_id), tick),
+            now=_ticking(_digests(audit_id), tick),
             headings_then=(previous.facts or ExportFacts()).get("changes", {}).get("headings", []),
             headings_now=headings,
         ):

@@ -58,7 +58,9 @@ def _a_year_before(day: dt.date) -> dt.date:
 
 def earlier_comparison(*, organisation_id: UUID, period: Period, exclude_audit_id: int | None) -> Comparison | None:
     """The comparison with the organisation's earlier export of the same length of period, when there is one."""
-    audit = earlier_export_of_same_length(organisation_id, period.start, period.end, exclude_audit_id)
+    audit = earlier_export_of_same_length(
+        organisation_id, period_from=period.start, period_to=period.end, exclude_audit_id=exclude_audit_id
+    )
     facts = audit.facts if audit is not None else None
     if audit is None or facts is None:
         return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
 
+from exports.config.expression_failures import BrokenExpression, ExpressionPlace
 from exports.config.plugins import PluginRegistry
 from exports.config.validation import compile_document
 from exports.config.versions import document_fingerprint
@@ -42,12 +45,11 @@ class TrialLine:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrialResult:
-    """What a version would export for a period, beside what the active version exports."""
+class TrialFigures:
+    """A trial's figures beside the active version's: computed by the trial, stored on its run, shown by the page."""
 
-    config: OrganisationColumnConfig
-    active: OrganisationColumnConfig | None
     period: Period
+    active_version: int | None
     totals: list[TrialLine]
     counted_by_category: list[TrialLine]
     deviations_by_reason: list[TrialLine]
@@ -63,6 +65,77 @@ class TrialResult:
     def proves(self) -> bool:
         """Whether the trial proves the version: rows were read and no rule or column failed on them."""
         return self.rows_read > 0 and not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        """The figures and failures as JSON for the trial's run (labels and reasons already in the active language)."""
+
+        def lines(items: list[TrialLine]) -> list[dict[str, Any]]:
+            return [{"label": line.label, "tried": line.tried, "active": line.active} for line in items]
+
+        return {
+            "period": [self.period.start.isoformat(), self.period.end.isoformat()],
+            "active_version": self.active_version,
+            "totals": lines(self.totals),
+            "counted_by_category": lines(self.counted_by_category),
+            "deviations_by_reason": lines(self.deviations_by_reason),
+            "changed_verdicts": self.changed_verdicts,
+            "rows_read": self.rows_read,
+            "failures": [
+                {
+                    "place": str(failure.broken.place),
+                    "name": failure.broken.name,
+                    "reason": failure.broken.reason,
+                    "technical": failure.broken.technical,
+                    "rows": failure.rows,
+                    "example_activity_id": failure.example_activity_id,
+                }
+                for failure in self.failures
+            ],
+            "failure_message": self.failure_message,
+            "document_sha256": self.document_sha256,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrialFigures:
+        """The figures as `to_json` stored them."""
+
+        def lines(items: list[dict[str, Any]]) -> list[TrialLine]:
+            return [TrialLine(label=item["label"], tried=item["tried"], active=item["active"]) for item in items]
+
+        start, end = (dt.date.fromisoformat(day) for day in data["period"])
+        return cls(
+            period=Period(start, end),
+            active_version=data["active_version"],
+            totals=lines(data["totals"]),
+            counted_by_category=lines(data["counted_by_category"]),
+            deviations_by_reason=lines(data["deviations_by_reason"]),
+            changed_verdicts=data["changed_verdicts"],
+            rows_read=data["rows_read"],
+            failure_message=data["failure_message"],
+            document_sha256=data["document_sha256"],
+            failures=[
+                RuleFailure(
+                    broken=BrokenExpression(
+                        place=ExpressionPlace(item["place"]),
+                        name=item["name"],
+                        reason=item["reason"],
+                        technical=item["technical"],
+                    ),
+                    rows=item["rows"],
+                    example_activity_id=item["example_activity_id"],
+                )
+                for item in data["failures"]
+            ],
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrialResult:
+    """A finished trial: the version tried, the active version it was compared with, and the figures."""
+
+    config: OrganisationColumnConfig
+    active: OrganisationColumnConfig | None
+    figures: TrialFigures
 
 
 class ConfigTrial:
@@ -106,9 +179,8 @@ class ConfigTrial:
             return TrialLine(label=label, tried=tried_value, active=active_value if compare else None)
 
         reasons = dict.fromkeys([*now.deviations_by_reason, *before.deviations_by_reason])
-        return TrialResult(
-            config=config,
-            active=compared,
+        figures = TrialFigures(
+            active_version=compared.version if compared is not None else None,
             period=period,
             changed_verdicts=changed,
             rows_read=now.read,
@@ -128,6 +200,7 @@ class ConfigTrial:
                 key=lambda item: -item.tried,
             ),
         )
+        return TrialResult(config=config, active=compared, figures=figures)
 
 
 class WatchedSource:
@@ -137,14 +210,14 @@ class WatchedSource:
         self.source = source
         self.watch = watch
 
-    def count(self, organisation_id: UUID, period: Period) -> int:
+    def count(self, organisation_id: UUID, *, period: Period) -> int:
         """The source's count."""
-        return self.source.count(organisation_id, period)
+        return self.source.count(organisation_id, period=period)
 
-    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+    def stream(self, organisation_id: UUID, *, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
         """The source's rows in slices, each one watched before it is handed on."""
         done = 0
-        for chunk in self.source.stream(organisation_id, period, chunk_size):
+        for chunk in self.source.stream(organisation_id, period=period, chunk_size=chunk_size):
             for start in range(0, len(chunk), WATCH_SLICE):
                 self.watch(done)
                 part = chunk[start : start + WATCH_SLICE]

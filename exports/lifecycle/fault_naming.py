@@ -41,13 +41,13 @@ class SourceFaultsNamed:
     def __init__(self, source: ActivitySource) -> None:
         self._source = source
 
-    def count(self, organisation_id: UUID, period: Period) -> int:
+    def count(self, organisation_id: UUID, *, period: Period) -> int:
         """The source's count (a failure there is named by its phase, querying)."""
-        return self._source.count(organisation_id, period)
+        return self._source.count(organisation_id, period=period)
 
-    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+    def stream(self, organisation_id: UUID, *, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
         """The source's chunks, a failure while reading them raised as SourceReadError."""
-        return read_from_source(self._source.stream(organisation_id, period, chunk_size))
+        return read_from_source(self._source.stream(organisation_id, period=period, chunk_size=chunk_size))
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ PHASE_MESSAGES = {
 }
 
 
-def name_fault(exc: BaseException, phase: Phase) -> Fault:
+def name_fault(exc: BaseException, *, phase: Phase) -> Fault:
     """The phase and cause of an unexpected failure raised while the export was in `phase`."""
     if any(isinstance(e, WritingError) for e in exception_chain(exc)):
         phase = Phase.WRITING

@@ -88,7 +88,9 @@ class BufdirExportOrchestrator:
         self.workdirs = workdirs or ExportWorkdirs()
         self.stop_window = stop_window
 
-    def run(self, request: ExportRequest, on_progress: Callable[[ExportProgress], None] | None = None) -> ExportResult:
+    def run(
+        self, request: ExportRequest, *, on_progress: Callable[[ExportProgress], None] | None = None
+    ) -> ExportResult:
         """Run the pipeline; every failure ends as an ExportFailure with the audit marked failed.
 
         An export that is no longer pending is not run at all, and one that leaves the running state
@@ -100,7 +102,7 @@ class BufdirExportOrchestrator:
             logger.warning("export %s is no longer pending; the worker does not run it", request.audit_id)
             return ExportNotRun(audit_id=request.audit_id)
         with (
-            keep_alive(lambda: self.audits.heartbeat(request.audit_id), self.heartbeat_interval),
+            keep_alive(lambda: self.audits.heartbeat(request.audit_id), interval=self.heartbeat_interval),
             self.workdirs.workdir(request.audit_id) as workdir,
         ):
             return self._guarded(request, workdir, on_progress)
@@ -119,13 +121,13 @@ class BufdirExportOrchestrator:
                     raise ExportStopped(request.audit_id)
                 last_heartbeat = self.clock()
             if next_phase != phase:
-                self.audits.record_phase(request.audit_id, next_phase)
+                self.audits.record_phase(request.audit_id, phase=next_phase)
                 set_log_phase(next_phase)
             phase = next_phase
             event = ExportProgress(
                 audit_id=request.audit_id, phase=next_phase, rows_processed=done, rows_total=total, percent=percent
             )
-            self.progress.publish(request.organisation_id, event)
+            self.progress.publish(request.organisation_id, event=event)
             if on_progress is not None:
                 on_progress(event)
 
@@ -144,12 +146,12 @@ class BufdirExportOrchestrator:
         except ExportError as exc:
             message, detail = str(exc), exc.detail
         except Exception as exc:
-            fault = name_fault(exc, phase)
+            fault = name_fault(exc, phase=phase)
             logger.exception("export %s failed in phase %s: %s", request.audit_id, fault.phase, fault.cause)
             message, detail = fault.message, fault.detail(exc)
-        if not self.audits.fail(request.audit_id, message, detail=detail):
+        if not self.audits.fail(request.audit_id, message=message, detail=detail):
             return ExportNotRun(audit_id=request.audit_id)
-        self.progress.push_state(request.organisation_id, request.audit_id)
+        self.progress.push_state(request.organisation_id, audit_id=request.audit_id)
         return ExportFailure(audit_id=request.audit_id, error_message=message)
 
     def _run(
@@ -157,28 +159,28 @@ class BufdirExportOrchestrator:
     ) -> ExportResult:
         """The pipeline itself; raises on failure."""
         try:
-            check_period(request.period.start, request.period.end)
+            check_period(request.period.start, end=request.period.end)
         except PeriodOutOfBounds as exc:
             raise ExportError(str(exc)) from exc
         organisation = Organisation.objects.get(pk=request.organisation_id)
         config, compiled = self.configs.active_for(organisation.pk)
-        self.audits.use_config(request.audit_id, config)
+        self.audits.use_config(request.audit_id, config=config)
         plugins = self.plugins.for_organisation(organisation.slug)
         advance(Phase.QUERYING, 0, None, PHASE_PERCENT[Phase.QUERYING])
-        total = self.source.count(organisation.pk, request.period)
+        total = self.source.count(organisation.pk, period=request.period)
         slug = slugify(organisation.slug)[:60] or "organisasjon"  # a file-name part: no path from the admin
         name = f"bufdir-{slug}-{request.period.start.isoformat()}-{request.period.end.isoformat()}"
         mapping, done = ConfigMapping(mapper=self.mapper, compiled=compiled, plugins=plugins), 0
         summary = mapping.summary
         with ExitStack() as unfinished:
             workbook_path = workdir / f"{name}.xlsx"
-            writer = self.workbooks.open(workbook_path, compiled)
+            writer = self.workbooks.open(workbook_path, config=compiled)
             unfinished.callback(writer.discard)
             digests = RowDigestRecorder(request.audit_id)
             unfinished.callback(digests.discard)
             deviations = DeviationRecords(workdir / "avvik-rader.pickle", compiled)
             unfinished.callback(deviations.discard)
-            advance(Phase.MAPPING, 0, total, mapping_percent(0, total))
+            advance(Phase.MAPPING, 0, total, mapping_percent(0, total=total))
             for rows in mapped_chunks(
                 source=SourceFaultsNamed(self.source),
                 organisation_id=organisation.pk,
@@ -191,7 +193,7 @@ class BufdirExportOrchestrator:
                     digests.add(mapped)
                     deviations.add(mapped)
                 done += len(rows)
-                advance(Phase.MAPPING, done, total, mapping_percent(done, total))
+                advance(Phase.MAPPING, done, total, mapping_percent(done, total=total))
             check_rows_read(counted=total, read=done)  # a short (or changed) read is never stored as a success
             if mapping.failures:
                 error = mapping.failures.error()
@@ -229,7 +231,7 @@ class BufdirExportOrchestrator:
                     ),
                     changes=changes,
                 ),
-                summary,
+                totals=summary,
             )
             deviations.save(audit_id=request.audit_id, totals=summary)
             try:
@@ -253,9 +255,9 @@ class BufdirExportOrchestrator:
                         )
                     ),
                 )
-                bundle = self.bundler.bundle(workbook_path, facts, summary, workdir / f"{name}.zip")
+                bundle = self.bundler.bundle(workbook_path, facts=facts, totals=summary, target=workdir / f"{name}.zip")
                 advance(Phase.STORING, done, total, PHASE_PERCENT[Phase.STORING])
-                key = self.storage.save(slug, request.audit_id, bundle.path)
+                key = self.storage.save(slug, audit_id=request.audit_id, bundle=bundle.path)
             except BaseException:
                 DeviationRecords.forget(request.audit_id)  # only a succeeded export keeps its deviations
                 raise
@@ -288,7 +290,7 @@ class BufdirExportOrchestrator:
             )
         except DatabaseError:
             logger.exception("export %s: earlier row fingerprints of the period were not removed", request.audit_id)
-        self.progress.push_state(request.organisation_id, request.audit_id)
+        self.progress.push_state(request.organisation_id, audit_id=request.audit_id)
         return ExportSuccess(
             audit_id=request.audit_id,
             file_key=key,

@@ -54,7 +54,7 @@ class ProgressPublisher:
         self._clock = clock
         self._last: dict[int, tuple[str, float, int]] = {}
 
-    def publish(self, organisation_id: UUID, event: ExportProgress) -> bool:
+    def publish(self, organisation_id: UUID, *, event: ExportProgress) -> bool:
         """Record and push `event` unless an event of the same phase went out too recently or had its percent.
 
         So an export sends at most one message per phase and per percent, however many rows it has.
@@ -71,10 +71,10 @@ class ProgressPublisher:
             rows_total=event.rows_total,
             percent=event.percent,
         )
-        self.push_state(organisation_id, event.audit_id)
+        self.push_state(organisation_id, audit_id=event.audit_id)
         return True
 
-    def push_state(self, organisation_id: UUID, audit_id: int) -> None:
+    def push_state(self, organisation_id: UUID, *, audit_id: int) -> None:
         """Push the audit's recorded state (used for progress and for the final result)."""
         state = ExportState.from_audit(self._audits.get(audit_id))
         if not state.is_active:

@@ -75,7 +75,7 @@ class ExportReaper:
             organisation_id=organisation_id,
         )
         for audit in failed:
-            self._progress.push_state(audit.organisation_id, audit.pk)
+            self._progress.push_state(audit.organisation_id, audit_id=audit.pk)
         return [audit.pk for audit in failed]
 
     def _fail_lost(
@@ -129,7 +129,11 @@ class ExportReaper:
                 "pk", flat=True
             )
         ]
-        return [self._audits.get(pk) for pk, message, detail in lost if self._audits.fail(pk, message, detail=detail)]
+        return [
+            self._audits.get(pk)
+            for pk, message, detail in lost
+            if self._audits.fail(pk, message=message, detail=detail)
+        ]
 
     def sweep(self) -> list[Path]:
         """Remove the temporary folders that exports no longer running left behind (a killed process)."""
@@ -140,7 +144,7 @@ logger = logging.getLogger(__name__)
 
 
 @contextmanager
-def keep_alive(beat: Callable[[], object], interval: float) -> Iterator[None]:
+def keep_alive(beat: Callable[[], object], *, interval: float) -> Iterator[None]:
     """Call `beat` every `interval` seconds from a side thread until the block ends (failures are logged).
 
     A beat that returns False (the export is no longer running: cancelled, or failed by the reaper, as

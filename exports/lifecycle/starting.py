@@ -26,14 +26,14 @@ class ExportQueueUnavailable(Exception):
         self.audit = audit
 
 
-def start_export(audits: ExportStateMachine, membership: Membership, period: Period) -> BufdirExportAudit:
+def start_export(*, audits: ExportStateMachine, membership: Membership, period: Period) -> BufdirExportAudit:
     """Queue an export of the membership's organisation (never one the user names) for `period`.
 
     Raises PeriodOutOfBounds for a period the service does not export, ExportAlreadyActive when the
     organisation has a pending or running export, and ExportQueueUnavailable when the broker does not take
     the task: that export is then failed at once (kept on the trail, not left pending for the reaper).
     """
-    check_period(period.start, period.end)
+    check_period(period.start, end=period.end)
     user = membership.user
     audit = audits.create(
         organisation_id=membership.organisation_id,
@@ -56,9 +56,9 @@ def start_export(audits: ExportStateMachine, membership: Membership, period: Per
             logger.exception("export %s could not be queued", audit.pk)
             message = database_busy_message() if busy else broker_down_message()
             cause = "database busy (locked)" if busy else "broker down"
-            audits.fail(audit.pk, message, detail=f"phase: queued\ncause: {cause}\n\n{traceback.format_exc()}")
+            audits.fail(audit.pk, message=message, detail=f"phase: queued\ncause: {cause}\n\n{traceback.format_exc()}")
             raise ExportQueueUnavailable(message, audits.get(audit.pk)) from exc
-        audits.attach_task(audit.pk, str(task_id))
+        audits.attach_task(audit.pk, task_id=str(task_id))
 
     transaction.on_commit(enqueue)
     return audit

@@ -71,7 +71,7 @@ class ExportStateMachine:
             .first()
         )
 
-    def attach_task(self, audit_id: int, task_id: str) -> None:
+    def attach_task(self, audit_id: int, *, task_id: str) -> None:
         """Remember the django-q2 task that runs the export."""
         BufdirExportAudit.objects.filter(pk=audit_id).update(task_id=task_id)
 
@@ -97,11 +97,11 @@ class ExportStateMachine:
         """The ids of every pending or running export."""
         return set(BufdirExportAudit.objects.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
 
-    def use_config(self, audit_id: int, config: OrganisationColumnConfig) -> None:
+    def use_config(self, audit_id: int, *, config: OrganisationColumnConfig) -> None:
         """Record which configuration version the export uses."""
         BufdirExportAudit.objects.filter(pk=audit_id).update(config=config, config_version=config.version)
 
-    def record_phase(self, audit_id: int, phase: Phase, message: str = "") -> None:
+    def record_phase(self, audit_id: int, *, phase: Phase, message: str = "") -> None:
         """Record that a phase began (an event on the trail)."""
         BufdirExportAuditEvent.objects.create(audit_id=audit_id, phase=phase, message=message)
 
@@ -141,10 +141,10 @@ class ExportStateMachine:
                 finished_at=timezone.now(),
             )
             if applied:
-                self.record_phase(audit_id, Phase.DONE, file_key)
+                self.record_phase(audit_id, phase=Phase.DONE, message=file_key)
         return applied
 
-    def fail(self, audit_id: int, message: str, *, detail: str = "") -> bool:
+    def fail(self, audit_id: int, *, message: str, detail: str = "") -> bool:
         """pending/running -> failed with a message a person can act on (and, for the admin, the traceback)."""
         with transaction.atomic():
             applied = self._move(
@@ -157,7 +157,7 @@ class ExportStateMachine:
                 finished_at=timezone.now(),
             )
             if applied:
-                self.record_phase(audit_id, Phase.FAILED, message)
+                self.record_phase(audit_id, phase=Phase.FAILED, message=message)
         return applied
 
     def cancel(self, audit_id: int, *, user_id: int | None, label: str) -> bool:
@@ -174,7 +174,7 @@ class ExportStateMachine:
                 finished_at=now,
             )
             if applied:
-                self.record_phase(audit_id, Phase.CANCELLED, label)
+                self.record_phase(audit_id, phase=Phase.CANCELLED, message=label)
         return applied
 
     def _move(self, audit_id: int, allowed_from: set[ExportStatus], **values: object) -> bool:

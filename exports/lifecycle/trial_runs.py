@@ -23,7 +23,6 @@ from exports.config.validation import InvalidColumnConfig
 from exports.config.versions import document_fingerprint, record_trial
 from exports.domain import Period
 from exports.lifecycle.config_trial import ConfigTrial
-from exports.lifecycle.trial_record import trial_to_json
 from exports.models import ACTIVE_TRIAL_STATUSES, ConfigTrialRun, OrganisationColumnConfig, TrialStatus
 
 logger = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ def latest_trial(config: OrganisationColumnConfig) -> ConfigTrialRun | None:
     return ConfigTrialRun.objects.filter(config=config).order_by("-created_at", "-pk").first()
 
 
-def fail_trial(run_id: int, message: str) -> bool:
+def fail_trial(run_id: int, *, message: str) -> bool:
     """Fail a pending or running trial with `message`; whether it was still active."""
     return bool(
         ConfigTrialRun.objects.filter(pk=run_id, status__in=ACTIVE_TRIAL_STATUSES).update(
@@ -116,13 +115,13 @@ class TrialRunner:
                 config=run.config, period=Period(run.period_from, run.period_to), watch=self._watch(run_id)
             )
         except (TrialStopped, InvalidColumnConfig) as exc:
-            fail_trial(run_id, str(exc))
+            fail_trial(run_id, message=str(exc))
             return str(TrialStatus.FAILED)
         except Exception:
             logger.exception("configuration trial %s failed", run_id)
             fail_trial(
                 run_id,
-                _(
+                message=_(
                     "The trial stopped on an unexpected error. Try again; if it happens again, "
                     "contact your system administrator."
                 ),
@@ -131,12 +130,12 @@ class TrialRunner:
         with transaction.atomic():
             finished = ConfigTrialRun.objects.filter(pk=run_id, status=TrialStatus.RUNNING).update(
                 status=TrialStatus.SUCCEEDED,
-                result=trial_to_json(result),
-                rows_done=result.rows_read,
+                result=result.figures.to_json(),
+                rows_done=result.figures.rows_read,
                 finished_at=timezone.now(),
             )
             if finished:
-                record_trial(result=result, tried_by=run.requested_by)
+                record_trial(config=result.config, proof=result.figures, tried_by=run.requested_by)
         return str(TrialStatus.SUCCEEDED) if finished else _status(run_id)
 
     def _watch(self, run_id: int) -> Callable[[int], None]:
@@ -208,4 +207,4 @@ def reap_lost_trials(*, lost_after: float, max_seconds: float) -> list[int]:
             status=TrialStatus.RUNNING, started_at__lt=silent - dt.timedelta(seconds=max_seconds)
         ).values_list("pk", flat=True)
     ]
-    return [pk for pk, message in lost if fail_trial(pk, message)]
+    return [pk for pk, message in lost if fail_trial(pk, message=message)]

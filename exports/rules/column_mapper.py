@@ -192,8 +192,8 @@ class BufdirColumnMapper:
     def map(
         self,
         record: ActivityRecord,
-        config: CompiledConfig,
         *,
+        config: CompiledConfig,
         plugins: Sequence[ExportRulePlugin] = (),
         is_duplicate: bool = False,
         repeats: RepeatedGroup | None = None,
@@ -273,15 +273,15 @@ class BufdirColumnMapper:
     def map_or_flag(
         self,
         record: ActivityRecord,
-        config: CompiledConfig,
         *,
+        config: CompiledConfig,
         plugins: Sequence[ExportRulePlugin] = (),
         is_duplicate: bool = False,
         repeats: RepeatedGroup | None = None,
     ) -> MappedActivity:
         """Map one activity; a row that cannot be read at all goes to `Avvik` only, with the reason."""
         try:
-            return self.map(record, config, plugins=plugins, is_duplicate=is_duplicate, repeats=repeats)
+            return self.map(record, config=config, plugins=plugins, is_duplicate=is_duplicate, repeats=repeats)
         except Exception as exc:  # a broken row must not stop the other thousands
             logger.warning("activity %s could not be mapped", record.id, exc_info=True)
             finding = Finding(
@@ -318,10 +318,10 @@ class BufdirColumnMapper:
         failed = []
         for rule in rules:
             try:
-                applies = rule.when is None or bool(config.engine.evaluate(rule.when, variables))
-                satisfied = not applies or bool(config.engine.evaluate(rule.require, variables))
+                applies = rule.when is None or bool(config.engine.evaluate(rule.when, names=variables))
+                satisfied = not applies or bool(config.engine.evaluate(rule.require, names=variables))
             except ExpressionError as exc:
-                broken.append(BrokenExpression.of(place, rule.id, exc))
+                broken.append(BrokenExpression.of(place, name=rule.id, error=exc))
                 continue
             if not satisfied and not (skip_category_rules and _reads_only_category(rule)):
                 failed.append(Finding(text=rule.reason, action=rule.action or advice()))
@@ -338,11 +338,11 @@ class BufdirColumnMapper:
         """The value of one column, with booleans given the template's labels."""
         try:
             if column.expression is not None:
-                value = config.engine.evaluate(column.expression, variables)
+                value = config.engine.evaluate(column.expression, names=variables)
             else:
                 value = variables[column.source]  # type: ignore[index]
         except ExpressionError as exc:
-            broken.append(BrokenExpression.of(ExpressionPlace.COLUMN, column.heading, exc))
+            broken.append(BrokenExpression.of(ExpressionPlace.COLUMN, name=column.heading, error=exc))
             issues.append(
                 Finding(
                     text=_("Column «%(heading)s» could not be computed") % {"heading": column.heading},

@@ -32,7 +32,11 @@ class ConfigMapping:
         """Map one activity (its duplicate verdict under this configuration's group types) and count it."""
         verdict = self.duplicates.check(record)
         mapped = self.mapper.map_or_flag(
-            record, self.compiled, plugins=self.plugins, is_duplicate=verdict.same_mentor, repeats=verdict.repeats
+            record,
+            config=self.compiled,
+            plugins=self.plugins,
+            is_duplicate=verdict.same_mentor,
+            repeats=verdict.repeats,
         )
         self.summary.add(mapped)
         self.failures.add(mapped)
@@ -43,5 +47,5 @@ def mapped_chunks(
     *, source: ActivitySource, organisation_id: UUID, period: Period, chunk_size: int, mappings: Sequence[ConfigMapping]
 ) -> Iterator[list[tuple[MappedActivity, ...]]]:
     """Each page of the period's activities, every record mapped under each configuration (in that order)."""
-    for chunk in source.stream(organisation_id, period, chunk_size):
+    for chunk in source.stream(organisation_id, period=period, chunk_size=chunk_size):
         yield [tuple(mapping.map(record) for mapping in mappings) for record in chunk]

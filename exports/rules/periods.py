@@ -56,7 +56,7 @@ def parse_period(
             raise PeriodNotChosen(frozenset({PeriodProblem.NEITHER}))
         missing = {PeriodProblem.NO_START} if date_from is None else set()
         raise PeriodNotChosen(frozenset(missing | ({PeriodProblem.NO_END} if date_to is None else set())))
-    return check_period(date_from, date_to, today=today)
+    return check_period(date_from, end=date_to, today=today)
 
 
 def last_year(today: dt.date | None = None) -> int:
@@ -70,7 +70,7 @@ def check_year(year: int, *, today: dt.date | None = None) -> Period:
     return Period.year(year)
 
 
-def check_period(start: dt.date, end: dt.date, *, today: dt.date | None = None) -> Period:
+def check_period(start: dt.date, *, end: dt.date, today: dt.date | None = None) -> Period:
     """The period from `start` to `end` (both inclusive), or PeriodOutOfBounds saying what is wrong."""
     _check_year(start.year, today)
     _check_year(end.year, today)

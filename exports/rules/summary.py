@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from exports.config.cell_safety import clean_text
@@ -91,10 +92,15 @@ class ExportSummary:
             "counted_by_category": self.counted_categories(),
             "exported_by_outcome": self.outcomes(),
             "documented_by_category": dict(sorted(self.documented_by_category.items())),
-            "counted_by_county": {
-                clean_text(code).value: count for code, count in sorted(self.counted_by_county.items())
-            },
-            "deviations_by_reason": {
-                clean_text(reason).value: count for reason, count in self.reasons_by_frequency()[:STORED_REASONS]
-            },
+            "counted_by_county": _by_clean_text(sorted(self.counted_by_county.items())),
+            "deviations_by_reason": _by_clean_text(self.reasons_by_frequency()[:STORED_REASONS]),
         }
+
+
+def _by_clean_text(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """The counts keyed by their text as a cell shows it, in order; texts that clean to the same one are summed."""
+    summed: dict[str, int] = {}
+    for text, count in counts:
+        key = clean_text(text).value
+        summed[key] = summed.get(key, 0) + count
+    return summed

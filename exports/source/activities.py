@@ -54,10 +54,10 @@ class ActivitySource(Protocol):
     of activities (exports.source.row_count).
     """
 
-    def count(self, organisation_id: UUID, period: Period) -> int:
+    def count(self, organisation_id: UUID, *, period: Period) -> int:
         """How many activities `stream` will yield: the export checks the rows it read against it."""
 
-    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+    def stream(self, organisation_id: UUID, *, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
         """Yield the period's activities (deleted ones left out) in chunks, ordered by start and id."""
 
 

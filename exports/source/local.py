@@ -35,11 +35,11 @@ class LocalActivitySource:
             organisation_id=organisation_id, started_at__gte=start, started_at__lt=end
         ).exclude(status=Activity.Status.DELETED)
 
-    def count(self, organisation_id: UUID, period: Period) -> int:
+    def count(self, organisation_id: UUID, *, period: Period) -> int:
         """How many activities `stream` will yield."""
         return self._queryset(organisation_id, period).count()
 
-    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+    def stream(self, organisation_id: UUID, *, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
         """Yield chunks ordered by (started_at, id), each query starting after the last row seen."""
         base = self._queryset(organisation_id, period).order_by("started_at", "id")
         after: tuple[dt.datetime, UUID] | None = None

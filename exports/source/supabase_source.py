@@ -104,12 +104,12 @@ class SupabaseActivitySource:
             .neq("status", "deleted")
         )
 
-    def count(self, organisation_id: UUID, period: Period) -> int:
+    def count(self, organisation_id: UUID, *, period: Period) -> int:
         """How many activities `stream` will yield (PostgREST exact count, no rows fetched)."""
         response = self._execute(self._activities(organisation_id, period, "id", count="exact", head=True))
         return int(response.count or 0)
 
-    def stream(self, organisation_id: UUID, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
+    def stream(self, organisation_id: UUID, *, period: Period, chunk_size: int) -> Iterator[list[ActivityRecord]]:
         """Yield pages ordered by (started_at, id), each request starting after the last row seen.
 
         PostgREST may answer with fewer rows than `limit` asks for (its `db-max-rows`, Supabase's "Max rows",
@@ -151,7 +151,7 @@ class SourceOrderError(RuntimeError):
     """The API answered a keyset page with a row at or before the last row already read."""
 
 
-def supabase_client_factory(url: str, key: str) -> Callable[[], Any]:
+def supabase_client_factory(url: str, *, key: str) -> Callable[[], Any]:
     """A factory that creates the supabase-py client when the first export needs it."""
 
     def create() -> Any:

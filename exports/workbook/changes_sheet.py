@@ -27,7 +27,7 @@ MANY_ROWS = 100_000
 """Past this many change rows the sheet says so at the top (all of them are still written)."""
 
 
-def change_text(kind: str, columns: tuple[str, ...]) -> str:
+def change_text(kind: str, *, columns: tuple[str, ...]) -> str:
     """What happened to one registration, in words."""
     if kind == CHANGED:
         return _("Changed: %(columns)s") % {"columns": ", ".join(columns)}
@@ -36,7 +36,7 @@ def change_text(kind: str, columns: tuple[str, ...]) -> str:
     ]
 
 
-def write_changes_sheet(workbook: Workbook, changes: ChangeSummary, *, date_format: str) -> Any:
+def write_changes_sheet(workbook: Workbook, *, changes: ChangeSummary, date_format: str) -> Any:
     """Add `Endringer` to a write-only workbook (every change row, however many); the sheet."""
     sheet = workbook.create_sheet(SHEET_CHANGES)
     prepare_for_print(sheet, one_page=False, layout=print_layout(WIDTHS))
@@ -60,7 +60,7 @@ def _change_row(sheet: Any, change: ChangeRow, date_format: str) -> list[Any]:
         styled_cells.cell(sheet, activity_id),
         styled_cells.cell(sheet, day, number_format=date_format),
         styled_cells.cell(sheet, mentor),
-        styled_cells.cell(sheet, change_text(kind, columns)),
+        styled_cells.cell(sheet, change_text(kind, columns=columns)),
     ]
 
 

@@ -41,13 +41,13 @@ class ColumnLayout:
 
 def column_layouts(config: CompiledConfig) -> list[ColumnLayout]:
     """The width and wrapping of each configured column, in order."""
-    return [column_layout(column, config) for column in config.columns]
+    return [column_layout(column, config=config) for column in config.columns]
 
 
-def column_layout(column: CompiledColumn, config: CompiledConfig) -> ColumnLayout:
+def column_layout(column: CompiledColumn, *, config: CompiledConfig) -> ColumnLayout:
     """A column as wide as its longest known value and the longest word of its (wrapped) heading, bounded."""
     heading = max((len(word) for word in column.heading.split()), default=0)
-    longest = longest_value(column, config)
+    longest = longest_value(column, config=config)
     if column.width:
         wraps = column.format == "text" and (longest is None or longest + _PADDING > column.width)
         return ColumnLayout(width=max(column.width, heading + _PADDING), wraps=wraps)
@@ -59,7 +59,7 @@ def column_layout(column: CompiledColumn, config: CompiledConfig) -> ColumnLayou
     return ColumnLayout(width=width, wraps=False)
 
 
-def longest_value(column: CompiledColumn, config: CompiledConfig) -> int | None:
+def longest_value(column: CompiledColumn, *, config: CompiledConfig) -> int | None:
     """How long the column's longest value can be, when the configuration tells; None when it cannot."""
     by_format = {
         "date": len(config.date_format),

@@ -65,7 +65,8 @@ def _serve(inbox: Any, outbox: Any, writer_factory: Any) -> int:
                     else:
                         writer.add(row)
             else:
-                writer.close(*message[1:])
+                _, facts, totals = message
+                writer.close(facts, totals=totals)
                 pickle.dump(("ok",), outbox)
                 return 0
     except EOFError:
@@ -144,7 +145,7 @@ class ForkedWorkbookWriter:
                 os.close(rows_write)
                 os.close(result_read)
                 with os.fdopen(rows_read, "rb", buffering=1 << 16) as inbox, os.fdopen(result_write, "wb") as outbox:
-                    status = _serve(inbox, outbox, lambda: generator.open(path, config))
+                    status = _serve(inbox, outbox, lambda: generator.open(path, config=config))
             finally:
                 os._exit(status)
         os.close(rows_read)
@@ -176,7 +177,7 @@ class ForkedWorkbookWriter:
             self._send(("rows", self._batch))
             self._batch, self._characters = [], 0
 
-    def close(self, facts: WorkbookFacts, totals: Any) -> None:
+    def close(self, facts: WorkbookFacts, *, totals: Any) -> None:
         """Send what is left and the closing facts, wait for the writer to save, raise if it failed."""
         try:
             if self._batch:
@@ -226,6 +227,6 @@ class ForkedWorkbookOpener:
     def __init__(self, generator: OpenpyxlWorkbookOpener | None = None) -> None:
         self.generator = generator or OpenpyxlWorkbookOpener()
 
-    def open(self, path: Path, config: CompiledConfig) -> ForkedWorkbookWriter:
+    def open(self, path: Path, *, config: CompiledConfig) -> ForkedWorkbookWriter:
         """A writer whose cells are written in a forked process."""
         return ForkedWorkbookWriter(path, config, self.generator)

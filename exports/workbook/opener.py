@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 class OpenpyxlWorkbookOpener:
     """Opens workbooks written with openpyxl in this process; holds no state of its own."""
 
-    def open(self, path: Path, config: CompiledConfig) -> OpenpyxlWorkbookWriter:
+    def open(self, path: Path, *, config: CompiledConfig) -> OpenpyxlWorkbookWriter:
         """A writer for a new workbook at `path`."""
         from exports.workbook.writer import OpenpyxlWorkbookWriter
 

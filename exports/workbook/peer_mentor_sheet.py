@@ -36,7 +36,7 @@ def note(line: PeerMentorLine) -> str:
     return ""
 
 
-def write_peer_mentors(sheet: WriteOnlyWorksheet, tally: PeerMentorTally, *, date_format: str) -> int:
+def write_peer_mentors(sheet: WriteOnlyWorksheet, *, tally: PeerMentorTally, date_format: str) -> int:
     """The heading row and one row per peer mentor (bold when there is a note); the rows written."""
     sheet.append(styled_cells.row(sheet, headings(), bold=True, alignment=HEADING_ALIGNMENT))
     not_certified = _("Not certified")

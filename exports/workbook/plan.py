@@ -55,7 +55,7 @@ class WorkbookWriter(Protocol):
     def add(self, row: MappedActivity) -> None:
         """Write one mapped activity."""
 
-    def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
+    def close(self, facts: WorkbookFacts, *, totals: ExportSummary) -> None:
         """Write the summary and save the workbook."""
 
     def discard(self) -> None:
@@ -65,6 +65,6 @@ class WorkbookWriter(Protocol):
 class WorkbookOpener(Protocol):
     """Starts workbooks: `OpenpyxlWorkbookOpener` (in this process) or `ForkedWorkbookOpener` (in a forked one)."""
 
-    def open(self, path: Path, config: CompiledConfig) -> WorkbookWriter:
+    def open(self, path: Path, *, config: CompiledConfig) -> WorkbookWriter:
         """A writer for a new workbook at `path`."""
         ...

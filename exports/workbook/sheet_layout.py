@@ -88,7 +88,7 @@ def print_layout(widths: Sequence[float]) -> PrintLayout:
     return min(candidates, key=lambda candidate: candidate[0])[1]
 
 
-def fitted_widths(rows: Sequence[Sequence[Any]], bounds: Sequence[float]) -> list[float]:
+def fitted_widths(rows: Sequence[Sequence[Any]], *, bounds: Sequence[float]) -> list[float]:
     """Widths of a block of columns that fit its values, each at most its bound (longer text wraps or runs on).
 
     Text that is the last of at most two values in its row (a title, a label's value) may run on over the empty

@@ -56,6 +56,7 @@ class StreamedSheet(WriteOnlyWorksheet):
     def use_number_formats(
         self,
         number_formats: Sequence[str | None],
+        *,
         alignments: Sequence[Alignment | None] = (),
         wrap_widths: Sequence[float | None] = (),
     ) -> None:
@@ -177,7 +178,7 @@ class StreamedSheet(WriteOnlyWorksheet):
         return element
 
 
-def add_streamed_sheet(workbook: Workbook, title: str, index: int | None = None) -> StreamedSheet:
+def add_streamed_sheet(workbook: Workbook, *, title: str, index: int | None = None) -> StreamedSheet:
     """A new `StreamedSheet` in a write-only workbook, placed where `create_sheet` would place it."""
     sheet = StreamedSheet(parent=workbook, title=title)
     workbook._add_sheet(sheet=sheet, index=index)  # type: ignore[attr-defined]  # what create_sheet calls

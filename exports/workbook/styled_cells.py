@@ -77,7 +77,7 @@ class RowAppender:
         self.sheet = sheet
         self._formats = tuple(number_formats)
         self._alignments = (*alignments, *[None] * (len(self._formats) - len(alignments)))
-        sheet.use_number_formats(self._formats, self._alignments, wrap_widths)
+        sheet.use_number_formats(self._formats, alignments=self._alignments, wrap_widths=wrap_widths)
 
     def append(self, values: tuple[Any, ...]) -> None:
         """Write one row: straight to XML when the sheet takes it plain, else cell by cell through `cell`."""

@@ -105,9 +105,9 @@ class SummarySheet:
             if comparison
             else LEFT_WIDTHS[-1]
         )
-        left_widths = fitted_widths(tables, (*LEFT_WIDTHS[:-1], earlier))
+        left_widths = fitted_widths(tables, bounds=(*LEFT_WIDTHS[:-1], earlier))
         right = self._branches(totals)
-        right_widths = fitted_widths(right, RIGHT_WIDTHS)
+        right_widths = fitted_widths(right, bounds=RIGHT_WIDTHS)
         who = self._who(facts)
         deviations = self._deviations(totals, comparison)
         left = [*who, [], *tables, [], *deviations]

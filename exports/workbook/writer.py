@@ -68,7 +68,7 @@ class OpenpyxlWorkbookWriter:
         self.config = config
         self.workbook = Workbook(write_only=True)
         self.summary = self.workbook.create_sheet(SHEET_SUMMARY)
-        self.activities = add_streamed_sheet(self.workbook, SHEET_ACTIVITIES)
+        self.activities = add_streamed_sheet(self.workbook, title=SHEET_ACTIVITIES)
         self.deviations = self.workbook.create_sheet(SHEET_DEVIATIONS)
         self.peer_mentors = self.workbook.create_sheet(SHEET_PEER_MENTORS)
         self._spool = DeviationSpool(path.with_name(f"{path.stem}-avvik.sqlite3"))
@@ -165,7 +165,9 @@ class OpenpyxlWorkbookWriter:
         self._finished_activity_sheets.append((self.activities, self._rows_on_sheet))
         self._activity_sheet_count += 1
         name = activity_sheet_name(self._activity_sheet_count - 1)
-        self.activities = add_streamed_sheet(self.workbook, name, self._activity_sheet_count)  # after Sammendrag
+        self.activities = add_streamed_sheet(
+            self.workbook, title=name, index=self._activity_sheet_count
+        )  # after Sammendrag
         self._start_activity_sheet(self.activities)
         self._rows_on_sheet = 0
 
@@ -237,7 +239,7 @@ class OpenpyxlWorkbookWriter:
             day, time, *rest = details
             link = []
             if template:
-                target = activity_link(template, details[-1])
+                target = activity_link(template, activity_id=details[-1])
                 link = [
                     styled_cells.link(sheet, link_text, target)
                     if written < MAX_LINKS
@@ -268,12 +270,16 @@ class OpenpyxlWorkbookWriter:
         """Drop what was kept for a workbook that may not be finished: the spool and the sheets' temporary files."""
         self._spool.close()
         for sheet in self.workbook.worksheets:
-            sheet_file = getattr(getattr(sheet, "_writer", None), "out", None)
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None and not getattr(sheet, "closed", True):
+                with suppress(Exception):  # the failure that discards the workbook may have broken the sheet too
+                    sheet.close()  # ends its XML stream, so nothing is left to fail when it is collected
+            sheet_file = getattr(writer, "out", None)
             if isinstance(sheet_file, str):
                 with suppress(OSError):
                     os.remove(sheet_file)
 
-    def close(self, facts: WorkbookFacts, totals: ExportSummary) -> None:
+    def close(self, facts: WorkbookFacts, *, totals: ExportSummary) -> None:
         """Write `Sammendrag` with its chart, then `Avvik` and `Likepersoner`, set up printing and save the workbook."""
         SummarySheet(
             self.summary, date_format=self.config.date_format, datetime_format=self.config.datetime_format
@@ -282,9 +288,9 @@ class OpenpyxlWorkbookWriter:
         changes = (
             ()
             if facts.changes is None
-            else (write_changes_sheet(self.workbook, facts.changes, date_format=self.config.date_format),)
+            else (write_changes_sheet(self.workbook, changes=facts.changes, date_format=self.config.date_format),)
         )
-        mentors = write_peer_mentors(self.peer_mentors, totals.peer_mentors, date_format=self.config.date_format)
+        mentors = write_peer_mentors(self.peer_mentors, tally=totals.peer_mentors, date_format=self.config.date_format)
         activity_sheets = [*self._finished_activity_sheets, (self.activities, self._rows_on_sheet)]
         for sheet, rows in activity_sheets:
             add_filter(sheet, columns=len(self.config.columns), rows=rows + 1)

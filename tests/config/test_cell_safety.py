@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import shutil
 import subprocess
-import uuid
 import zipfile
 from xml.etree import ElementTree
 
@@ -24,6 +23,7 @@ from exports.models import Organisation
 from exports.source.activities import ActivityRecord
 from exports.workbook import styled_cells
 from tests import factories
+from tests.records import activity_record
 
 pytestmark = pytest.mark.django_db
 
@@ -87,34 +87,25 @@ def hostile_records(known_type: str) -> list[ActivityRecord]:
     start = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
     for number, text in enumerate(HOSTILE):
         common = {
-            "duration_minutes": 60,
-            "participant_count": 1,
             "description": text,
-            "status": "registered",
-            "peer_mentor_certified_on": dt.date(2020, 1, 1),
             "local_branch_name": text,
             "local_branch_county_code": text,
             "local_branch_municipality_code": text,
         }
         records.append(
-            ActivityRecord(
-                id=uuid.uuid4(),
+            activity_record(
                 activity_type=known_type,
                 started_at=start + dt.timedelta(hours=2 * number),
-                country_code="NO",
                 municipality_code=text,
-                peer_mentor_id=uuid.uuid4(),
                 peer_mentor_name=text,
                 **common,
             )
         )
         records.append(
-            ActivityRecord(
-                id=uuid.uuid4(),
+            activity_record(
                 activity_type=text,
                 started_at=start + dt.timedelta(hours=2 * number + 1),
                 country_code=text,
-                municipality_code="4601",
                 peer_mentor_id=None,
                 peer_mentor_name=None,
                 **common,

@@ -134,7 +134,7 @@ def test_the_column_bound_follows_sources_formats_and_expressions():
         {"key": "g", "heading": "G", "source": "description", "format": "integer"},
     ]
     compiled = compile_document(document)
-    widths = cost.row_text(document, [column.expression for column in compiled.columns])
+    widths = cost.row_text(document, expressions=[column.expression for column in compiled.columns])
     assert widths == [CELL, 36, 3, 150, CELL, cost.SHORT, cost.INTEGER_DIGITS]
 
 
@@ -151,7 +151,7 @@ def test_every_field_has_a_bound_and_the_short_ones_hold():
 def test_the_worst_row_under_the_costliest_document_stays_within_the_bound_in_text_and_memory(tmp_path):
     document = costliest_config()
     compiled = compile_document(document)
-    widths = cost.row_text(document, [column.expression for column in compiled.columns])
+    widths = cost.row_text(document, expressions=[column.expression for column in compiled.columns])
     mapper, record, summary = BufdirColumnMapper(), worst_record(), ExportSummary()
     writer = OpenpyxlWorkbookWriter(tmp_path / "worst.xlsx", compiled)
     peaks = []
@@ -160,7 +160,7 @@ def test_the_worst_row_under_the_costliest_document_stays_within_the_bound_in_te
         for _ in range(3):
             tracemalloc.reset_peak()
             before = tracemalloc.get_traced_memory()[0]
-            row = mapper.map_or_flag(record, compiled)
+            row = mapper.map_or_flag(record, config=compiled)
             summary.add(row)
             writer.add(row)
             peaks.append(tracemalloc.get_traced_memory()[1] - before)
@@ -175,7 +175,7 @@ def test_the_worst_row_under_the_costliest_document_stays_within_the_bound_in_te
     assert all(len(value) <= CELL for value in variables)
     assert max(peaks) <= ROW_MEMORY_BOUND, (max(peaks), ROW_MEMORY_BOUND)
     assert max(peaks) > MAX_ROW_TEXT  # the row's texts were really held: the measurement can fail
-    writer.close(_facts(), summary)
+    writer.close(_facts(), totals=summary)
     assert Path(tmp_path / "worst.xlsx").stat().st_size > 0
 
 
@@ -196,7 +196,7 @@ def test_generated_reasons_are_bounded_before_they_reach_a_cell_or_an_expression
         {"key": "b", "heading": "B", "source": "data_issues", "format": "text"},
         {"key": "c", "heading": "C", "expression": "len(not_counted_reason)", "format": "integer"},
     ]
-    row = BufdirColumnMapper().map(worst_record(), compile_document(document), plugins=[ManyReasons()])
+    row = BufdirColumnMapper().map(worst_record(), config=compile_document(document), plugins=[ManyReasons()])
     reason, issues, length = row.values
     assert CELL - 1 <= cell_safety.utf16_length(reason) <= CELL and reason.endswith(cell_safety.TRUNCATION_MARK)
     assert len(issues) == CELL
@@ -227,7 +227,7 @@ def test_the_trial_of_the_costliest_document_on_rows_at_the_limit_is_bounded_in_
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert {line.label: line.tried for line in result.totals}["Rader i Avvik"] == 2
+    assert {line.label: line.tried for line in result.figures.totals}["Rader i Avvik"] == 2
     assert peak <= 2 * ROW_MEMORY_BOUND, (peak, ROW_MEMORY_BOUND)
 
 
@@ -243,9 +243,9 @@ def test_the_writer_process_sends_rows_of_long_texts_in_small_batches(tmp_path, 
         original(self, message)
 
     monkeypatch.setattr(ForkedWorkbookWriter, "_send", recording)
-    writer = ForkedWorkbookOpener().open(tmp_path / "batches.xlsx", compiled)
+    writer = ForkedWorkbookOpener().open(tmp_path / "batches.xlsx", config=compiled)
     mapper, record = BufdirColumnMapper(), worst_record()
-    row = mapper.map_or_flag(record, compiled)
+    row = mapper.map_or_flag(record, config=compiled)
     try:
         for _ in range(12):
             writer.add(row)

@@ -22,7 +22,7 @@ ROW = dict.fromkeys(COLUMN_VARIABLES) | {
 
 def evaluate(source: str):
     """Compile and evaluate `source` on ROW."""
-    return ENGINE.evaluate(ENGINE.compile(source, COLUMN_VARIABLES), ROW)
+    return ENGINE.evaluate(ENGINE.compile(source, allowed_names=COLUMN_VARIABLES), names=ROW)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_the_language_evaluates_what_it_accepts(source, value):
 
 
 def test_an_expression_is_compiled_once_to_a_function_without_builtins():
-    compiled = ENGINE.compile("duration_minutes + 1", COLUMN_VARIABLES)
+    compiled = ENGINE.compile("duration_minutes + 1", allowed_names=COLUMN_VARIABLES)
     assert callable(compiled.function)
     assert compiled.function.__globals__["__builtins__"] == {}
     assert compiled.function(ROW) == 61

@@ -55,7 +55,7 @@ def bundled(tmp_path, facts, totals):
     """A workbook stand-in bundled into tmp_path/bundle.zip."""
     workbook = tmp_path / "bufdir-nhf-2025.xlsx"
     workbook.write_bytes(b"not really a workbook, but bytes to checksum" * 100)
-    bundle = Bundler().bundle(workbook, facts, totals, tmp_path / "bundle.zip")
+    bundle = Bundler().bundle(workbook, facts=facts, totals=totals, target=tmp_path / "bundle.zip")
     return workbook, bundle
 
 
@@ -114,7 +114,7 @@ def test_the_manifest_keeps_norwegian_letters_and_the_export_time(tmp_path, fact
     workbook = tmp_path / "w.xlsx"
     workbook.write_bytes(b"x")
     facts = ManifestFacts(**{**facts.__dict__, "organisation_name": "Foreningen for blødere i Norge"})
-    bundle = Bundler().bundle(workbook, facts, totals, tmp_path / "b.zip")
+    bundle = Bundler().bundle(workbook, facts=facts, totals=totals, target=tmp_path / "b.zip")
     with zipfile.ZipFile(bundle.path) as archive:
         assert "blødere".encode() in archive.read(MANIFEST_NAME)
         assert archive.getinfo(MANIFEST_NAME).date_time == (2026, 1, 15, 8, 30, 4)
@@ -123,6 +123,6 @@ def test_the_manifest_keeps_norwegian_letters_and_the_export_time(tmp_path, fact
 def test_the_same_export_bundles_to_the_same_bytes(tmp_path, facts, totals):
     workbook = tmp_path / "w.xlsx"
     workbook.write_bytes(b"same")
-    first = Bundler().bundle(workbook, facts, totals, tmp_path / "1.zip")
-    second = Bundler().bundle(workbook, facts, totals, tmp_path / "2.zip")
+    first = Bundler().bundle(workbook, facts=facts, totals=totals, target=tmp_path / "1.zip")
+    second = Bundler().bundle(workbook, facts=facts, totals=totals, target=tmp_path / "2.zip")
     assert first.sha256 == second.sha256

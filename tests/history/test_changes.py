@@ -146,7 +146,7 @@ def test_the_merge_holds_flat_memory_whatever_the_count():
         changes = 0
         for _change in merged_changes(
             stream(count, hashes_then, 0),
-            stream(count, hashes_now, 1),
+            now=stream(count, hashes_now, 1),
             headings_then=["A", "B", "C"],
             headings_now=["A", "B", "C"],
         ):

@@ -33,7 +33,7 @@ class DiskFullGenerator(OpenpyxlWorkbookOpener):
     """Writers that run out of disk on the third listed row, as openpyxl's sheet file would."""
 
     def open(self, path, config):
-        writer = super().open(path, config)
+        writer = super().open(path, config=config)
         rows, add_listed = 0, writer.add_listed
 
         def add(values):
@@ -51,7 +51,7 @@ class UnhurriedSource(LocalActivitySource):
     """The local activities, a little time between chunks (so the writer's death shows while mapping)."""
 
     def stream(self, organisation_id, period, chunk_size):
-        for chunk in super().stream(organisation_id, period, chunk_size):
+        for chunk in super().stream(organisation_id, period=period, chunk_size=chunk_size):
             yield chunk
             time.sleep(0.1)
 
@@ -120,7 +120,7 @@ def test_a_locked_database_is_named_busy_not_the_source(org_with_activities):
 
         def count(self, organisation_id, period):
             with table_locked("activities"):
-                return super().count(organisation_id, period)
+                return super().count(organisation_id, period=period)
 
     result, audit = _export(org_with_activities, activity_source=LockedWhileCounting())
     assert isinstance(result, ExportFailure)
@@ -129,9 +129,9 @@ def test_a_locked_database_is_named_busy_not_the_source(org_with_activities):
 
 
 def test_a_full_disk_while_bundling_or_storing_keeps_its_phase():
-    fault = name_fault(OSError(errno.ENOSPC, "No space left on device"), Phase.BUNDLING)
+    fault = name_fault(OSError(errno.ENOSPC, "No space left on device"), phase=Phase.BUNDLING)
     assert (fault.phase, fault.cause) == (Phase.BUNDLING, "disk full (ENOSPC)")
-    assert name_fault(ValueError("x"), Phase.STORING).cause == "unexpected error"
+    assert name_fault(ValueError("x"), phase=Phase.STORING).cause == "unexpected error"
 
 
 @pytest.fixture

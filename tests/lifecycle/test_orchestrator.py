@@ -24,7 +24,7 @@ class CountingSource(LocalActivitySource):
         self.chunks: list[int] = []
 
     def stream(self, organisation_id, period, chunk_size):
-        for chunk in super().stream(organisation_id, period, chunk_size):
+        for chunk in super().stream(organisation_id, period=period, chunk_size=chunk_size):
             self.chunks.append(len(chunk))
             yield chunk
 

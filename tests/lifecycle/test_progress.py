@@ -35,22 +35,30 @@ def test_row_progress_is_throttled_and_phase_changes_are_not():
     sent = [
         publisher.publish(
             org.pk,
-            ExportProgress(audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=100, rows_total=1000, percent=10),
+            event=ExportProgress(
+                audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=100, rows_total=1000, percent=10
+            ),
         ),
         publisher.publish(
             org.pk,
-            ExportProgress(audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=200, rows_total=1000, percent=20),
+            event=ExportProgress(
+                audit_id=audit.pk, phase=Phase.MAPPING, rows_processed=200, rows_total=1000, percent=20
+            ),
         ),
         publisher.publish(
             org.pk,
-            ExportProgress(audit_id=audit.pk, phase=Phase.WRITING, rows_processed=1000, rows_total=1000, percent=92),
+            event=ExportProgress(
+                audit_id=audit.pk, phase=Phase.WRITING, rows_processed=1000, rows_total=1000, percent=92
+            ),
         ),
     ]
     now[0] = 2.0
     sent.append(
         publisher.publish(
             org.pk,
-            ExportProgress(audit_id=audit.pk, phase=Phase.WRITING, rows_processed=1000, rows_total=1000, percent=93),
+            event=ExportProgress(
+                audit_id=audit.pk, phase=Phase.WRITING, rows_processed=1000, rows_total=1000, percent=93
+            ),
         )
     )
 

@@ -50,13 +50,13 @@ def test_row_progress_is_bounded_by_percent_not_by_rows_or_time(rows):
         now[0] += 1.0  # a slow export: the interval alone would let every event through
         publisher.publish(
             org.pk,
-            ExportProgress(
+            event=ExportProgress(
                 audit_id=audit.pk,
                 phase=Phase.MAPPING,
                 rows_processed=done,
                 rows_total=rows,
-                percent=mapping_percent(done, rows),
+                percent=mapping_percent(done, total=rows),
             ),
         )
     assert gateway.sent == audits.writes <= 86
-    assert gateway.sent == len({mapping_percent(done, rows) for done in range(0, rows + 1, 100)})
+    assert gateway.sent == len({mapping_percent(done, total=rows) for done in range(0, rows + 1, 100)})

@@ -27,7 +27,7 @@ class SlowSource(LocalActivitySource):
         self.pause = pause
 
     def stream(self, organisation_id, period, chunk_size):
-        for chunk in super().stream(organisation_id, period, chunk_size):
+        for chunk in super().stream(organisation_id, period=period, chunk_size=chunk_size):
             time.sleep(self.pause)
             yield chunk
 
@@ -170,7 +170,7 @@ def test_beats_while_the_block_runs_and_stops_after_it():
         count.append(1)
         beats.release()
 
-    with keep_alive(beat, 0.01):
+    with keep_alive(beat, interval=0.01):
         assert beats.acquire(timeout=10) and beats.acquire(timeout=10)
     after = len(count)
     assert not beats.acquire(timeout=0.1) or len(count) == after + 1  # at most one beat was already under way
@@ -184,7 +184,7 @@ def test_a_failing_beat_does_not_end_the_block():
         calls.release()
         raise ConnectionError("database away for a moment")
 
-    with keep_alive(beat, 0.01):
+    with keep_alive(beat, interval=0.01):
         assert calls.acquire(timeout=10) and calls.acquire(timeout=10)
 
 
@@ -195,6 +195,6 @@ def test_a_beat_that_says_the_export_no_longer_runs_ends_the_beating():
         calls.append(1)
         return False
 
-    with keep_alive(beat, 0.01):
+    with keep_alive(beat, interval=0.01):
         time.sleep(0.3)  # thirty intervals
         assert calls == [1]

@@ -28,8 +28,9 @@ START = (
     "from exports.lifecycle.starting import start_export\n"
     "m = Membership.objects.get(user__username='nhf-admin', organisation__slug='nhf')\n"
     "y = dt.date.today().year - 1\n"
+    "period = Period(dt.date(y, 1, 1), dt.date(y, 12, 31))\n"
     "with transaction.atomic():\n"
-    "    a = start_export(services().audits, m, Period(dt.date(y, 1, 1), dt.date(y, 12, 31)))\n"
+    "    a = start_export(audits=services().audits, membership=m, period=period)\n"
     "print(a.pk)\n"
 )
 

@@ -52,8 +52,8 @@ def test_each_transition_applies_only_from_the_states_it_leaves(org):
     assert audits.start(audit.pk)
     assert not audits.start(audit.pk)
     assert audits.heartbeat(audit.pk)
-    assert audits.fail(audit.pk, "broken", detail="Traceback ...")
-    assert not audits.fail(audit.pk, "again")
+    assert audits.fail(audit.pk, message="broken", detail="Traceback ...")
+    assert not audits.fail(audit.pk, message="again")
     assert not audits.cancel(audit.pk, user_id=None, label="x")
     assert not audits.start(audit.pk)
     stored = BufdirExportAudit.objects.get(pk=audit.pk)
@@ -88,7 +88,7 @@ def test_a_second_start_names_the_running_export(org):
 def test_a_worker_whose_start_is_refused_writes_nothing(org, export_files):
     audits = services().audits
     audit = create(org)
-    assert audits.fail(audit.pk, "the reaper got here first")
+    assert audits.fail(audit.pk, message="the reaper got here first")
     events_before = audit.events.count()
     result = services().orchestrator.run(
         ExportRequest(audit_id=audit.pk, organisation_id=org.pk, period=Period.year(2025), requested_by="tester")
@@ -106,7 +106,7 @@ def test_a_worker_whose_start_is_refused_writes_nothing(org, export_files):
 
 def test_an_unexpected_failure_keeps_the_traceback_for_the_admin_only(org, client):
     class ExplodingSource:
-        def count(self, *args):
+        def count(self, *args, **kwargs):
             raise ZeroDivisionError("secret internals")
 
     audit = create(org)
@@ -159,8 +159,8 @@ def test_a_cancel_that_lands_after_the_file_was_stored_removes_the_file(org, exp
         def __init__(self, inner):
             self.inner = inner
 
-        def save(self, *args):
-            key = self.inner.save(*args)
+        def save(self, *args, **kwargs):
+            key = self.inner.save(*args, **kwargs)
             assert audits.cancel(audit.pk, user_id=None, label="other tab")
             return key
 
@@ -239,7 +239,7 @@ def test_the_button_says_why_it_is_unavailable_and_comes_back_when_the_export_en
     audit = create(org, label="nhf-admin")
     page = client.get(reverse("exports:page", args=["nhf"])).content.decode()
     assert 'id="export-button" disabled' in page and "nhf-admin" in page
-    services().audits.fail(audit.pk, "x")
+    services().audits.fail(audit.pk, message="x")
     fragment = client.get(reverse("exports:status", args=["nhf"])).content.decode()
     assert 'id="export-button-area" hx-swap-oob="true"' in fragment
     assert 'id="export-button" disabled' not in fragment and 'id="export-button"' in fragment

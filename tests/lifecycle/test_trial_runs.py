@@ -75,7 +75,7 @@ class EditingSource(LocalActivitySource):
         self.config = config
 
     def stream(self, organisation_id, period, chunk_size):
-        for index, chunk in enumerate(super().stream(organisation_id, period, 1)):
+        for index, chunk in enumerate(super().stream(organisation_id, period=period, chunk_size=1)):
             yield chunk
             if index == 0:
                 document = copy.deepcopy(self.config.document)
@@ -90,7 +90,7 @@ class SlowSource(LocalActivitySource):
         self.delay = delay
 
     def stream(self, organisation_id, period, chunk_size):
-        for chunk in super().stream(organisation_id, period, 1):
+        for chunk in super().stream(organisation_id, period=period, chunk_size=1):
             time.sleep(self.delay)
             yield chunk
 
@@ -260,10 +260,10 @@ class StampReadingSource(LocalActivitySource):
         self.run_id, self.fail_at, self.seen = run_id, fail_at, []
 
     def stream(self, organisation_id, period, chunk_size):
-        for index, chunk in enumerate(super().stream(organisation_id, period, 1)):
+        for index, chunk in enumerate(super().stream(organisation_id, period=period, chunk_size=1)):
             self.seen.append(ConfigTrialRun.objects.get(pk=self.run_id).rows_done)
             if index == self.fail_at:
-                fail_trial(self.run_id, "Høstet av reaperen.")
+                fail_trial(self.run_id, message="Høstet av reaperen.")
             yield chunk
 
 

@@ -80,7 +80,7 @@ class SettledForkedGenerator(RecordingForkedGenerator):
         self.folders = folders
 
     def open(self, path, config):
-        writer = super().open(path, config)
+        writer = super().open(path, config=config)
         assert _wait_for(
             lambda: any(
                 name.startswith("openpyxl")
@@ -99,7 +99,7 @@ class KillingSource(LocalActivitySource):
         self.seen_in_workdir: list[str] = []
 
     def stream(self, organisation_id, period, chunk_size):
-        for index, chunk in enumerate(super().stream(organisation_id, period, chunk_size)):
+        for index, chunk in enumerate(super().stream(organisation_id, period=period, chunk_size=chunk_size)):
             if index == 1:
                 (workdir,) = self.folders.root.iterdir()
                 self.seen_in_workdir = sorted(os.listdir(workdir))
@@ -142,7 +142,7 @@ def test_a_cancelled_export_leaves_nothing(org_with_activities, folders, export_
 
     class CancellingSource(LocalActivitySource):
         def stream(self, organisation_id, period, chunk_size):
-            for index, chunk in enumerate(super().stream(organisation_id, period, chunk_size)):
+            for index, chunk in enumerate(super().stream(organisation_id, period=period, chunk_size=chunk_size)):
                 if index == 1:
                     active = audits.active_for(organisation_id)
                     assert active is not None and audits.cancel(active.pk, user_id=None, label="another tab")
@@ -195,6 +195,6 @@ def test_the_sweep_removes_what_a_killed_exporter_left_and_keeps_running_exports
     assert reap_lost_exports() == [killed.pk]
 
     assert sorted(os.listdir(folders.root)) == [alive.name]
-    audits.fail(running.pk, "ended")
+    audits.fail(running.pk, message="ended")
     assert services().reaper.sweep() == [alive]
     assert folders.left() == []

@@ -10,6 +10,7 @@ import pytest
 
 from exports.rules.duplicates import DuplicateDetector, RepeatedGroup
 from exports.source.activities import ActivityRecord
+from tests.records import activity_record
 
 MENTOR = uuid.uuid4()
 CO_LEADER = uuid.uuid4()
@@ -21,25 +22,13 @@ NINE = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 def record(**fields) -> ActivityRecord:
     """An activity of MENTOR at nine o'clock unless told otherwise."""
     values = {
-        "id": uuid.uuid4(),
-        "activity_type": "hjemmebesok",
         "started_at": NINE,
-        "duration_minutes": 60,
-        "participant_count": 1,
-        "country_code": "NO",
-        "municipality_code": "4601",
-        "description": None,
-        "status": "registered",
         "peer_mentor_id": MENTOR,
         "peer_mentor_name": "Kari",
         "peer_mentor_certified_on": None,
-        "local_branch_name": "Bergen",
-        "local_branch_county_code": "46",
-        "local_branch_municipality_code": "4601",
         "local_branch_id": BRANCH,
     }
-    values.update(fields)
-    return ActivityRecord(**values)
+    return activity_record(**(values | fields))
 
 
 def flags(records: list[ActivityRecord]) -> list[bool]:

@@ -45,8 +45,8 @@ OUT_OF_BOUNDS = [
 
 
 def test_the_rule_at_and_past_its_bounds():
-    assert check_period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)) == Period.year(2024)
-    assert check_period(dt.date(2024, 3, 1), dt.date(2025, 2, 28)).end == dt.date(2025, 2, 28)
+    assert check_period(dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)) == Period.year(2024)
+    assert check_period(dt.date(2024, 3, 1), end=dt.date(2025, 2, 28)).end == dt.date(2025, 2, 28)
     assert check_year(FIRST_YEAR) == Period.year(FIRST_YEAR)
     assert check_year(last_year()) == Period.year(NEXT_YEAR)
     for year in (0, -1, FIRST_YEAR - 1, NEXT_YEAR + 1, 10_000, 10**30):
@@ -54,7 +54,7 @@ def test_the_rule_at_and_past_its_bounds():
             check_year(year)
     for start, end in OUT_OF_BOUNDS:
         with pytest.raises(PeriodOutOfBounds):
-            check_period(start, end)
+            check_period(start, end=end)
 
 
 @pytest.mark.parametrize(("start", "end"), OUT_OF_BOUNDS)
@@ -92,7 +92,11 @@ def test_the_service_refuses_out_of_bounds_periods():
     org = factories.organisation()
     user = factories.member(org)
     with pytest.raises(PeriodOutOfBounds):
-        start_export(services().audits, user.memberships.get(), Period(dt.date(1, 1, 1), dt.date(9999, 12, 31)))
+        start_export(
+            audits=services().audits,
+            membership=user.memberships.get(),
+            period=Period(dt.date(1, 1, 1), dt.date(9999, 12, 31)),
+        )
     audit = services().audits.create(
         organisation_id=org.pk,
         requested_by_id=None,

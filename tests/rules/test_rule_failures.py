@@ -57,8 +57,8 @@ def org():
 
 def test_the_mapper_names_the_broken_rule_and_does_not_blame_the_row(org):
     compiled = compile_document(_with_broken_rule())
-    record = next(iter(LocalActivitySource().stream(org.pk, Period.year(2025), 10)))[0]
-    mapped = BufdirColumnMapper().map(record, compiled)
+    record = next(iter(LocalActivitySource().stream(org.pk, period=Period.year(2025), chunk_size=10)))[0]
+    mapped = BufdirColumnMapper().map(record, config=compiled)
     assert "Skal aldri vises" not in [reason.text for reason in mapped.reasons]
     assert [(broken.place, broken.name, broken.reason) for broken in mapped.broken] == [
         ("counting_rule", "deler_paa_null", "deling på null"),

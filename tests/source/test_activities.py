@@ -23,7 +23,7 @@ class CappedSource(LocalActivitySource):
 
     def stream(self, organisation_id, period, chunk_size):
         delivered = 0
-        for chunk in super().stream(organisation_id, period, chunk_size):
+        for chunk in super().stream(organisation_id, period=period, chunk_size=chunk_size):
             chunk = chunk[: 1000 - delivered]
             delivered += len(chunk)
             if chunk:
@@ -34,7 +34,7 @@ class UndercountingSource(LocalActivitySource):
     """A source whose count missed one activity (one was registered after it was taken)."""
 
     def count(self, organisation_id, period):
-        return super().count(organisation_id, period) - 1
+        return super().count(organisation_id, period=period) - 1
 
 
 def stored_files(export_files) -> list[Path]:

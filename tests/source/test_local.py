@@ -18,7 +18,7 @@ def test_ties_on_start_time_across_page_boundaries_are_neither_lost_nor_repeated
     same = dt.datetime(2025, 4, 1, 8, tzinfo=dt.UTC)
     created = {factories.activity(org, started_at=same).id for _ in range(5)}
     created |= {factories.activity(org, started_at=same + dt.timedelta(minutes=i)).id for i in range(1, 4)}
-    chunks = list(LocalActivitySource().stream(org.pk, Period.year(2025), chunk_size=2))
+    chunks = list(LocalActivitySource().stream(org.pk, period=Period.year(2025), chunk_size=2))
     streamed = [record.id for chunk in chunks for record in chunk]
     assert sorted(streamed) == sorted(created) and len(streamed) == 8
     assert [len(chunk) for chunk in chunks] == [2, 2, 2, 2]
@@ -33,6 +33,6 @@ def test_only_the_organisations_period_and_no_deleted_rows():
     factories.activity(org, status="deleted")
     factories.activity(other)
     source = LocalActivitySource()
-    assert source.count(org.pk, Period.year(2025)) == 1
-    [[record]] = list(source.stream(org.pk, Period.year(2025), chunk_size=10))
+    assert source.count(org.pk, period=Period.year(2025)) == 1
+    [[record]] = list(source.stream(org.pk, period=Period.year(2025), chunk_size=10))
     assert record.id == inside.id

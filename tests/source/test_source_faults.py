@@ -53,21 +53,21 @@ def source_over(fake: Flaky) -> SupabaseActivitySource:
 @pytest.mark.parametrize("how", ["timeout", "reset", "500", "502", "504", "statement-timeout"])
 def test_transient_failures_are_retried(how):
     fake = Flaky(ATTEMPTS - 1, how)
-    assert source_over(fake).count(ORG, Period.year(2025)) == 5
+    assert source_over(fake).count(ORG, period=Period.year(2025)) == 5
     assert fake.calls >= ATTEMPTS
 
 
 def test_retries_are_bounded():
     fake = Flaky(100, "timeout")
     with pytest.raises(httpx.ReadTimeout):
-        source_over(fake).count(ORG, Period.year(2025))
+        source_over(fake).count(ORG, period=Period.year(2025))
     assert fake.calls == ATTEMPTS
 
 
 def test_a_client_error_is_not_retried():
     fake = Flaky(100, "400")
     with pytest.raises(APIError):
-        source_over(fake).count(ORG, Period.year(2025))
+        source_over(fake).count(ORG, period=Period.year(2025))
     assert fake.calls == 1
 
 

@@ -96,7 +96,7 @@ def source(fake):
 
 
 def test_count_asks_for_an_exact_count_without_rows(source, fake):
-    assert source.count(ORG, Period.year(2025)) == 5
+    assert source.count(ORG, period=Period.year(2025)) == 5
     [request] = fake.requests
     assert request.method == "HEAD"
     assert "count=exact" in request.headers["prefer"]
@@ -104,7 +104,7 @@ def test_count_asks_for_an_exact_count_without_rows(source, fake):
 
 
 def test_stream_pages_by_keyset_with_filters_and_embedded_resources(source, fake):
-    chunks = list(source.stream(ORG, Period.year(2025), chunk_size=2))
+    chunks = list(source.stream(ORG, period=Period.year(2025), chunk_size=2))
 
     assert [len(chunk) for chunk in chunks] == [2, 2, 1]
     first = chunks[0][0]
@@ -160,8 +160,8 @@ def test_a_max_rows_cap_below_the_chunk_loses_no_row_and_repeats_none(total, tie
     fake = FakePostgrest(many_rows(total, ties=ties, seed=total + ties), max_rows=1000)
     source = source_over(fake)
 
-    assert source.count(ORG, Period.year(2025)) == total
-    chunks = list(source.stream(ORG, Period.year(2025), chunk_size=2000))
+    assert source.count(ORG, period=Period.year(2025)) == total
+    chunks = list(source.stream(ORG, period=Period.year(2025), chunk_size=2000))
 
     ids = [str(record.id) for chunk in chunks for record in chunk]
     assert Counter(ids) == Counter(r["id"] for r in fake.rows), "every row exactly once"
@@ -176,7 +176,7 @@ def test_a_max_rows_cap_below_the_chunk_loses_no_row_and_repeats_none(total, tie
 def test_ties_on_the_start_time_straddle_every_page_boundary():
     rows = many_rows(2500, ties=7, seed=3)
     fake = FakePostgrest(rows, max_rows=1000)
-    chunks = list(source_over(fake).stream(ORG, Period.year(2025), chunk_size=2000))
+    chunks = list(source_over(fake).stream(ORG, period=Period.year(2025), chunk_size=2000))
     for before, after in zip(chunks, chunks[1:], strict=False):
         assert before[-1].started_at == after[0].started_at, "this data set puts a tie across each boundary"
         assert before[-1].id < after[0].id
@@ -193,15 +193,19 @@ def test_the_period_and_the_organisation_are_filtered_by_the_api():
         row(6, "2025-12-31T23:00:00+00:00"),
     ]
     source = source_over(FakePostgrest(rows))
-    ids = [str(record.id)[-1] for chunk in source.stream(ORG, Period.year(2025), chunk_size=2000) for record in chunk]
+    ids = [
+        str(record.id)[-1]
+        for chunk in source.stream(ORG, period=Period.year(2025), chunk_size=2000)
+        for record in chunk
+    ]
     assert ids == ["3", "5"]
-    assert source.count(ORG, Period.year(2025)) == 2
+    assert source.count(ORG, period=Period.year(2025)) == 2
 
 
 @pytest.mark.parametrize("fault", ["503", "502", "504", "reset", "drop", "timeout"])
 def test_transient_failures_between_pages_are_retried_and_lose_nothing(fault):
     fake = FakePostgrest(many_rows(2500, ties=5, seed=7), faults={2: fault, 4: fault, 5: fault})
-    chunks = list(source_over(fake).stream(ORG, Period.year(2025), chunk_size=2000))
+    chunks = list(source_over(fake).stream(ORG, period=Period.year(2025), chunk_size=2000))
     ids = [record.id for chunk in chunks for record in chunk]
     assert len(ids) == len(set(ids)) == 2500
     assert len(fake.requests) == 4 + 3
@@ -220,7 +224,7 @@ def test_a_page_out_of_keyset_order_fails_instead_of_repeating_rows():
     )
     source = SupabaseActivitySource(lambda: create_client(URL, KEY, options=options), wait=wait_none())
     with pytest.raises(RuntimeError, match="out of \\(started_at, id\\) order"):
-        list(source.stream(ORG, Period.year(2025), chunk_size=2000))
+        list(source.stream(ORG, period=Period.year(2025), chunk_size=2000))
 
 
 @pytest.mark.parametrize(
@@ -242,5 +246,5 @@ def test_postgrest_error_codes_that_are_worth_another_try(code, transient):
 def test_retries_give_up_after_the_bounded_attempts():
     fake = FakePostgrest(many_rows(10, ties=1, seed=2), faults=dict.fromkeys(range(1, 50), "502"))
     with pytest.raises(APIError):
-        list(source_over(fake).stream(ORG, Period.year(2025), chunk_size=2000))
+        list(source_over(fake).stream(ORG, period=Period.year(2025), chunk_size=2000))
     assert len(fake.requests) == ATTEMPTS

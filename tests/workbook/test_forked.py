@@ -24,7 +24,7 @@ class RecordingForkedGenerator(ForkedWorkbookOpener):
         self.pids: list[int] = []
 
     def open(self, path, config):
-        writer = super().open(path, config)
+        writer = super().open(path, config=config)
         self.pids.append(writer.pid)
         return writer
 
@@ -33,7 +33,7 @@ class FailingWriterGenerator(OpenpyxlWorkbookOpener):
     """A generator whose writers fail on the third listed row (in the writer process)."""
 
     def open(self, path, config):
-        writer = super().open(path, config)
+        writer = super().open(path, config=config)
         rows = 0
         add_listed = writer.add_listed
 
@@ -52,7 +52,7 @@ class BrokenSource(LocalActivitySource):
     """Yields the first chunk, then fails as a lost database connection would."""
 
     def stream(self, organisation_id, period, chunk_size):
-        yield from list(super().stream(organisation_id, period, chunk_size))[:1]
+        yield from list(super().stream(organisation_id, period=period, chunk_size=chunk_size))[:1]
         raise ConnectionError("connection lost")
 
 

@@ -75,6 +75,6 @@ def test_fitted_widths_measure_values_and_let_a_lone_text_run_on_to_the_block_en
         ["Kategori", "Tellende", "Dokumentert"],
         ["Annet", 12_345, 7],
     ]
-    widths = fitted_widths(rows, (40, 16, 13))
+    widths = fitted_widths(rows, bounds=(40, 16, 13))
     assert widths[:3] == [10, 10, 13]
-    assert fitted_widths([["Organisasjon", "Et svært langt navn på en organisasjon"]], (20, 16, 13))[2] == 13
+    assert fitted_widths([["Organisasjon", "Et svært langt navn på en organisasjon"]], bounds=(20, 16, 13))[2] == 13

@@ -65,7 +65,7 @@ def _reference(path: Path, rows: list[tuple]) -> None:
 def _streamed(path: Path, rows: list[tuple]) -> None:
     """The same rows through the export's writer."""
     workbook = Workbook(write_only=True)
-    appender = RowAppender(add_streamed_sheet(workbook, "Aktiviteter"), FORMATS, ALIGNMENTS, WRAP_WIDTHS)
+    appender = RowAppender(add_streamed_sheet(workbook, title="Aktiviteter"), FORMATS, ALIGNMENTS, WRAP_WIDTHS)
     for values in rows:
         appender.append(cell_safety.sheet_row(values))
     workbook.save(path)
@@ -87,7 +87,7 @@ def test_the_streamed_sheet_writes_the_bytes_openpyxl_writes(tmp_path, part):
 
 def test_most_rows_take_the_plain_path_and_the_rest_still_come_out_the_same(tmp_path):
     workbook = Workbook(write_only=True)
-    sheet = add_streamed_sheet(workbook, "Aktiviteter")
+    sheet = add_streamed_sheet(workbook, title="Aktiviteter")
     sheet.use_number_formats(FORMATS)
 
     taken = [sheet.takes_plain(cell_safety.sheet_row(row)) for row in ROWS]
@@ -98,7 +98,7 @@ def test_most_rows_take_the_plain_path_and_the_rest_still_come_out_the_same(tmp_
 
 def test_a_row_written_plain_is_a_plain_row_on_the_sheet(tmp_path):
     workbook = Workbook(write_only=True)
-    sheet = add_streamed_sheet(workbook, "Aktiviteter")
+    sheet = add_streamed_sheet(workbook, title="Aktiviteter")
     RowAppender(sheet, FORMATS).append(cell_safety.sheet_row(ROWS[0]))
     workbook.save(tmp_path / "one.xlsx")
 
@@ -132,7 +132,7 @@ def test_empty_text_is_an_empty_cell_as_openpyxl_reads_it(tmp_path):
 def test_formula_like_text_is_never_written_plain(tmp_path):
     row = cell_safety.sheet_row((dt.date(2025, 1, 1), '=HYPERLINK("x")', None, 1, None, "-5", "@SUM(A1)"))
     workbook = Workbook(write_only=True)
-    sheet = add_streamed_sheet(workbook, "Aktiviteter")
+    sheet = add_streamed_sheet(workbook, title="Aktiviteter")
     RowAppender(sheet, FORMATS).append(row)
     workbook.save(tmp_path / "guarded.xlsx")
 
